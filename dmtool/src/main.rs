@@ -1,0 +1,40 @@
+//! `dmtool`: the command-line front end of the OMA DM 1.2 / SCOMO crates.
+
+mod cli_error;
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub(crate) use cli_error::CliError;
+
+/// OMA DM 1.2 and SCOMO tool: convert, decode, check and benchmark DM messages and DDFs.
+#[derive(Parser)]
+#[command(name = "dmtool", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert a message between XML and WBXML (the input kind is detected).
+    Convert(commands::convert::Args),
+    /// Time XML<->WBXML conversion of a file in memory; the last line is `<float> MB/s`.
+    Bench(commands::bench::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => commands::convert::run(args),
+        Command::Bench(args) => commands::bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(err.exit_code())
+        }
+    }
+}

@@ -1,0 +1,634 @@
+//! The zero-copy pull parser: [`Reader`] yields [`Event`]s that borrow from the input.
+
+use crate::header::{string_at, Header, PublicId};
+use crate::tokens::global as g;
+use crate::{mb, Error, Language};
+
+/// The default cap on element nesting.
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// How a [`Reader`] treats its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderOptions {
+    /// The language to use whatever the public id says (`--lang`); `None` detects it.
+    pub language: Option<Language>,
+    /// The deepest element nesting accepted.
+    pub max_depth: usize,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> Self {
+        Self {
+            language: None,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// An element's tag, resolved through the language's code pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tag<'a> {
+    /// The code page the tag was read on.
+    pub page: u8,
+    /// The tag token (without the content and attribute bits); `0x04` for a LITERAL tag.
+    pub token: u8,
+    /// The tag name: from the code page, or from the string table for a LITERAL.
+    pub name: &'a str,
+    /// The offset of the tag byte.
+    pub offset: usize,
+    attributes: Option<AttributeList<'a>>,
+}
+
+impl<'a> Tag<'a> {
+    /// Whether the name came from the string table (a LITERAL tag).
+    pub fn is_literal(&self) -> bool {
+        self.token == g::LITERAL
+    }
+
+    /// Whether the tag has an attribute list.
+    pub fn has_attributes(&self) -> bool {
+        self.attributes.is_some()
+    }
+
+    /// The tag's attributes (none for SyncML, which defines no attribute table).
+    pub fn attributes(&self) -> Attributes<'a> {
+        Attributes {
+            list: self.attributes,
+            pos: 0,
+        }
+    }
+}
+
+/// A validated attribute list, parsed again on demand so that reading allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AttributeList<'a> {
+    input: &'a [u8],
+    string_table: &'a [u8],
+    start: usize,
+    end: usize,
+    page: u8,
+}
+
+/// One part of an attribute value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValuePart<'a> {
+    /// STR_I or STR_T text.
+    Str(&'a str),
+    /// A character entity.
+    Entity(u32),
+    /// An extension token.
+    Ext(Ext<'a>),
+}
+
+/// An attribute (or the target and value of a processing instruction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attribute<'a> {
+    /// The attribute name.
+    pub name: &'a str,
+    list: AttributeList<'a>,
+}
+
+impl<'a> Attribute<'a> {
+    /// The parts of the value, in order.
+    pub fn value(&self) -> ValueParts<'a> {
+        ValueParts { list: self.list }
+    }
+}
+
+/// The parts of an attribute value.
+#[derive(Clone, Debug)]
+pub struct ValueParts<'a> {
+    list: AttributeList<'a>,
+}
+
+impl<'a> Iterator for ValueParts<'a> {
+    type Item = ValuePart<'a>;
+
+    fn next(&mut self) -> Option<ValuePart<'a>> {
+        loop {
+            if self.list.start >= self.list.end {
+                return None;
+            }
+            // The list was validated when the tag was read, so errors cannot occur here.
+            let (item, next) = attr_item(
+                self.list.input,
+                self.list.start,
+                self.list.string_table,
+                self.list.page,
+            )
+            .ok()?;
+            self.list.start = next;
+            match item {
+                AttrItem::Value(part) => return Some(part),
+                AttrItem::SwitchPage(p) => self.list.page = p,
+                AttrItem::Start(_) | AttrItem::End => return None,
+            }
+        }
+    }
+}
+
+/// Iterates over a tag's attributes.
+#[derive(Clone, Debug)]
+pub struct Attributes<'a> {
+    list: Option<AttributeList<'a>>,
+    pos: usize,
+}
+
+impl<'a> Iterator for Attributes<'a> {
+    type Item = Attribute<'a>;
+
+    fn next(&mut self) -> Option<Attribute<'a>> {
+        let list = self.list.as_mut()?;
+        if self.pos == 0 {
+            self.pos = list.start;
+        }
+        loop {
+            if self.pos >= list.end {
+                return None;
+            }
+            let (item, next) =
+                attr_item(list.input, self.pos, list.string_table, list.page).ok()?;
+            self.pos = next;
+            match item {
+                AttrItem::Start(name) => {
+                    return Some(Attribute {
+                        name,
+                        list: AttributeList {
+                            start: next,
+                            ..*list
+                        },
+                    })
+                }
+                AttrItem::SwitchPage(p) => list.page = p,
+                AttrItem::Value(_) | AttrItem::End => {}
+            }
+        }
+    }
+}
+
+/// An extension token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ext<'a> {
+    /// EXT_I_n: extension `n` with an inline string.
+    Inline(u8, &'a str),
+    /// EXT_T_n: extension `n` with an integer.
+    Index(u8, u32),
+    /// EXT_n: extension `n` alone.
+    Plain(u8),
+}
+
+/// One parsing event; every slice borrows from the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// An element with content: an [`Event::End`] follows its content.
+    Start(Tag<'a>),
+    /// An element without content (no End follows).
+    Empty(Tag<'a>),
+    /// The end of the element opened by the matching Start.
+    End(Tag<'a>),
+    /// Text from STR_I or STR_T.
+    Str(&'a str),
+    /// OPAQUE bytes.
+    Opaque(&'a [u8]),
+    /// A character entity (a UCS-4 code point, unchecked).
+    Entity(u32),
+    /// A processing instruction: its target and value.
+    Pi(Attribute<'a>),
+    /// An extension token in content.
+    Ext(Ext<'a>),
+    /// The end of the document.
+    Eof,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Prolog,
+    Body,
+    Epilog,
+    Done,
+}
+
+/// A zero-copy WBXML pull parser.
+///
+/// ```
+/// use wbxml::{Event, Reader};
+/// // <SyncML><Final/></SyncML> in SyncML 1.2
+/// let doc = [0x03, 0xA4, 0x01, 0x6A, 0x00, 0x6D, 0x12, 0x01];
+/// let mut reader = Reader::new(&doc)?;
+/// let mut names = Vec::new();
+/// loop {
+///     match reader.next_event()? {
+///         Event::Start(tag) | Event::Empty(tag) => names.push(tag.name),
+///         Event::Eof => break,
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(names, ["SyncML", "Final"]);
+/// # Ok::<(), wbxml::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Reader<'a> {
+    input: &'a [u8],
+    header: Header<'a>,
+    language: Language,
+    pos: usize,
+    tag_page: u8,
+    stack: Vec<Tag<'a>>,
+    max_depth: usize,
+    state: State,
+    event_offset: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over a whole document, with the language taken from its public id.
+    pub fn new(input: &'a [u8]) -> Result<Self, Error> {
+        Self::with_options(input, ReaderOptions::default())
+    }
+
+    /// A reader with explicit options.
+    ///
+    /// The language is, in order: `options.language`; the one named by the public id; for
+    /// the unknown public id `0x01` or an unknown FPI, the one whose root tag the body
+    /// starts with (a SWITCH_PAGE to page 2 then `MgmtTree` is a DDF).
+    pub fn with_options(input: &'a [u8], options: ReaderOptions) -> Result<Self, Error> {
+        let header = Header::parse(input)?;
+        let language = match options.language {
+            Some(lang) => lang,
+            None => detect_language(input, &header)?,
+        };
+        Ok(Self {
+            input,
+            header,
+            language,
+            pos: header.body_offset,
+            tag_page: 0,
+            stack: Vec::with_capacity(16),
+            max_depth: options.max_depth,
+            state: State::Prolog,
+            event_offset: header.body_offset,
+        })
+    }
+
+    /// The parsed header.
+    pub fn header(&self) -> &Header<'a> {
+        &self.header
+    }
+
+    /// The document language.
+    pub fn language(&self) -> Option<Language> {
+        Some(self.language)
+    }
+
+    /// The offset of the next token.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The offset of the first byte of the last event returned.
+    pub fn event_offset(&self) -> usize {
+        self.event_offset
+    }
+
+    /// The number of elements open.
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// The whole input.
+    pub fn input(&self) -> &'a [u8] {
+        self.input
+    }
+
+    /// Reads the next event; [`Event::Eof`] once the document is complete.
+    pub fn next_event(&mut self) -> Result<Event<'a>, Error> {
+        loop {
+            let offset = self.pos;
+            self.event_offset = offset;
+            let Some(&byte) = self.input.get(offset) else {
+                return match self.state {
+                    State::Epilog | State::Done => {
+                        self.state = State::Done;
+                        Ok(Event::Eof)
+                    }
+                    State::Prolog => Err(Error::NoRootElement { offset }),
+                    State::Body => Err(Error::UnexpectedEof { offset }),
+                };
+            };
+            match byte {
+                g::SWITCH_PAGE => {
+                    let page = *self
+                        .input
+                        .get(offset + 1)
+                        .ok_or(Error::UnexpectedEof { offset: offset + 1 })?;
+                    if self.language.page(page).is_none() {
+                        return Err(Error::UnknownCodePage { offset, page });
+                    }
+                    self.tag_page = page;
+                    self.pos = offset + 2;
+                    if self.state == State::Epilog {
+                        return Err(Error::TrailingData { offset });
+                    }
+                }
+                g::PI => {
+                    let (pi, next) = self.read_pi(offset)?;
+                    self.pos = next;
+                    return Ok(Event::Pi(pi));
+                }
+                _ if self.state == State::Epilog => return Err(Error::TrailingData { offset }),
+                g::END => {
+                    let tag = self.stack.pop().ok_or(Error::UnexpectedToken {
+                        offset,
+                        token: byte,
+                    })?;
+                    self.pos = offset + 1;
+                    if self.stack.is_empty() {
+                        self.state = State::Epilog;
+                    }
+                    return Ok(Event::End(tag));
+                }
+                g::ENTITY
+                | g::STR_I
+                | g::STR_T
+                | g::OPAQUE
+                | g::EXT_I_0..=g::EXT_I_2
+                | g::EXT_T_0..=g::EXT_T_2
+                | g::EXT_0..=g::EXT_2
+                    if self.state != State::Body =>
+                {
+                    return Err(Error::UnexpectedToken {
+                        offset,
+                        token: byte,
+                    });
+                }
+                g::ENTITY => {
+                    let (cp, next) = mb::read(self.input, offset + 1)?;
+                    self.pos = next;
+                    return Ok(Event::Entity(cp));
+                }
+                g::STR_I => {
+                    let (s, next) = inline_str(self.input, offset + 1)?;
+                    self.pos = next;
+                    return Ok(Event::Str(s));
+                }
+                g::STR_T => {
+                    let (index, next) = mb::read(self.input, offset + 1)?;
+                    self.pos = next;
+                    return Ok(Event::Str(string_at(
+                        self.header.string_table,
+                        index,
+                        offset,
+                    )?));
+                }
+                g::OPAQUE => {
+                    let (len, start) = mb::read(self.input, offset + 1)?;
+                    let end = usize::try_from(len)
+                        .ok()
+                        .and_then(|len| start.checked_add(len))
+                        .filter(|&end| end <= self.input.len())
+                        .ok_or(Error::UnexpectedEof {
+                            offset: self.input.len(),
+                        })?;
+                    self.pos = end;
+                    return Ok(Event::Opaque(
+                        self.input.get(start..end).unwrap_or_default(),
+                    ));
+                }
+                g::EXT_I_0..=g::EXT_I_2 => {
+                    let (s, next) = inline_str(self.input, offset + 1)?;
+                    self.pos = next;
+                    return Ok(Event::Ext(Ext::Inline(byte - g::EXT_I_0, s)));
+                }
+                g::EXT_T_0..=g::EXT_T_2 => {
+                    let (v, next) = mb::read(self.input, offset + 1)?;
+                    self.pos = next;
+                    return Ok(Event::Ext(Ext::Index(byte - g::EXT_T_0, v)));
+                }
+                g::EXT_0..=g::EXT_2 => {
+                    self.pos = offset + 1;
+                    return Ok(Event::Ext(Ext::Plain(byte - g::EXT_0)));
+                }
+                _ => return self.read_tag(offset, byte),
+            }
+        }
+    }
+
+    fn read_tag(&mut self, offset: usize, byte: u8) -> Result<Event<'a>, Error> {
+        let token = byte & g::TAG_MASK;
+        let mut pos = offset + 1;
+        let name = if token == g::LITERAL {
+            let (index, next) = mb::read(self.input, pos)?;
+            pos = next;
+            string_at(self.header.string_table, index, offset)?
+        } else {
+            self.language
+                .tag_name(self.tag_page, token)
+                .ok_or(Error::UnknownTag {
+                    offset,
+                    page: self.tag_page,
+                    token,
+                })?
+        };
+        let attributes = if byte & g::HAS_ATTRIBUTES != 0 {
+            let start = pos;
+            pos = self.skip_attributes(pos)?;
+            Some(AttributeList {
+                input: self.input,
+                string_table: self.header.string_table,
+                start,
+                end: pos,
+                page: 0,
+            })
+        } else {
+            None
+        };
+        self.pos = pos;
+        let tag = Tag {
+            page: self.tag_page,
+            token,
+            name,
+            offset,
+            attributes,
+        };
+        if byte & g::HAS_CONTENT != 0 {
+            if self.stack.len() >= self.max_depth {
+                return Err(Error::DepthExceeded {
+                    offset,
+                    limit: self.max_depth,
+                });
+            }
+            self.stack.push(tag);
+            self.state = State::Body;
+            Ok(Event::Start(tag))
+        } else {
+            if self.state == State::Prolog {
+                self.state = State::Epilog;
+            }
+            Ok(Event::Empty(tag))
+        }
+    }
+
+    /// Validates an attribute list up to its END; returns the position after the END.
+    fn skip_attributes(&self, mut pos: usize) -> Result<usize, Error> {
+        let mut page = 0;
+        let mut seen_start = false;
+        loop {
+            let (item, next) = attr_item(self.input, pos, self.header.string_table, page)?;
+            match item {
+                AttrItem::End => return Ok(next),
+                AttrItem::SwitchPage(p) => page = p,
+                AttrItem::Start(_) => seen_start = true,
+                AttrItem::Value(_) if !seen_start => {
+                    return Err(Error::UnexpectedToken {
+                        offset: pos,
+                        token: self.input.get(pos).copied().unwrap_or(0),
+                    })
+                }
+                AttrItem::Value(_) => {}
+            }
+            pos = next;
+        }
+    }
+
+    fn read_pi(&self, offset: usize) -> Result<(Attribute<'a>, usize), Error> {
+        let start = offset + 1;
+        let (item, mut pos) = attr_item(self.input, start, self.header.string_table, 0)?;
+        let AttrItem::Start(name) = item else {
+            return Err(Error::UnexpectedToken {
+                offset: start,
+                token: self.input.get(start).copied().unwrap_or(0),
+            });
+        };
+        let values_start = pos;
+        loop {
+            let (item, next) = attr_item(self.input, pos, self.header.string_table, 0)?;
+            match item {
+                AttrItem::End => break,
+                AttrItem::Value(_) | AttrItem::SwitchPage(_) => pos = next,
+                AttrItem::Start(_) => {
+                    return Err(Error::UnexpectedToken {
+                        offset: pos,
+                        token: self.input.get(pos).copied().unwrap_or(0),
+                    })
+                }
+            }
+        }
+        let list = AttributeList {
+            input: self.input,
+            string_table: self.header.string_table,
+            start: values_start,
+            end: pos,
+            page: 0,
+        };
+        Ok((Attribute { name, list }, pos + 1))
+    }
+}
+
+fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Language, Error> {
+    let named = match header.public_id {
+        PublicId::Known(id) => Language::from_public_id(id),
+        PublicId::Fpi(fpi) => Language::from_fpi(fpi),
+    };
+    if let Some(lang) = named {
+        return Ok(lang);
+    }
+    // Unknown public id: recognise the root tag, as libwbxml cannot without `-l`.
+    let body = input.get(header.body_offset..).unwrap_or_default();
+    let (page, tag) = match body {
+        [g::SWITCH_PAGE, page, tag, ..] => (*page, *tag),
+        [tag, ..] => (0, *tag),
+        [] => (0, 0),
+    };
+    let sniffed = [Language::DmDdf12, Language::SyncMl12, Language::DevInf12]
+        .into_iter()
+        .find(|l| l.tag_name(page, tag & g::TAG_MASK) == Some(l.root()) && l.root_page() == page);
+    sniffed.ok_or_else(|| Error::UnknownPublicId {
+        offset: 1,
+        public_id: match header.public_id {
+            PublicId::Known(id) => format!("0x{id:02X}"),
+            PublicId::Fpi(fpi) => fpi.to_owned(),
+        },
+    })
+}
+
+/// A NUL-terminated UTF-8 string at `pos`; returns it and the position after the NUL.
+#[inline]
+fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Error> {
+    let rest = input
+        .get(pos..)
+        .ok_or(Error::UnexpectedEof { offset: pos })?;
+    let nul = memchr::memchr(0, rest).ok_or(Error::UnterminatedString { offset: pos })?;
+    let bytes = rest.get(..nul).unwrap_or_default();
+    let s = core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8 { offset: pos })?;
+    Ok((s, pos + nul + 1))
+}
+
+enum AttrItem<'a> {
+    Start(&'a str),
+    Value(ValuePart<'a>),
+    SwitchPage(u8),
+    End,
+}
+
+/// One item of an attribute list. No language defines attribute tables, so only LITERAL
+/// names are known; any other attribute token is an [`Error::UnknownAttribute`].
+fn attr_item<'a>(
+    input: &'a [u8],
+    pos: usize,
+    table: &'a [u8],
+    page: u8,
+) -> Result<(AttrItem<'a>, usize), Error> {
+    let byte = *input.get(pos).ok_or(Error::UnexpectedEof { offset: pos })?;
+    Ok(match byte {
+        g::SWITCH_PAGE => {
+            let p = *input
+                .get(pos + 1)
+                .ok_or(Error::UnexpectedEof { offset: pos + 1 })?;
+            (AttrItem::SwitchPage(p), pos + 2)
+        }
+        g::END => (AttrItem::End, pos + 1),
+        g::LITERAL => {
+            let (index, next) = mb::read(input, pos + 1)?;
+            (AttrItem::Start(string_at(table, index, pos)?), next)
+        }
+        g::STR_I => {
+            let (s, next) = inline_str(input, pos + 1)?;
+            (AttrItem::Value(ValuePart::Str(s)), next)
+        }
+        g::STR_T => {
+            let (index, next) = mb::read(input, pos + 1)?;
+            (
+                AttrItem::Value(ValuePart::Str(string_at(table, index, pos)?)),
+                next,
+            )
+        }
+        g::ENTITY => {
+            let (cp, next) = mb::read(input, pos + 1)?;
+            (AttrItem::Value(ValuePart::Entity(cp)), next)
+        }
+        g::EXT_I_0..=g::EXT_I_2 => {
+            let (s, next) = inline_str(input, pos + 1)?;
+            (
+                AttrItem::Value(ValuePart::Ext(Ext::Inline(byte - g::EXT_I_0, s))),
+                next,
+            )
+        }
+        g::EXT_T_0..=g::EXT_T_2 => {
+            let (v, next) = mb::read(input, pos + 1)?;
+            (
+                AttrItem::Value(ValuePart::Ext(Ext::Index(byte - g::EXT_T_0, v))),
+                next,
+            )
+        }
+        g::EXT_0..=g::EXT_2 => (
+            AttrItem::Value(ValuePart::Ext(Ext::Plain(byte - g::EXT_0))),
+            pos + 1,
+        ),
+        _ => {
+            return Err(Error::UnknownAttribute {
+                offset: pos,
+                page,
+                token: byte,
+            })
+        }
+    })
+}

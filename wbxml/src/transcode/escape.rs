@@ -1,0 +1,138 @@
+//! XML text rules shared by both directions: escaping, legal characters, names.
+
+use crate::Error;
+
+/// Whether `c` may appear in an XML 1.0 document.
+#[inline]
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Whether `s` is a usable XML element or attribute name.
+pub(crate) fn is_xml_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_alphabetic() || first == '_' || first == ':')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'))
+}
+
+/// Appends `text` escaped for element content (or an attribute value with `quote`).
+///
+/// A CR is written as `&#13;` so that a parser's line-end normalisation does not lose it;
+/// characters XML cannot carry are an [`Error::InvalidXmlText`] at `offset`.
+#[inline]
+pub(crate) fn escape_into(
+    out: &mut String,
+    text: &str,
+    quote: bool,
+    offset: usize,
+) -> Result<(), Error> {
+    let needs_work = text
+        .bytes()
+        .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | 0xEF) || b < 0x20);
+    if !needs_work {
+        out.push_str(text);
+        return Ok(());
+    }
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' if quote => out.push_str("&quot;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' if quote => {
+                out.push_str(if c == '\t' { "&#9;" } else { "&#10;" });
+            }
+            c if is_xml_char(c) => out.push(c),
+            _ => return Err(Error::InvalidXmlText { offset }),
+        }
+    }
+    Ok(())
+}
+
+/// Appends `text` as CDATA sections (splitting any `]]>`), or returns false when the text
+/// holds characters XML cannot carry even there.
+pub(crate) fn cdata_into(out: &mut String, text: &str) -> bool {
+    if !text.chars().all(is_xml_char) {
+        return false;
+    }
+    out.push_str("<![CDATA[");
+    out.push_str(&text.replace("]]>", "]]]]><![CDATA[>"));
+    out.push_str("]]>");
+    true
+}
+
+/// Appends the standard base64 encoding of `bytes`.
+pub(crate) fn base64_into(out: &mut String, bytes: &[u8]) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextet = |v: u32| char::from(ALPHABET.get((v & 0x3F) as usize).copied().unwrap_or(b'='));
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk.first().copied(),
+            chunk.get(1).copied(),
+            chunk.get(2).copied(),
+        ];
+        let n = (u32::from(b[0].unwrap_or(0)) << 16)
+            | (u32::from(b[1].unwrap_or(0)) << 8)
+            | u32::from(b[2].unwrap_or(0));
+        out.push(sextet(n >> 18));
+        out.push(sextet(n >> 12));
+        out.push(if b[1].is_some() { sextet(n >> 6) } else { '=' });
+        out.push(if b[2].is_some() { sextet(n) } else { '=' });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_cr_and_rejects_controls() {
+        let mut s = String::new();
+        escape_into(&mut s, "a<b>&c\r\n\"", false, 0).unwrap();
+        assert_eq!(s, "a&lt;b&gt;&amp;c&#13;\n\"");
+        assert_eq!(
+            escape_into(&mut s, "\u{1}", false, 7),
+            Err(Error::InvalidXmlText { offset: 7 })
+        );
+        assert_eq!(
+            escape_into(&mut s, "\u{FFFE}", false, 3),
+            Err(Error::InvalidXmlText { offset: 3 })
+        );
+    }
+
+    #[test]
+    fn cdata_splits_its_terminator() {
+        let mut s = String::new();
+        assert!(cdata_into(&mut s, "x]]>y"));
+        assert_eq!(s, "<![CDATA[x]]]]><![CDATA[>y]]>");
+        assert!(!cdata_into(&mut s, "\u{0}"));
+    }
+
+    #[test]
+    fn base64_rfc4648_vectors() {
+        for (raw, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            let mut s = String::new();
+            base64_into(&mut s, raw.as_bytes());
+            assert_eq!(s, enc);
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert!(is_xml_name("MgmtTree"));
+        assert!(is_xml_name("Rx-Pref"));
+        assert!(!is_xml_name("1abc"));
+        assert!(!is_xml_name("a b"));
+        assert!(!is_xml_name(""));
+    }
+}

@@ -1,0 +1,572 @@
+//! XML → WBXML, on quick-xml's borrowed reader.
+
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesStart, Event as XmlEvent};
+use quick_xml::Reader as XmlReader;
+
+use super::type_to_wbxml;
+use crate::tokens::{metinf, syncml};
+use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
+
+/// Options of [`xml_to_wbxml`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ToWbxmlOptions {
+    /// Force the language instead of detecting it from DOCTYPE, namespace or root.
+    pub language: Option<Language>,
+    /// The WBXML version written (1.0 gets no charset byte).
+    pub version: Version,
+    /// Put text that occurs twice or more (longer than 3 bytes) in a string table.
+    pub string_table: bool,
+    /// The deepest nesting accepted, nested documents included.
+    pub max_depth: usize,
+}
+
+impl Default for ToWbxmlOptions {
+    fn default() -> Self {
+        Self {
+            language: None,
+            version: Version::V1_3,
+            string_table: false,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// Converts an XML document (UTF-8, optionally with a BOM) to WBXML.
+///
+/// ```
+/// let xml = br#"<SyncML xmlns="SYNCML:SYNCML1.2"><Final/></SyncML>"#;
+/// let wbxml = wbxml::transcode::xml_to_wbxml(xml, &Default::default())?;
+/// assert_eq!(wbxml, [0x03, 0xA4, 0x01, 0x6A, 0x00, 0x6D, 0x12, 0x01]);
+/// # Ok::<(), wbxml::Error>(())
+/// ```
+pub fn xml_to_wbxml(input: &[u8], options: &ToWbxmlOptions) -> Result<Vec<u8>, Error> {
+    xml_to_wbxml_into(input, options, Vec::with_capacity(input.len() / 2))
+}
+
+/// Converts XML to WBXML into `buf` (cleared first, its capacity reused).
+pub fn xml_to_wbxml_into(
+    input: &[u8],
+    options: &ToWbxmlOptions,
+    buf: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    let (text, base) = match input.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => (rest, 3),
+        None => (input, 0),
+    };
+    let text = core::str::from_utf8(text).map_err(|e| Error::InvalidUtf8 {
+        offset: base + e.valid_up_to(),
+    })?;
+    encode_document(
+        text,
+        base,
+        options,
+        options.language,
+        options.max_depth,
+        buf,
+    )
+}
+
+fn xml_error(reader: &XmlReader<&[u8]>, base: usize, err: &quick_xml::Error) -> Error {
+    Error::Xml {
+        offset: base + usize::try_from(reader.error_position()).unwrap_or(usize::MAX),
+        message: err.to_string(),
+    }
+}
+
+/// The document-lifetime slice of a text event. The slice reader always borrows; should it
+/// ever copy, the same bytes are found again in the document at the event's position.
+fn borrowed<'x>(
+    piece: std::borrow::Cow<'x, str>,
+    text: &'x str,
+    at: usize,
+    base: usize,
+) -> &'x str {
+    match piece {
+        std::borrow::Cow::Borrowed(s) => s,
+        std::borrow::Cow::Owned(s) => text.get(at - base..at - base + s.len()).unwrap_or_default(),
+    }
+}
+
+/// The root element and what the prolog says about the language.
+struct Prolog<'x> {
+    language: Language,
+    root_offset: usize,
+    _root: BytesStart<'x>,
+}
+
+fn read_prolog<'x>(
+    reader: &mut XmlReader<&'x [u8]>,
+    base: usize,
+    forced: Option<Language>,
+) -> Result<(Prolog<'x>, XmlEvent<'x>), Error> {
+    let mut doctype_lang = None;
+    loop {
+        let before = position(reader, base);
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(reader, base, &e))?;
+        match event {
+            XmlEvent::Start(ref e) | XmlEvent::Empty(ref e) => {
+                let name = e.local_name().into_inner();
+                let ns = default_namespace(e, before)?;
+                let language = forced
+                    .or(doctype_lang)
+                    .or_else(|| ns.and_then(Language::from_namespace))
+                    .or_else(|| Language::from_root(name))
+                    .ok_or_else(|| Error::UnknownLanguage {
+                        offset: before,
+                        root: name.to_owned(),
+                    })?;
+                let root = e.clone();
+                return Ok((
+                    Prolog {
+                        language,
+                        root_offset: before,
+                        _root: root,
+                    },
+                    event,
+                ));
+            }
+            XmlEvent::DocType(ref d) => {
+                let text: &str = d;
+                doctype_lang = doctype_fpi(text).and_then(Language::from_fpi);
+            }
+            XmlEvent::Text(ref t) if t.bytes().all(|b| b.is_ascii_whitespace()) => {}
+            XmlEvent::Decl(_) | XmlEvent::Comment(_) | XmlEvent::PI(_) => {}
+            XmlEvent::Eof => return Err(Error::NoRootElement { offset: before }),
+            _ => {
+                return Err(Error::Xml {
+                    offset: before,
+                    message: "content before the root element".into(),
+                })
+            }
+        }
+    }
+}
+
+/// The FPI of a DOCTYPE's `PUBLIC "..."` clause.
+fn doctype_fpi(doctype: &str) -> Option<&str> {
+    let rest = &doctype[doctype.find("PUBLIC")? + "PUBLIC".len()..];
+    let rest = rest.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let inner = rest.get(1..)?;
+    inner.find(quote).and_then(|end| inner.get(..end))
+}
+
+/// The `xmlns` an element declares for itself, if any.
+fn default_namespace<'e>(e: &'e BytesStart<'_>, offset: usize) -> Result<Option<&'e str>, Error>
+where
+{
+    if e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace()) {
+        return Ok(None);
+    }
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr.map_err(|err| Error::Xml {
+            offset,
+            message: err.to_string(),
+        })?;
+        if attr.key.as_ref() == "xmlns" {
+            return match attr.value {
+                std::borrow::Cow::Borrowed(v) => Ok(Some(v)),
+                // quick-xml only copies a value to unescape it; namespaces never need that.
+                std::borrow::Cow::Owned(_) => Ok(None),
+            };
+        }
+    }
+    Ok(None)
+}
+
+/// Attributes other than namespace declarations have no token in any language we know.
+fn check_attributes(e: &BytesStart<'_>, offset: usize) -> Result<(), Error> {
+    if e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace()) {
+        return Ok(());
+    }
+    for attr in e.attributes().with_checks(false) {
+        let attr = attr.map_err(|err| Error::Xml {
+            offset,
+            message: err.to_string(),
+        })?;
+        let key = attr.key.as_ref();
+        if key != "xmlns" && !key.starts_with("xmlns:") {
+            return Err(Error::Xml {
+                offset,
+                message: format!("attribute '{key}' has no WBXML token"),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[inline]
+fn position(reader: &XmlReader<&[u8]>, base: usize) -> usize {
+    base + usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX)
+}
+
+struct Frame {
+    page: u8,
+    token: u8,
+    /// The page that the element's default namespace selects, for its children.
+    preferred_page: Option<u8>,
+}
+
+/// A run of text between two non-text events: written only once it is known not to be
+/// whitespace alone, and as a string-table reference when it is one whole table entry.
+enum Run<'x> {
+    Empty,
+    One(&'x str, usize),
+    Open,
+}
+
+struct Encoder<'x, 't> {
+    writer: Writer,
+    language: Language,
+    table: Option<&'t HashMap<&'x str, u32>>,
+    run: Run<'x>,
+    frames: Vec<Frame>,
+}
+
+impl<'x> Encoder<'x, '_> {
+    fn piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
+        match self.run {
+            Run::Empty => self.run = Run::One(piece, offset),
+            Run::One(first, first_offset) => {
+                self.writer.begin_str();
+                self.push_piece(first, first_offset)?;
+                self.push_piece(piece, offset)?;
+                self.run = Run::Open;
+            }
+            Run::Open => self.push_piece(piece, offset)?,
+        }
+        Ok(())
+    }
+
+    /// A resolved character reference: always part of a written string.
+    fn char_piece(&mut self, c: char, offset: usize) -> Result<(), Error> {
+        if let Run::One(first, first_offset) = self.run {
+            self.writer.begin_str();
+            self.push_piece(first, first_offset)?;
+        } else if matches!(self.run, Run::Empty) {
+            self.writer.begin_str();
+        }
+        self.run = Run::Open;
+        let mut buf = [0u8; 4];
+        self.writer
+            .push_str_piece(c.encode_utf8(&mut buf))
+            .map_err(|_| Error::NulInString { offset })
+    }
+
+    fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
+        // XML parsers turn CR LF and lone CR into LF; quick-xml leaves that to us.
+        if piece.contains('\r') {
+            let normalised = piece.replace("\r\n", "\n").replace('\r', "\n");
+            self.writer.push_str_piece(&normalised)
+        } else {
+            self.writer.push_str_piece(piece)
+        }
+        .map_err(|_| Error::NulInString { offset })
+    }
+
+    fn end_run(&mut self) -> Result<(), Error> {
+        match core::mem::replace(&mut self.run, Run::Empty) {
+            Run::Empty => {}
+            Run::Open => self.writer.end_str(),
+            Run::One(text, offset) => {
+                if text.bytes().all(|b| b.is_ascii_whitespace()) {
+                    return Ok(());
+                }
+                let text = if self.in_meta_type() {
+                    type_to_wbxml(text).unwrap_or(text)
+                } else {
+                    text
+                };
+                if let Some(&index) = self.table.and_then(|t| t.get(text)) {
+                    self.writer.str_t(index);
+                } else {
+                    self.writer.begin_str();
+                    self.push_piece(text, offset)?;
+                    self.writer.end_str();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn in_meta_type(&self) -> bool {
+        self.language.is_syncml()
+            && matches!(
+                self.frames.as_slice(),
+                [
+                    ..,
+                    Frame {
+                        page: syncml::PAGE,
+                        token: syncml::META,
+                        ..
+                    },
+                    Frame {
+                        page: metinf::PAGE,
+                        token: metinf::TYPE,
+                        ..
+                    }
+                ]
+            )
+    }
+
+    fn parent_is_data(&self) -> bool {
+        self.language.is_syncml()
+            && self
+                .frames
+                .last()
+                .is_some_and(|f| f.page == syncml::PAGE && f.token == syncml::DATA)
+    }
+
+    /// The `(page, token)` of an element, trying the page its namespace selects first.
+    fn resolve(
+        &self,
+        name: &str,
+        own_ns: Option<&str>,
+        offset: usize,
+    ) -> Result<(u8, u8, Option<u8>), Error> {
+        let own_page = own_ns.and_then(|ns| self.language.page_for_namespace(ns));
+        let preferred = own_page.or_else(|| self.frames.last().and_then(|f| f.preferred_page));
+        let found = preferred
+            .and_then(|p| self.language.page(p))
+            .and_then(|page| page.token(name).map(|t| (page.page, t)))
+            .or_else(|| self.language.tag_token(name));
+        match found {
+            Some((page, token)) => Ok((page, token, preferred)),
+            None => Err(Error::UnknownElement {
+                offset,
+                name: name.to_owned(),
+            }),
+        }
+    }
+}
+
+fn encode_document(
+    text: &str,
+    base: usize,
+    options: &ToWbxmlOptions,
+    forced: Option<Language>,
+    depth_budget: usize,
+    buf: Vec<u8>,
+) -> Result<Vec<u8>, Error> {
+    let mut reader = XmlReader::from_str(text);
+    let (prolog, first) = read_prolog(&mut reader, base, forced)?;
+    let language = prolog.language;
+    let table_map;
+    let (table_bytes, table) = if options.string_table {
+        let (bytes, map) = collect_string_table(text, base, language)?;
+        table_map = map;
+        (Some(bytes), Some(&table_map))
+    } else {
+        (None, None)
+    };
+    let public_id = match language.public_id() {
+        Some(id) => PublicId::Known(id),
+        None => PublicId::Fpi(language.fpi()),
+    };
+    let writer = Writer::from_vec(buf, options.version, public_id, table_bytes.as_deref());
+    let mut enc = Encoder {
+        writer,
+        language,
+        table,
+        run: Run::Empty,
+        frames: Vec::with_capacity(16),
+    };
+    let mut event = first;
+    let mut before = prolog.root_offset;
+    let mut root_done = false;
+    loop {
+        match event {
+            XmlEvent::Start(ref e) | XmlEvent::Empty(ref e) => {
+                enc.end_run()?;
+                if root_done {
+                    return Err(Error::Xml {
+                        offset: before,
+                        message: "more than one root element".into(),
+                    });
+                }
+                if enc.frames.len() >= depth_budget {
+                    return Err(Error::DepthExceeded {
+                        offset: before,
+                        limit: options.max_depth,
+                    });
+                }
+                let name = e.local_name().into_inner();
+                let is_empty = matches!(event, XmlEvent::Empty(_));
+                if enc.parent_is_data() && matches!(name, "DevInf" | "MgmtTree") {
+                    // A nested document: its own WBXML, carried as OPAQUE.
+                    if !is_empty {
+                        reader
+                            .read_to_end(e.name())
+                            .map_err(|err| xml_error(&reader, base, &err))?;
+                    }
+                    let end = position(&reader, base);
+                    let slice = text.get(before - base..end - base).unwrap_or_default();
+                    let nested_options = ToWbxmlOptions {
+                        max_depth: options.max_depth,
+                        ..*options
+                    };
+                    let nested = encode_document(
+                        slice,
+                        before,
+                        &nested_options,
+                        None,
+                        depth_budget - enc.frames.len(),
+                        Vec::with_capacity(slice.len() / 2),
+                    )?;
+                    enc.writer.opaque(&nested);
+                } else {
+                    let own_ns = default_namespace(e, before)?;
+                    check_attributes(e, before)?;
+                    let (page, token, preferred) = enc.resolve(name, own_ns, before)?;
+                    let preferred_page = own_ns
+                        .and_then(|ns| language.page_for_namespace(ns))
+                        .or(preferred);
+                    if is_empty {
+                        enc.writer.empty(page, token);
+                        root_done |= enc.frames.is_empty();
+                    } else {
+                        enc.writer.start(page, token);
+                        enc.frames.push(Frame {
+                            page,
+                            token,
+                            preferred_page,
+                        });
+                    }
+                }
+            }
+            XmlEvent::End(_) => {
+                enc.end_run()?;
+                enc.frames.pop();
+                enc.writer.end();
+                root_done |= enc.frames.is_empty();
+            }
+            XmlEvent::Text(t) => {
+                let piece = borrowed(t.into_inner(), text, before, base);
+                if enc.frames.is_empty() {
+                    if !piece.bytes().all(|b| b.is_ascii_whitespace()) {
+                        return Err(Error::Xml {
+                            offset: before,
+                            message: "text outside the root element".into(),
+                        });
+                    }
+                } else {
+                    enc.piece(piece, before)?;
+                }
+            }
+            XmlEvent::GeneralRef(ref r) => {
+                if enc.frames.is_empty() {
+                    return Err(Error::Xml {
+                        offset: before,
+                        message: "reference outside the root element".into(),
+                    });
+                }
+                let name: &str = r;
+                let c = resolve_reference(name).ok_or_else(|| Error::Xml {
+                    offset: before,
+                    message: format!("unknown entity '&{name};'"),
+                })?;
+                enc.char_piece(c, before)?;
+            }
+            XmlEvent::CData(ref c) => {
+                enc.end_run()?;
+                enc.writer.opaque(c.as_bytes());
+            }
+            XmlEvent::Comment(_) | XmlEvent::PI(_) | XmlEvent::Decl(_) | XmlEvent::DocType(_) => {}
+            XmlEvent::Eof => {
+                if !enc.frames.is_empty() {
+                    return Err(Error::UnexpectedEof { offset: before });
+                }
+                break;
+            }
+        }
+        before = position(&reader, base);
+        event = reader
+            .read_event()
+            .map_err(|e| xml_error(&reader, base, &e))?;
+    }
+    Ok(enc.writer.finish())
+}
+
+/// The character a predefined entity or a character reference stands for.
+fn resolve_reference(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let digits = name.strip_prefix('#')?;
+            let code = match digits.strip_prefix('x') {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => digits.parse().ok()?,
+            };
+            return char::from_u32(code).filter(|&c| super::escape::is_xml_char(c));
+        }
+    })
+}
+
+/// Pass one of `--string-table`: whole text nodes longer than 3 bytes that occur twice or
+/// more, in first-seen order (plus the FPI for languages without a numeric public id).
+fn collect_string_table<'x>(
+    text: &'x str,
+    base: usize,
+    language: Language,
+) -> Result<(Vec<u8>, HashMap<&'x str, u32>), Error> {
+    let mut reader = XmlReader::from_str(text);
+    let mut counts: HashMap<&'x str, u32> = HashMap::new();
+    let mut order: Vec<&'x str> = Vec::new();
+    let mut pending: Option<&'x str> = None;
+    let mut whole = true;
+    loop {
+        let before = position(&reader, base);
+        let event = reader
+            .read_event()
+            .map_err(|e| xml_error(&reader, base, &e))?;
+        match event {
+            XmlEvent::Text(t) => {
+                let piece = borrowed(t.into_inner(), text, before, base);
+                if pending.is_some() {
+                    whole = false;
+                }
+                pending = Some(piece);
+            }
+            XmlEvent::GeneralRef(_) => whole = false,
+            XmlEvent::Eof => break,
+            _ => {
+                if let Some(s) = pending.take() {
+                    if whole
+                        && s.len() > 3
+                        && !s.bytes().all(|b| b.is_ascii_whitespace())
+                        && !s.contains('\r')
+                    {
+                        let count = counts.entry(s).or_insert(0);
+                        if *count == 0 {
+                            order.push(s);
+                        }
+                        *count += 1;
+                    }
+                }
+                whole = true;
+            }
+        }
+    }
+    let mut table = Vec::new();
+    let mut map = HashMap::new();
+    if language.public_id().is_none() {
+        table.extend_from_slice(language.fpi().as_bytes());
+        table.push(0);
+    }
+    for s in order {
+        if counts.get(s).copied().unwrap_or(0) >= 2 {
+            map.insert(s, u32::try_from(table.len()).unwrap_or(u32::MAX));
+            table.extend_from_slice(s.as_bytes());
+            table.push(0);
+        }
+    }
+    Ok((table, map))
+}

@@ -1,0 +1,376 @@
+//! WBXML → XML.
+
+use super::escape::{base64_into, cdata_into, escape_into, is_xml_char, is_xml_name};
+use super::{is_nested_type, type_to_xml};
+use crate::reader::{Attribute, Event, Reader, ReaderOptions, Tag, ValuePart};
+use crate::tokens::{metinf, syncml};
+use crate::{Error, Header, Language, PublicId, DEFAULT_MAX_DEPTH};
+
+/// What to do with OPAQUE bytes that are not a nested document and not XML text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum OpaquePolicy {
+    /// Fail with [`Error::OpaqueNotText`]: the output would not be XML otherwise.
+    #[default]
+    Error,
+    /// Write the bytes as base64 text. The XML is then valid but no longer says the data was
+    /// opaque: converting it back gives a base64 STR_I.
+    Base64,
+}
+
+/// Options of [`wbxml_to_xml`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ToXmlOptions {
+    /// Force the language of the outer document (`--lang`).
+    pub language: Option<Language>,
+    /// Spaces per nesting level, or `None` for one line.
+    pub indent: Option<usize>,
+    /// Opaque bytes that are neither a nested document nor text.
+    pub opaque: OpaquePolicy,
+    /// The deepest nesting accepted, nested documents included.
+    pub max_depth: usize,
+}
+
+impl Default for ToXmlOptions {
+    fn default() -> Self {
+        Self {
+            language: None,
+            indent: Some(2),
+            opaque: OpaquePolicy::Error,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// Converts a WBXML document to XML.
+///
+/// ```
+/// let wbxml = [0x03, 0xA4, 0x01, 0x6A, 0x00, 0x6D, 0x12, 0x01];
+/// let opts = wbxml::transcode::ToXmlOptions { indent: None, ..Default::default() };
+/// let xml = wbxml::transcode::wbxml_to_xml(&wbxml, &opts)?;
+/// assert!(xml.ends_with(r#"<SyncML xmlns="SYNCML:SYNCML1.2"><Final/></SyncML>"#));
+/// # Ok::<(), wbxml::Error>(())
+/// ```
+pub fn wbxml_to_xml(input: &[u8], options: &ToXmlOptions) -> Result<String, Error> {
+    let mut out = String::with_capacity(input.len().saturating_mul(3));
+    wbxml_to_xml_into(input, options, &mut out)?;
+    Ok(out)
+}
+
+/// Converts a WBXML document to XML, appending to `out` (whose capacity is reused). On error
+/// `out` is left as it was.
+pub fn wbxml_to_xml_into(
+    input: &[u8],
+    options: &ToXmlOptions,
+    out: &mut String,
+) -> Result<(), Error> {
+    let start = out.len();
+    let result = write_document(
+        input,
+        0,
+        options,
+        options.language,
+        options.max_depth,
+        0,
+        true,
+        out,
+    );
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+struct Frame<'a> {
+    tag: Tag<'a>,
+    has_children: bool,
+    has_text: bool,
+    /// The `Meta/Type` this element's own `Meta` declares.
+    meta_type: Option<&'a str>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_document(
+    input: &[u8],
+    base: usize,
+    options: &ToXmlOptions,
+    language: Option<Language>,
+    depth_budget: usize,
+    outer_depth: usize,
+    top_level: bool,
+    out: &mut String,
+) -> Result<(), Error> {
+    let mut reader = Reader::with_options(
+        input,
+        ReaderOptions {
+            language,
+            max_depth: depth_budget,
+        },
+    )
+    .map_err(|e| e.shifted(base))?;
+    let lang = reader.language().unwrap_or(Language::SyncMl12);
+    let newline = |out: &mut String, depth: usize| {
+        if let Some(width) = options.indent {
+            out.push('\n');
+            out.extend(core::iter::repeat_n(' ', width * depth));
+        }
+    };
+    if top_level {
+        out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        newline(out, 0);
+        out.push_str("<!DOCTYPE ");
+        out.push_str(lang.root());
+        out.push_str(" PUBLIC \"");
+        out.push_str(lang.fpi());
+        out.push_str("\" \"");
+        out.push_str(lang.dtd_url());
+        out.push_str("\">");
+    }
+    let root_page = lang.root_page();
+    let mut stack: Vec<Frame<'_>> = Vec::with_capacity(16);
+    loop {
+        let event = reader.next_event().map_err(|e| e.shifted(base))?;
+        let offset = base + reader.event_offset();
+        match event {
+            Event::Start(tag) | Event::Empty(tag) => {
+                let is_root = stack.is_empty();
+                let inline = stack.last().is_some_and(|f| f.has_text);
+                if let Some(parent) = stack.last_mut() {
+                    parent.has_children = true;
+                }
+                if !inline {
+                    newline(out, outer_depth + stack.len());
+                }
+                if tag.is_literal() && !is_xml_name(tag.name) {
+                    return Err(Error::InvalidName { offset });
+                }
+                out.push('<');
+                out.push_str(tag.name);
+                if is_root {
+                    write_attr(out, "xmlns", lang.namespace());
+                } else if tag.page != root_page && !tag.is_literal() {
+                    if let Some(page) = lang.page(tag.page) {
+                        write_attr(out, "xmlns", page.namespace);
+                    }
+                }
+                for attr in tag.attributes() {
+                    write_wbxml_attr(out, &attr, offset)?;
+                }
+                if matches!(event, Event::Empty(_)) {
+                    out.push_str("/>");
+                } else {
+                    out.push('>');
+                    stack.push(Frame {
+                        tag,
+                        has_children: false,
+                        has_text: false,
+                        meta_type: None,
+                    });
+                }
+            }
+            Event::End(tag) => {
+                let Some(frame) = stack.pop() else {
+                    return Err(Error::UnexpectedToken {
+                        offset,
+                        token: 0x01,
+                    });
+                };
+                if frame.has_children && !frame.has_text {
+                    newline(out, outer_depth + stack.len());
+                }
+                out.push_str("</");
+                out.push_str(tag.name);
+                out.push('>');
+            }
+            Event::Str(text) => {
+                let text = match governing_meta_type(lang, &mut stack, text) {
+                    Some(rewritten) => rewritten,
+                    None => text,
+                };
+                if let Some(frame) = stack.last_mut() {
+                    frame.has_text = true;
+                }
+                escape_into(out, text, false, offset)?;
+            }
+            Event::Entity(code_point) => {
+                let c = char::from_u32(code_point)
+                    .filter(|&c| is_xml_char(c))
+                    .ok_or(Error::InvalidEntity { offset, code_point })?;
+                if let Some(frame) = stack.last_mut() {
+                    frame.has_text = true;
+                }
+                let mut buf = [0u8; 4];
+                escape_into(out, c.encode_utf8(&mut buf), false, offset)?;
+            }
+            Event::Opaque(bytes) => {
+                let data_start = reader.offset() - bytes.len();
+                let in_data = lang.is_syncml()
+                    && stack
+                        .last()
+                        .is_some_and(|f| f.tag.page == syncml::PAGE && f.tag.token == syncml::DATA);
+                let typed_nested = in_data
+                    && stack
+                        .iter()
+                        .rev()
+                        .skip(1)
+                        .find_map(|f| f.meta_type)
+                        .is_some_and(is_nested_type);
+                let nested = in_data && (typed_nested || sniff_nested(bytes));
+                let depth = outer_depth + stack.len();
+                if nested {
+                    let mark = out.len();
+                    let budget = depth_budget.saturating_sub(stack.len());
+                    if budget == 0 {
+                        return Err(Error::DepthExceeded {
+                            offset,
+                            limit: options.max_depth,
+                        });
+                    }
+                    match write_document(
+                        bytes,
+                        base + data_start,
+                        options,
+                        None,
+                        budget,
+                        depth,
+                        false,
+                        out,
+                    ) {
+                        Ok(()) => {
+                            if let Some(frame) = stack.last_mut() {
+                                frame.has_children = true;
+                            }
+                            continue;
+                        }
+                        Err(err @ Error::DepthExceeded { .. }) => return Err(err),
+                        // Like libwbxml, data that only looked nested falls back to opaque text.
+                        Err(_) => out.truncate(mark),
+                    }
+                }
+                if let Some(frame) = stack.last_mut() {
+                    frame.has_text = true;
+                }
+                let as_text = core::str::from_utf8(bytes).ok();
+                if !as_text.is_some_and(|t| cdata_into(out, t)) {
+                    match options.opaque {
+                        OpaquePolicy::Error => return Err(Error::OpaqueNotText { offset }),
+                        OpaquePolicy::Base64 => base64_into(out, bytes),
+                    }
+                }
+            }
+            Event::Pi(pi) => {
+                if !is_xml_name(pi.name) || pi.name.eq_ignore_ascii_case("xml") {
+                    return Err(Error::InvalidName { offset });
+                }
+                let mut value = String::new();
+                collect_value(&mut value, &pi, offset)?;
+                if value.contains("?>") {
+                    return Err(Error::NotRepresentable {
+                        offset,
+                        what: "processing instruction containing '?>'",
+                    });
+                }
+                if stack.last().is_none_or(|f| !f.has_text) {
+                    newline(out, outer_depth + stack.len());
+                }
+                out.push_str("<?");
+                out.push_str(pi.name);
+                if !value.is_empty() {
+                    out.push(' ');
+                    out.push_str(&value);
+                }
+                out.push_str("?>");
+            }
+            Event::Ext(_) => {
+                return Err(Error::NotRepresentable {
+                    offset,
+                    what: "extension token",
+                })
+            }
+            Event::Eof => break,
+        }
+    }
+    if top_level && options.indent.is_some() {
+        out.push('\n');
+    }
+    Ok(())
+}
+
+/// Records the text of a `Meta/Type` on the element that owns the `Meta` (an Item or a
+/// command), and gives the `+xml` spelling of a nested-document type to write instead.
+fn governing_meta_type<'a>(
+    lang: Language,
+    stack: &mut [Frame<'a>],
+    text: &'a str,
+) -> Option<&'a str> {
+    if !lang.is_syncml() {
+        return None;
+    }
+    let [.., owner, meta, ty] = stack else {
+        return None;
+    };
+    let is_type = ty.tag.page == metinf::PAGE && ty.tag.token == metinf::TYPE;
+    let in_meta = meta.tag.page == syncml::PAGE && meta.tag.token == syncml::META;
+    if !(is_type && in_meta) {
+        return None;
+    }
+    owner.meta_type = Some(text);
+    type_to_xml(text)
+}
+
+/// Whether opaque bytes start with the header of a DevInf or DDF document.
+fn sniff_nested(bytes: &[u8]) -> bool {
+    let Ok(header) = Header::parse(bytes) else {
+        return false;
+    };
+    let lang = match header.public_id {
+        PublicId::Known(id) => Language::from_public_id(id),
+        PublicId::Fpi(fpi) => Language::from_fpi(fpi),
+    };
+    matches!(
+        lang,
+        Some(Language::DevInf10 | Language::DevInf11 | Language::DevInf12 | Language::DmDdf12)
+    )
+}
+
+fn write_attr(out: &mut String, name: &str, value: &str) {
+    out.push(' ');
+    out.push_str(name);
+    out.push_str("=\"");
+    out.push_str(value);
+    out.push('"');
+}
+
+fn write_wbxml_attr(out: &mut String, attr: &Attribute<'_>, offset: usize) -> Result<(), Error> {
+    if !is_xml_name(attr.name) {
+        return Err(Error::InvalidName { offset });
+    }
+    let mut value = String::new();
+    collect_value(&mut value, attr, offset)?;
+    out.push(' ');
+    out.push_str(attr.name);
+    out.push_str("=\"");
+    escape_into(out, &value, true, offset)?;
+    out.push('"');
+    Ok(())
+}
+
+fn collect_value(value: &mut String, attr: &Attribute<'_>, offset: usize) -> Result<(), Error> {
+    for part in attr.value() {
+        match part {
+            ValuePart::Str(s) => value.push_str(s),
+            ValuePart::Entity(code_point) => value.push(
+                char::from_u32(code_point)
+                    .filter(|&c| is_xml_char(c))
+                    .ok_or(Error::InvalidEntity { offset, code_point })?,
+            ),
+            ValuePart::Ext(_) => {
+                return Err(Error::NotRepresentable {
+                    offset,
+                    what: "extension token",
+                })
+            }
+        }
+    }
+    Ok(())
+}
