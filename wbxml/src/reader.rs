@@ -36,7 +36,9 @@ pub struct Tag<'a> {
     pub name: &'a str,
     /// The offset of the tag byte.
     pub offset: usize,
-    attributes: Option<AttributeList<'a>>,
+    /// Where the validated attribute list lies in the input, kept small so events stay cheap
+    /// to move; [`Reader::attributes`] parses it again on demand.
+    attributes: Option<(usize, usize)>,
 }
 
 impl<'a> Tag<'a> {
@@ -48,14 +50,6 @@ impl<'a> Tag<'a> {
     /// Whether the tag has an attribute list.
     pub fn has_attributes(&self) -> bool {
         self.attributes.is_some()
-    }
-
-    /// The tag's attributes (none for SyncML, which defines no attribute table).
-    pub fn attributes(&self) -> Attributes<'a> {
-        Attributes {
-            list: self.attributes,
-            pos: 0,
-        }
     }
 }
 
@@ -299,6 +293,21 @@ impl<'a> Reader<'a> {
         self.input
     }
 
+    /// The attributes of a tag this reader returned (none in SyncML, which defines no
+    /// attribute table).
+    pub fn attributes(&self, tag: &Tag<'a>) -> Attributes<'a> {
+        Attributes {
+            list: tag.attributes.map(|(start, end)| AttributeList {
+                input: self.input,
+                string_table: self.header.string_table,
+                start,
+                end,
+                page: 0,
+            }),
+            pos: 0,
+        }
+    }
+
     /// Reads the next event; [`Event::Eof`] once the document is complete.
     pub fn next_event(&mut self) -> Result<Event<'a>, Error> {
         loop {
@@ -431,13 +440,7 @@ impl<'a> Reader<'a> {
         let attributes = if byte & g::HAS_ATTRIBUTES != 0 {
             let start = pos;
             pos = self.skip_attributes(pos)?;
-            Some(AttributeList {
-                input: self.input,
-                string_table: self.header.string_table,
-                start,
-                end: pos,
-                page: 0,
-            })
+            Some((start, pos))
         } else {
             None
         };

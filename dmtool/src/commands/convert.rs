@@ -80,6 +80,11 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     } else {
         Target::Xml
     });
+    if target == Target::Xml && args.string_table {
+        return Err(CliError::Usage(
+            "--string-table applies to WBXML output only".into(),
+        ));
+    }
     let conversion = Conversion {
         to_xml: ToXmlOptions {
             language: args.lang,

@@ -56,13 +56,35 @@ pub(crate) fn escape_into(
 /// Appends `text` as CDATA sections (splitting any `]]>`), or returns false when the text
 /// holds characters XML cannot carry even there.
 pub(crate) fn cdata_into(out: &mut String, text: &str) -> bool {
-    if !text.chars().all(is_xml_char) {
+    if !is_xml_text(text) {
         return false;
     }
+    out.reserve(text.len() + 12);
     out.push_str("<![CDATA[");
-    out.push_str(&text.replace("]]>", "]]]]><![CDATA[>"));
+    let mut rest = text;
+    while let Some(at) = memchr::memmem::find(rest.as_bytes(), b"]]>") {
+        // `]]` ends this section and `>` opens the next one.
+        out.push_str(rest.get(..at + 2).unwrap_or_default());
+        out.push_str("]]><![CDATA[");
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    out.push_str(rest);
     out.push_str("]]>");
     true
+}
+
+/// Whether every character of `text` may appear in XML, checked a byte at a time: in UTF-8
+/// only ASCII controls and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
+fn is_xml_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return false;
+    }
+    !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+        .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
 }
 
 /// Appends the standard base64 encoding of `bytes`.

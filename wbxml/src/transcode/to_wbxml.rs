@@ -221,6 +221,9 @@ enum Run<'x> {
 
 struct Encoder<'x, 't> {
     writer: Writer,
+    /// An opened element whose tag byte waits until we know whether it has content:
+    /// `<Data></Data>` is written without content, as libwbxml does.
+    pending: Option<(u8, u8)>,
     language: Language,
     table: Option<&'t HashMap<&'x str, u32>>,
     run: Run<'x>,
@@ -228,10 +231,19 @@ struct Encoder<'x, 't> {
 }
 
 impl<'x> Encoder<'x, '_> {
+    /// Writes the tag of the pending element, now known to have content.
+    #[inline]
+    fn flush_pending(&mut self) {
+        if let Some((page, token)) = self.pending.take() {
+            self.writer.start(page, token);
+        }
+    }
+
     fn piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
         match self.run {
             Run::Empty => self.run = Run::One(piece, offset),
             Run::One(first, first_offset) => {
+                self.flush_pending();
                 self.writer.begin_str();
                 self.push_piece(first, first_offset)?;
                 self.push_piece(piece, offset)?;
@@ -244,6 +256,7 @@ impl<'x> Encoder<'x, '_> {
 
     /// A resolved character reference: always part of a written string.
     fn char_piece(&mut self, c: char, offset: usize) -> Result<(), Error> {
+        self.flush_pending();
         if let Run::One(first, first_offset) = self.run {
             self.writer.begin_str();
             self.push_piece(first, first_offset)?;
@@ -276,6 +289,7 @@ impl<'x> Encoder<'x, '_> {
                 if text.bytes().all(|b| b.is_ascii_whitespace()) {
                     return Ok(());
                 }
+                self.flush_pending();
                 let text = if self.in_meta_type() {
                     type_to_wbxml(text).unwrap_or(text)
                 } else {
@@ -370,6 +384,7 @@ fn encode_document(
     let writer = Writer::from_vec(buf, options.version, public_id, table_bytes.as_deref());
     let mut enc = Encoder {
         writer,
+        pending: None,
         language,
         table,
         run: Run::Empty,
@@ -394,6 +409,7 @@ fn encode_document(
                         limit: options.max_depth,
                     });
                 }
+                enc.flush_pending();
                 let name = e.local_name().into_inner();
                 let is_empty = matches!(event, XmlEvent::Empty(_));
                 if enc.parent_is_data() && matches!(name, "DevInf" | "MgmtTree") {
@@ -409,14 +425,18 @@ fn encode_document(
                         max_depth: options.max_depth,
                         ..*options
                     };
-                    let nested = encode_document(
-                        slice,
-                        before,
-                        &nested_options,
-                        None,
-                        depth_budget - enc.frames.len(),
-                        Vec::with_capacity(slice.len() / 2),
-                    )?;
+                    let budget = depth_budget - enc.frames.len();
+                    let encode = |forced| {
+                        encode_document(slice, before, &nested_options, forced, budget, Vec::new())
+                    };
+                    let nested = match nested_language(language, name) {
+                        // A DevInf 1.2 document inside a SyncML 1.1 message still converts.
+                        Some(older) => encode(Some(older)).or_else(|err| match err {
+                            Error::UnknownElement { .. } => encode(None),
+                            err => Err(err),
+                        })?,
+                        None => encode(None)?,
+                    };
                     enc.writer.opaque(&nested);
                 } else {
                     let own_ns = default_namespace(e, before)?;
@@ -429,7 +449,7 @@ fn encode_document(
                         enc.writer.empty(page, token);
                         root_done |= enc.frames.is_empty();
                     } else {
-                        enc.writer.start(page, token);
+                        enc.pending = Some((page, token));
                         enc.frames.push(Frame {
                             page,
                             token,
@@ -441,7 +461,10 @@ fn encode_document(
             XmlEvent::End(_) => {
                 enc.end_run()?;
                 enc.frames.pop();
-                enc.writer.end();
+                match enc.pending.take() {
+                    Some((page, token)) => enc.writer.empty(page, token),
+                    None => enc.writer.end(),
+                }
                 root_done |= enc.frames.is_empty();
             }
             XmlEvent::Text(t) => {
@@ -473,9 +496,12 @@ fn encode_document(
             }
             XmlEvent::CData(ref c) => {
                 enc.end_run()?;
+                enc.flush_pending();
                 enc.writer.opaque(c.as_bytes());
             }
-            XmlEvent::Comment(_) | XmlEvent::PI(_) | XmlEvent::Decl(_) | XmlEvent::DocType(_) => {}
+            // A comment or PI splits text into separate nodes, as in expat and so libwbxml.
+            XmlEvent::Comment(_) | XmlEvent::PI(_) => enc.end_run()?,
+            XmlEvent::Decl(_) | XmlEvent::DocType(_) => {}
             XmlEvent::Eof => {
                 if !enc.frames.is_empty() {
                     return Err(Error::UnexpectedEof { offset: before });
@@ -489,6 +515,16 @@ fn encode_document(
             .map_err(|e| xml_error(&reader, base, &e))?;
     }
     Ok(enc.writer.finish())
+}
+
+/// The language of a document nested in `<Data>`: DevInf takes the version of the SyncML
+/// message around it (as libwbxml does); anything else is detected from its own prolog.
+fn nested_language(outer: Language, root: &str) -> Option<Language> {
+    match (outer, root) {
+        (Language::SyncMl10, "DevInf") => Some(Language::DevInf10),
+        (Language::SyncMl11, "DevInf") => Some(Language::DevInf11),
+        _ => None,
+    }
 }
 
 /// The character a predefined entity or a character reference stands for.

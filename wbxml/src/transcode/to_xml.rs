@@ -134,6 +134,14 @@ fn write_document(
         match event {
             Event::Start(tag) | Event::Empty(tag) => {
                 let is_root = stack.is_empty();
+                // Only a DevInf or MgmtTree root makes a nested document (the way back finds
+                // nested documents by these names).
+                if is_root && !top_level && tag.name != lang.root() {
+                    return Err(Error::NotRepresentable {
+                        offset,
+                        what: "nested document with a foreign root",
+                    });
+                }
                 let inline = stack.last().is_some_and(|f| f.has_text);
                 if let Some(parent) = stack.last_mut() {
                     parent.has_children = true;
@@ -153,7 +161,7 @@ fn write_document(
                         write_attr(out, "xmlns", page.namespace);
                     }
                 }
-                for attr in tag.attributes() {
+                for attr in reader.attributes(&tag) {
                     write_wbxml_attr(out, &attr, offset)?;
                 }
                 if matches!(event, Event::Empty(_)) {
