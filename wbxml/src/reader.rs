@@ -227,6 +227,8 @@ pub struct Reader<'a> {
     language: Language,
     pos: usize,
     tag_page: u8,
+    /// The table of `tag_page`, looked up once per SWITCH_PAGE rather than once per tag.
+    page_table: Option<&'static crate::tokens::CodePage>,
     stack: Vec<Tag<'a>>,
     max_depth: usize,
     state: State,
@@ -256,6 +258,7 @@ impl<'a> Reader<'a> {
             language,
             pos: header.body_offset,
             tag_page: 0,
+            page_table: language.page(0),
             stack: Vec::with_capacity(16),
             max_depth: options.max_depth,
             state: State::Prolog,
@@ -329,10 +332,12 @@ impl<'a> Reader<'a> {
                         .input
                         .get(offset + 1)
                         .ok_or(Error::UnexpectedEof { offset: offset + 1 })?;
-                    if self.language.page(page).is_none() {
-                        return Err(Error::UnknownCodePage { offset, page });
-                    }
+                    let table = self
+                        .language
+                        .page(page)
+                        .ok_or(Error::UnknownCodePage { offset, page })?;
                     self.tag_page = page;
+                    self.page_table = Some(table);
                     self.pos = offset + 2;
                     if self.state == State::Epilog {
                         return Err(Error::TrailingData { offset });
@@ -429,8 +434,8 @@ impl<'a> Reader<'a> {
             pos = next;
             string_at(self.header.string_table, index, offset)?
         } else {
-            self.language
-                .tag_name(self.tag_page, token)
+            self.page_table
+                .and_then(|table| table.name(token))
                 .ok_or(Error::UnknownTag {
                     offset,
                     page: self.tag_page,
@@ -553,13 +558,25 @@ fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Language, Error>
     })
 }
 
+/// Strings up to this long are scanned byte by byte.
+const SHORT_STRING: usize = 24;
+
 /// A NUL-terminated UTF-8 string at `pos`; returns it and the position after the NUL.
 #[inline]
 fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Error> {
     let rest = input
         .get(pos..)
         .ok_or(Error::UnexpectedEof { offset: pos })?;
-    let nul = memchr::memchr(0, rest).ok_or(Error::UnterminatedString { offset: pos })?;
+    // DM strings are mostly a few bytes long ("1", "200", "chr"): a plain scan beats
+    // memchr's setup there, and memchr takes over for long ones.
+    let head = rest.get(..SHORT_STRING).unwrap_or(rest);
+    let nul = match head.iter().position(|&b| b == 0) {
+        Some(nul) => nul,
+        None => {
+            let tail = rest.get(head.len()..).unwrap_or_default();
+            head.len() + memchr::memchr(0, tail).ok_or(Error::UnterminatedString { offset: pos })?
+        }
+    };
     let bytes = rest.get(..nul).unwrap_or_default();
     let s = core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8 { offset: pos })?;
     Ok((s, pos + nul + 1))

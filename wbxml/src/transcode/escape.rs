@@ -18,6 +18,24 @@ pub(crate) fn is_xml_name(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'))
 }
 
+/// Bytes that need a closer look when escaping: markup, quotes, controls, and 0xEF (which
+/// starts U+FFFE and U+FFFF, the two non-characters XML forbids).
+#[allow(clippy::indexing_slicing)] // const evaluation: every index is a byte value
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[b'"' as usize] = true;
+    table[0xEF] = true;
+    table
+};
+
 /// Appends `text` escaped for element content (or an attribute value with `quote`).
 ///
 /// A CR is written as `&#13;` so that a parser's line-end normalisation does not lose it;
@@ -31,7 +49,7 @@ pub(crate) fn escape_into(
 ) -> Result<(), Error> {
     let needs_work = text
         .bytes()
-        .any(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | 0xEF) || b < 0x20);
+        .any(|b| NEEDS_ESCAPE.get(usize::from(b)).copied().unwrap_or(true));
     if !needs_work {
         out.push_str(text);
         return Ok(());

@@ -272,7 +272,7 @@ impl<'x> Encoder<'x, '_> {
 
     fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
         // XML parsers turn CR LF and lone CR into LF; quick-xml leaves that to us.
-        if piece.contains('\r') {
+        if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
             let normalised = piece.replace("\r\n", "\n").replace('\r', "\n");
             self.writer.push_str_piece(&normalised)
         } else {
@@ -578,7 +578,7 @@ fn collect_string_table<'x>(
                     if whole
                         && s.len() > 3
                         && !s.bytes().all(|b| b.is_ascii_whitespace())
-                        && !s.contains('\r')
+                        && memchr::memchr(b'\r', s.as_bytes()).is_none()
                     {
                         let count = counts.entry(s).or_insert(0);
                         if *count == 0 {

@@ -2,7 +2,7 @@
 
 use super::escape::{base64_into, cdata_into, escape_into, is_xml_char, is_xml_name};
 use super::{is_nested_type, type_to_xml};
-use crate::reader::{Attribute, Event, Reader, ReaderOptions, Tag, ValuePart};
+use crate::reader::{Attribute, Event, Reader, ReaderOptions, ValuePart};
 use crate::tokens::{metinf, syncml};
 use crate::{Error, Header, Language, PublicId, DEFAULT_MAX_DEPTH};
 
@@ -82,7 +82,8 @@ pub fn wbxml_to_xml_into(
 }
 
 struct Frame<'a> {
-    tag: Tag<'a>,
+    page: u8,
+    token: u8,
     has_children: bool,
     has_text: bool,
     /// The `Meta/Type` this element's own `Meta` declares.
@@ -169,7 +170,8 @@ fn write_document(
                 } else {
                     out.push('>');
                     stack.push(Frame {
-                        tag,
+                        page: tag.page,
+                        token: tag.token,
                         has_children: false,
                         has_text: false,
                         meta_type: None,
@@ -215,7 +217,7 @@ fn write_document(
                 let in_data = lang.is_syncml()
                     && stack
                         .last()
-                        .is_some_and(|f| f.tag.page == syncml::PAGE && f.tag.token == syncml::DATA);
+                        .is_some_and(|f| f.page == syncml::PAGE && f.token == syncml::DATA);
                 let typed_nested = in_data
                     && stack
                         .iter()
@@ -317,8 +319,8 @@ fn governing_meta_type<'a>(
     let [.., owner, meta, ty] = stack else {
         return None;
     };
-    let is_type = ty.tag.page == metinf::PAGE && ty.tag.token == metinf::TYPE;
-    let in_meta = meta.tag.page == syncml::PAGE && meta.tag.token == syncml::META;
+    let is_type = ty.page == metinf::PAGE && ty.token == metinf::TYPE;
+    let in_meta = meta.page == syncml::PAGE && meta.token == syncml::META;
     if !(is_type && in_meta) {
         return None;
     }
