@@ -1,0 +1,112 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod auth;
+mod codes;
+mod decode;
+mod error;
+mod limits;
+mod model;
+pub mod package0;
+pub mod wbxml;
+pub mod xml;
+
+#[cfg(feature = "arbitrary")]
+mod arb;
+
+pub use codes::{AlertCode, StatusCode, UiOptions};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+pub use limits::Limits;
+pub use model::{
+    Alert, Anchor, Chal, Command, Container, Cred, Data, Encoding, Exec, Format, GenericAlert,
+    GenericAlertItem, Item, ItemCommand, Location, Mem, Message, MessageBuilder, Meta, Nested,
+    NestedKind, Results, Status, Str, SyncBody, SyncHdr,
+};
+
+/// The encoding of a message: XML when its first non-space byte is `<` (or it has a BOM),
+/// WBXML otherwise.
+pub fn detect(input: &[u8]) -> Encoding {
+    if ::wbxml::transcode::looks_like_xml(input) {
+        Encoding::Xml
+    } else {
+        Encoding::Wbxml
+    }
+}
+
+/// Decodes a message in either encoding, detected from its first bytes.
+pub fn decode(input: &[u8]) -> Result<Message<'_>, DecodeError> {
+    decode_as(input, detect(input), &Limits::default())
+}
+
+/// Decodes a message in the encoding its media type names (`application/vnd.syncml.dm+xml`
+/// or `+wbxml`); an unknown type falls back to detection.
+pub fn decode_mime<'a>(input: &'a [u8], mime_type: &str) -> Result<Message<'a>, DecodeError> {
+    let encoding = Encoding::from_mime_type(mime_type).unwrap_or_else(|| detect(input));
+    decode_as(input, encoding, &Limits::default())
+}
+
+/// Decodes a message in a given encoding with explicit limits.
+pub fn decode_as<'a>(
+    input: &'a [u8],
+    encoding: Encoding,
+    limits: &Limits,
+) -> Result<Message<'a>, DecodeError> {
+    match encoding {
+        Encoding::Xml => xml::decode_with(input, limits),
+        Encoding::Wbxml => wbxml::decode_with(input, limits),
+    }
+}
+
+/// Decodes an XML message (default limits).
+pub fn decode_xml(input: &[u8]) -> Result<Message<'_>, DecodeError> {
+    xml::decode(input)
+}
+
+/// Decodes a WBXML message (default limits).
+pub fn decode_wbxml(input: &[u8]) -> Result<Message<'_>, DecodeError> {
+    wbxml::decode(input)
+}
+
+/// Encodes a message into `out` (cleared first).
+pub fn encode(
+    message: &Message<'_>,
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    match encoding {
+        Encoding::Xml => xml::encode(message, out),
+        Encoding::Wbxml => wbxml::encode(message, out),
+    }
+}
+
+/// Encodes a message into `out`, failing when it is larger than `max` bytes (the peer's
+/// MaxMsgSize).
+pub fn encode_max(
+    message: &Message<'_>,
+    encoding: Encoding,
+    max: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    let size = message.encoded_len(encoding)?;
+    if size > max {
+        return Err(EncodeError::TooLarge { size, max });
+    }
+    encode(message, encoding, out)
+}
+
+impl Message<'_> {
+    /// The encoded size in `encoding`, computed without encoding.
+    pub fn encoded_len(&self, encoding: Encoding) -> Result<usize, EncodeError> {
+        match encoding {
+            Encoding::Xml => xml::encoded_len(self),
+            Encoding::Wbxml => wbxml::encoded_len(self),
+        }
+    }
+
+    /// The message in `encoding`, in a new buffer.
+    pub fn to_bytes(&self, encoding: Encoding) -> Result<Vec<u8>, EncodeError> {
+        let mut out = Vec::new();
+        encode(self, encoding, &mut out)?;
+        Ok(out)
+    }
+}

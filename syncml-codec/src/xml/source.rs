@@ -1,0 +1,196 @@
+//! The XML event source: quick-xml's borrowed reader, with entity and character references
+//! resolved here and namespaces checked by value.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::QName;
+
+use crate::decode::{Ev, Ns, Source};
+use crate::error::{DecodeError, DecodeErrorKind as K};
+
+pub(crate) struct XmlSource<'a> {
+    reader: quick_xml::Reader<&'a [u8]>,
+    input: &'a str,
+    /// Offset of the input within the caller's buffer (a stripped BOM).
+    base: usize,
+    last: usize,
+    last_qname: &'a str,
+}
+
+impl<'a> XmlSource<'a> {
+    pub(crate) fn new(input: &'a str, base: usize) -> Self {
+        Self {
+            reader: quick_xml::Reader::from_str(input),
+            input,
+            base,
+            last: 0,
+            last_qname: "",
+        }
+    }
+
+    #[cold]
+    fn syntax(&self, e: &quick_xml::Error) -> DecodeError {
+        let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
+        DecodeError::new(K::Xml(e.to_string()), self.base.saturating_add(at))
+    }
+
+    /// The same text as a slice of the input (attribute values borrow from the event).
+    fn in_input(&self, v: &str) -> &'a str {
+        let start = (v.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        self.input
+            .get(start..start.saturating_add(v.len()))
+            .filter(|s| *s == v)
+            .unwrap_or("(unreadable namespace)")
+    }
+
+    fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, DecodeError> {
+        let raw = e.attributes_raw().trim();
+        if raw.is_empty() {
+            return Ok(Ns::Inherited);
+        }
+        let qname: &str = e.name().0;
+        let prefix = qname.split_once(':').map(|(p, _)| p);
+        // The two declarations DM messages carry, without parsing attributes.
+        if prefix.is_none() {
+            match raw {
+                r#"xmlns="syncml:metinf""# => return Ok(Ns::MetInf),
+                r#"xmlns="SYNCML:SYNCML1.2""# => return Ok(Ns::SyncMl),
+                _ => {}
+            }
+        }
+        let mut attrs = e.attributes();
+        attrs.with_checks(false);
+        for attr in attrs {
+            let attr = attr
+                .map_err(|err| DecodeError::new(K::Xml(err.to_string()), self.base + self.last))?;
+            let key: &str = attr.key.0;
+            let declares = match (key.strip_prefix("xmlns"), prefix) {
+                (Some(""), None) => true,
+                (Some(rest), Some(p)) => rest.strip_prefix(':') == Some(p),
+                _ => false,
+            };
+            if !declares {
+                continue;
+            }
+            let v = attr.value.trim();
+            return Ok(
+                if v.eq_ignore_ascii_case("SYNCML:SYNCML1.2")
+                    || v.eq_ignore_ascii_case("SYNCML:SYNCML1.1")
+                {
+                    Ns::SyncMl
+                } else if v.eq_ignore_ascii_case("syncml:metinf") {
+                    Ns::MetInf
+                } else {
+                    Ns::Other(self.in_input(v))
+                },
+            );
+        }
+        Ok(Ns::Inherited)
+    }
+}
+
+#[inline]
+fn local(qname: &str) -> &str {
+    match qname.bytes().position(|b| b == b':') {
+        Some(i) => qname.get(i + 1..).unwrap_or_default(),
+        None => qname,
+    }
+}
+
+impl<'a> Source<'a> for XmlSource<'a> {
+    const WBXML: bool = false;
+
+    #[inline]
+    fn next(&mut self) -> Result<Ev<'a>, DecodeError> {
+        loop {
+            self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+            let event = match self.reader.read_event() {
+                Ok(ev) => ev,
+                Err(e) => return Err(self.syntax(&e)),
+            };
+            return Ok(match event {
+                Event::Start(e) => {
+                    let qname: &'a str = qname_of(&e, self.input, self.last);
+                    self.last_qname = qname;
+                    Ev::Start {
+                        name: local(qname),
+                        ns: self.ns(&e)?,
+                        empty: false,
+                    }
+                }
+                Event::Empty(e) => {
+                    let qname: &'a str = qname_of(&e, self.input, self.last);
+                    self.last_qname = qname;
+                    Ev::Start {
+                        name: local(qname),
+                        ns: self.ns(&e)?,
+                        empty: true,
+                    }
+                }
+                Event::End(_) => Ev::End,
+                Event::Text(t) => Ev::Text(t.into_inner()),
+                Event::CData(t) => Ev::Cdata(t.into_inner()),
+                Event::GeneralRef(r) => {
+                    if r.is_char_ref() {
+                        match r.resolve_char_ref() {
+                            Ok(Some(c)) if is_xml_char(c) => Ev::Char(c),
+                            _ => {
+                                return Err(DecodeError::new(
+                                    K::Entity(r.to_string()),
+                                    self.base + self.last,
+                                ))
+                            }
+                        }
+                    } else {
+                        let s: &'static str = match &*r {
+                            "amp" => "&",
+                            "lt" => "<",
+                            "gt" => ">",
+                            "quot" => "\"",
+                            "apos" => "'",
+                            other => {
+                                return Err(DecodeError::new(
+                                    K::Entity(other.to_owned()),
+                                    self.base + self.last,
+                                ))
+                            }
+                        };
+                        Ev::Text(std::borrow::Cow::Borrowed(s))
+                    }
+                }
+                Event::Eof => Ev::Eof,
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => continue,
+            });
+        }
+    }
+
+    fn offset(&self) -> usize {
+        self.base.saturating_add(self.last)
+    }
+
+    fn nested(&mut self, empty: bool) -> Result<&'a [u8], DecodeError> {
+        let start = self.last;
+        if !empty {
+            self.reader
+                .read_to_end(QName(self.last_qname))
+                .map_err(|e| self.syntax(&e))?;
+        }
+        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        self.input
+            .as_bytes()
+            .get(start..end)
+            .ok_or_else(|| DecodeError::new(K::UnexpectedEof, self.base + start))
+    }
+}
+
+/// The qualified name of a tag, borrowed from the input rather than from the event.
+#[inline]
+fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
+    let len = e.name().0.len();
+    // The tag text starts right after `<` at the event's offset.
+    input.get(at + 1..at + 1 + len).unwrap_or_default()
+}
+
+/// Whether XML 1.0 allows the character.
+pub(crate) fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}

@@ -1,0 +1,301 @@
+//! Bad input: DM content-model violations name the element path and offset; limits hold;
+//! truncations and bit flips of every vector give typed errors, never panics.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test helpers outside #[test] fns
+
+mod common;
+
+use syncml_codec::{
+    decode, decode_as, decode_wbxml, decode_xml, wbxml, DecodeErrorKind as K, Encoding, Limits,
+};
+
+const HDR: &str = "<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI></Source></SyncHdr>";
+
+fn msg(body: &str) -> String {
+    format!("<SyncML xmlns=\"SYNCML:SYNCML1.2\">{HDR}<SyncBody>{body}</SyncBody></SyncML>")
+}
+
+fn err(xml: &str) -> syncml_codec::DecodeError {
+    let e = decode_xml(xml.as_bytes()).expect_err(xml);
+    // The same message in WBXML fails the same way where WBXML can express it.
+    if let Ok(w) = ::wbxml::transcode::xml_to_wbxml(xml.as_bytes(), &Default::default()) {
+        let we = decode_wbxml(&w).expect_err("wbxml");
+        assert_eq!(we.kind, e.kind, "{xml}");
+        assert_eq!(we.path, e.path, "{xml}");
+    }
+    e
+}
+
+const GET: &str = "<Get><CmdID>9</CmdID><Item><Target><LocURI>./a</LocURI></Target></Item></Get>";
+const ADD: &str = "<Add><CmdID>8</CmdID><Item><Target><LocURI>./a</LocURI></Target></Item></Add>";
+
+#[test]
+fn content_model_violations_name_path_and_offset() {
+    let x = msg(&format!("<Atomic><CmdID>1</CmdID>{ADD}{GET}</Atomic>"));
+    let e = err(&x);
+    assert_eq!(e.kind, K::Forbidden("Get".into()));
+    assert_eq!(e.path, "SyncML/SyncBody/Atomic");
+    assert_eq!(e.offset, x.find("<Get>").unwrap());
+    assert!(e.to_string().contains("at byte"));
+
+    let e = err(&msg(&format!(
+        "<Atomic><CmdID>1</CmdID><Atomic><CmdID>2</CmdID>{ADD}</Atomic></Atomic>"
+    )));
+    assert_eq!(e.kind, K::Forbidden("Atomic".into()));
+
+    let e = err(&msg(&format!(
+        "<Sequence><CmdID>1</CmdID><Sequence><CmdID>2</CmdID>{ADD}</Sequence></Sequence>"
+    )));
+    assert_eq!(e.kind, K::Forbidden("Sequence".into()));
+
+    let e = err(&msg("<Get><CmdID>1</CmdID><Cred><Data>x</Data></Cred><Item><Target><LocURI>a</LocURI></Target></Item></Get>"));
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (K::Forbidden("Cred".into()), "SyncML/SyncBody/Get")
+    );
+
+    for name in ["Archive", "SftDel", "Lang", "NoResults"] {
+        let e = err(&msg(&format!("<Delete><CmdID>1</CmdID><{name}/><Item><Target><LocURI>a</LocURI></Target></Item></Delete>")));
+        assert_eq!(e.kind, K::Forbidden(name.into()), "{name}");
+    }
+    for name in ["Map", "Put", "Search", "Sync"] {
+        let x = msg(&format!("<{name}><CmdID>1</CmdID></{name}>"));
+        let e = decode_xml(x.as_bytes()).unwrap_err();
+        assert_eq!(e.kind, K::Forbidden(name.into()), "{name}");
+        assert_eq!(e.path, "SyncML/SyncBody");
+    }
+
+    let e = err(&msg("<Get><CmdID>1</CmdID></Get>"));
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (K::Missing("Item"), "SyncML/SyncBody/Get")
+    );
+    let e = err(&msg(
+        "<Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Data>200</Data></Status>",
+    ));
+    assert_eq!(e.kind, K::Missing("Cmd"));
+    let e = err(&msg("<Alert><CmdID>1</CmdID></Alert>"));
+    assert_eq!(e.kind, K::Missing("Data"));
+    let e = err(&msg("<Alert><CmdID>1</CmdID><Data>12x</Data></Alert>"));
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (K::InvalidNumber("12x".into()), "SyncML/SyncBody/Alert/Data")
+    );
+    let e = err(&msg(
+        "<Alert><CmdID>1</CmdID><CmdID>2</CmdID><Data>1200</Data></Alert>",
+    ));
+    assert_eq!(e.kind, K::Duplicate("CmdID"));
+    let e = err(&msg("<Replace><CmdID>1</CmdID><Item><Target><LocURI>a</LocURI></Target><Meta><Size xmlns=\"syncml:metinf\">-1</Size></Meta></Item></Replace>"));
+    assert_eq!(e.path, "SyncML/SyncBody/Replace/Item/Meta/Size");
+    let e = err(&msg("<Final/>"
+        .to_owned()
+        .as_str()
+        .replace("<Final/>", &format!("<Final/>{GET}"))
+        .as_str()));
+    assert!(matches!(e.kind, K::UnexpectedElement(_)));
+    let e = err(&format!(
+        "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncBody>{GET}</SyncBody></SyncML>"
+    ));
+    assert_eq!(e.kind, K::Missing("SyncHdr"));
+}
+
+#[test]
+fn namespaces_are_checked_by_value() {
+    let e = decode_xml(b"<SyncML xmlns=\"urn:other\"/>").unwrap_err();
+    assert_eq!(e.kind, K::Namespace("urn:other".into()));
+    let e = decode_xml(b"<Foo/>").unwrap_err();
+    assert!(matches!(e.kind, K::NotSyncMl(_)));
+    let x = msg("<Replace><CmdID>1</CmdID><Item><Target><LocURI>a</LocURI></Target><Meta><Format xmlns=\"syncml:devinf\">b64</Format></Meta></Item></Replace>");
+    assert_eq!(
+        decode_xml(x.as_bytes()).unwrap_err().kind,
+        K::Namespace("syncml:devinf".into())
+    );
+    let x = msg("<Replace><CmdID>1</CmdID><Item xmlns=\"syncml:metinf\"><Target><LocURI>a</LocURI></Target></Item></Replace>");
+    assert_eq!(
+        decode_xml(x.as_bytes()).unwrap_err().kind,
+        K::Namespace("syncml:metinf".into())
+    );
+    // Case-insensitive root namespace and no namespace at all are accepted.
+    assert!(decode_xml(
+        msg("")
+            .replace("SYNCML:SYNCML1.2", "SyncML:SyncML1.2")
+            .as_bytes()
+    )
+    .is_ok());
+    assert!(decode_xml(
+        msg("")
+            .replace(" xmlns=\"SYNCML:SYNCML1.2\"", "")
+            .as_bytes()
+    )
+    .is_ok());
+}
+
+#[test]
+fn entities_and_text() {
+    let e = err(&msg(
+        "<Alert><CmdID>&nbsp;</CmdID><Data>1200</Data></Alert>",
+    ));
+    assert_eq!(e.kind, K::Entity("nbsp".into()));
+    let e = decode_xml(msg("<Alert><CmdID>&#0;</CmdID><Data>1200</Data></Alert>").as_bytes())
+        .unwrap_err();
+    assert!(matches!(e.kind, K::Entity(_)));
+    let e = err(&msg(
+        "stray<Alert><CmdID>1</CmdID><Data>1200</Data></Alert>",
+    ));
+    assert_eq!(e.kind, K::UnexpectedText);
+    let e = decode_xml(b"\xFF<SyncML/>").unwrap_err();
+    assert_eq!((e.kind, e.offset), (K::InvalidUtf8, 0));
+    let e = decode_xml(format!("{}<x/>", msg("")).as_bytes()).unwrap_err();
+    assert!(matches!(e.kind, K::TrailingContent | K::Xml(_)));
+}
+
+#[test]
+fn limits_each_hit() {
+    let cmds: String = (0..20)
+        .map(|i| format!("<Alert><CmdID>{i}</CmdID><Data>1222</Data><Item/><Item/></Alert>"))
+        .collect();
+    let x = msg(&cmds);
+    assert!(decode_xml(x.as_bytes()).is_ok());
+    let w = wbxml::to_vec(&decode_xml(x.as_bytes()).unwrap()).unwrap();
+    let check = |limits: Limits, what: &str| {
+        for (enc, bytes) in [(Encoding::Xml, x.as_bytes()), (Encoding::Wbxml, &w[..])] {
+            let e = decode_as(bytes, enc, &limits).unwrap_err();
+            assert_eq!(
+                e.kind,
+                K::Limit(match what {
+                    "commands" => "number of commands",
+                    "items" => "number of items",
+                    "string" => "string length",
+                    _ => "message size",
+                }),
+                "{enc:?}"
+            );
+        }
+    };
+    check(
+        Limits {
+            max_commands: 19,
+            ..Default::default()
+        },
+        "commands",
+    );
+    check(
+        Limits {
+            max_items: 39,
+            ..Default::default()
+        },
+        "items",
+    );
+    check(
+        Limits {
+            max_string_len: 3,
+            ..Default::default()
+        },
+        "string",
+    );
+    check(
+        Limits {
+            max_message_size: 100,
+            ..Default::default()
+        },
+        "size",
+    );
+    assert!(decode_as(
+        x.as_bytes(),
+        Encoding::Xml,
+        &Limits {
+            max_commands: 20,
+            max_items: 40,
+            ..Default::default()
+        }
+    )
+    .is_ok());
+
+    // DM allows at most Sequence > Atomic, so depth is tested with that pair.
+    let x2 = msg(&format!(
+        "<Sequence><CmdID>1</CmdID><Atomic><CmdID>2</CmdID>{ADD}</Atomic></Sequence>"
+    ));
+    assert!(decode_as(
+        x2.as_bytes(),
+        Encoding::Xml,
+        &Limits {
+            max_depth: 2,
+            ..Default::default()
+        }
+    )
+    .is_ok());
+    let e = decode_as(
+        x2.as_bytes(),
+        Encoding::Xml,
+        &Limits {
+            max_depth: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (K::Limit("nesting depth"), "SyncML/SyncBody/Sequence/Atomic")
+    );
+}
+
+fn all_vectors() -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = common::own_vectors().into_iter().map(|(_, b)| b).collect();
+    for (_, x, w) in common::corpus() {
+        v.push(x);
+        if let Some(w) = w {
+            v.push(w);
+        }
+    }
+    let own: Vec<Vec<u8>> = v
+        .iter()
+        .filter(|b| b.first() == Some(&b'<'))
+        .filter_map(|b| decode(b).ok().map(|m| wbxml::to_vec(&m).unwrap()))
+        .collect();
+    v.extend(own);
+    v
+}
+
+#[test]
+fn truncations_give_typed_errors() {
+    for bytes in all_vectors() {
+        decode(&bytes).unwrap();
+        // Every prefix of the WBXML form, every 7th prefix of the longer XML ones.
+        let step = if bytes.first() == Some(&b'<') { 7 } else { 1 }.max(bytes.len() / 1500);
+        for len in (0..bytes.len()).step_by(step) {
+            let cut = &bytes[..len];
+            if let Err(e) = decode(cut) {
+                assert!(e.offset <= len, "offset {} beyond {len}", e.offset);
+            } else {
+                // Only trailing whitespace/comments may be cut off from a valid message.
+                assert!(
+                    bytes[len..].iter().all(|b| b.is_ascii_whitespace()),
+                    "prefix {len} decoded"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bit_flips_never_panic() {
+    for bytes in all_vectors() {
+        let mut copy = bytes.clone();
+        let step = (bytes.len() / 300).max(1);
+        for i in (0..bytes.len()).step_by(step) {
+            for bit in [0x01u8, 0x20, 0x80] {
+                copy[i] ^= bit;
+                if let Ok(m) = decode(&copy) {
+                    // Whatever decodes must encode again.
+                    let _ = syncml_codec::xml::to_vec(&m);
+                    let _ = wbxml::to_vec(&m);
+                }
+                copy[i] ^= bit;
+            }
+        }
+    }
+}
