@@ -63,7 +63,10 @@ impl AccessType {
 
     /// The access type named as in a DDF (`Add`, `Copy`, `Delete`, `Exec`, `Get`, `Replace`).
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::NAMES.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, a)| *a)
     }
 
     /// Iterates over the names of the commands in the set, in DDF order.
@@ -167,9 +170,10 @@ impl core::fmt::Display for Format {
 }
 
 /// How many instances of a node may exist (`Occurrence` in a DDF).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Occurrence {
     /// Exactly one (the default).
+    #[default]
     One,
     /// Zero or one.
     ZeroOrOne,
@@ -220,12 +224,6 @@ impl Occurrence {
             Self::ZeroOrN(_) => "ZeroOrN",
             Self::OneOrN(_) => "OneOrN",
         }
-    }
-}
-
-impl Default for Occurrence {
-    fn default() -> Self {
-        Self::One
     }
 }
 

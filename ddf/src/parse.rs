@@ -1,0 +1,752 @@
+//! The tree builder shared by the XML and WBXML front ends: a recursive-descent reader over
+//! a stream of DDF events, followed by the validation pass.
+
+use crate::error::{Error, ErrorKind, Warning};
+use crate::model::{DfProperties, DocKind, MgmtTree, Node, RtProperties, TypeInfo};
+use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
+use crate::tag::Tag;
+use crate::xml::{is_blank, XmlSource};
+use std::borrow::Cow;
+
+/// Nesting limit for `Node` elements: real management objects stay below 20 levels, and the
+/// builder recurses once per level.
+pub const MAX_NODE_DEPTH: usize = 128;
+
+/// One event of the DDF vocabulary, from XML or WBXML.
+pub(crate) enum Ev<'a> {
+    Start(Tag, usize),
+    Empty(Tag, usize),
+    Unknown {
+        name: String,
+        empty: bool,
+        offset: usize,
+    },
+    End(usize),
+    Text(Cow<'a, str>, usize),
+    Eof(usize),
+}
+
+/// A stream of DDF events.
+pub(crate) trait Source<'a> {
+    fn next(&mut self) -> Result<Ev<'a>, Error>;
+    /// The offset of the first non-blank content left before the end of the input, if any.
+    fn trailing_content(&mut self) -> Result<Option<usize>, Error>;
+    /// Inside a text element (`true`) every text event matters; elsewhere a source may drop
+    /// whitespace-only text, which the builder would skip anyway.
+    fn text_mode(&mut self, on: bool);
+}
+
+/// A parsed document and the warnings noticed while reading and validating it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Parsed<'a> {
+    /// The model, borrowing from the input.
+    pub tree: MgmtTree<'a>,
+    /// Skipped vendor elements and mandatory parts the document leaves out.
+    pub warnings: Vec<Warning>,
+}
+
+pub(crate) struct Builder<S> {
+    src: S,
+    warnings: Vec<Warning>,
+    saw_df: bool,
+}
+
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+        Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+        Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+    }
+}
+
+fn segment_of(name: Option<&Cow<'_, str>>) -> String {
+    match name {
+        None => "?".to_owned(),
+        Some(n) if n.is_empty() => "*".to_owned(),
+        Some(n) => n.to_string(),
+    }
+}
+
+fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
+    Error::syntax(
+        ErrorKind::UnexpectedElement {
+            found: found.name().to_owned(),
+            parent: parent.name(),
+        },
+        offset,
+    )
+}
+
+impl<'a, S: Source<'a>> Builder<S> {
+    pub(crate) fn new(src: S) -> Self {
+        Self {
+            src,
+            warnings: Vec::new(),
+            saw_df: false,
+        }
+    }
+
+    /// Reads a whole document: prolog, one `MgmtTree`, and (if `to_end`) nothing but blanks after.
+    pub(crate) fn document(mut self, to_end: bool) -> Result<Parsed<'a>, Error> {
+        let tree = loop {
+            match self.src.next()? {
+                Ev::Start(Tag::MgmtTree, offset) => break self.mgmt_tree(offset)?,
+                Ev::Text(t, _) if is_blank(&t) => {}
+                Ev::Start(_, offset) | Ev::Empty(_, offset) | Ev::Unknown { offset, .. } => {
+                    return Err(Error::syntax(ErrorKind::NoMgmtTree, offset))
+                }
+                Ev::Text(_, offset) | Ev::End(offset) | Ev::Eof(offset) => {
+                    return Err(Error::syntax(ErrorKind::NoMgmtTree, offset))
+                }
+            }
+        };
+        if to_end {
+            if let Some(at) = self.src.trailing_content()? {
+                return Err(Error::syntax(ErrorKind::TrailingContent, at));
+            }
+        }
+        self.finish(tree)
+    }
+
+    /// Validates a tree read by [`Builder::mgmt_tree`] and hands out the result.
+    pub(crate) fn finish(self, tree: MgmtTree<'a>) -> Result<Parsed<'a>, Error> {
+        let mut warnings = self.warnings;
+        crate::validate::validate(&tree, &mut warnings)?;
+        Ok(Parsed { tree, warnings })
+    }
+
+    /// Continues after `<MgmtTree>` has been read.
+    pub(crate) fn mgmt_tree(&mut self, offset: usize) -> Result<MgmtTree<'a>, Error> {
+        let mut ver_dtd = None;
+        let mut man = None;
+        let mut model = None;
+        let mut nodes = Vec::new();
+        loop {
+            match self.src.next()? {
+                Ev::Start(Tag::Node, at) => {
+                    nodes.push(Node::new(""));
+                    if let Some(node) = nodes.last_mut() {
+                        self.node(node, 1, at)?;
+                    }
+                }
+                Ev::Start(tag @ (Tag::VerDtd | Tag::Man | Tag::Mod), at) => {
+                    let slot = match tag {
+                        Tag::VerDtd => &mut ver_dtd,
+                        Tag::Man => &mut man,
+                        _ => &mut model,
+                    };
+                    if slot.is_some() {
+                        return Err(Error::syntax(
+                            ErrorKind::DuplicateElement {
+                                element: tag.name(),
+                                parent: "MgmtTree",
+                            },
+                            at,
+                        ));
+                    }
+                    *slot = Some(self.text(tag, true)?);
+                }
+                Ev::Empty(Tag::Node, at) => {
+                    return Err(Error::model(
+                        ErrorKind::MissingElement {
+                            element: "NodeName",
+                            parent: "Node",
+                        },
+                        at,
+                    ))
+                }
+                Ev::Empty(tag @ (Tag::VerDtd | Tag::Man | Tag::Mod), _) => {
+                    let slot = match tag {
+                        Tag::VerDtd => &mut ver_dtd,
+                        Tag::Man => &mut man,
+                        _ => &mut model,
+                    };
+                    *slot = Some(Cow::Borrowed(""));
+                }
+                Ev::Unknown {
+                    name,
+                    empty,
+                    offset,
+                } => self.skip_unknown(name, empty, offset)?,
+                Ev::End(_) => break,
+                Ev::Text(t, at) => {
+                    if !is_blank(&t) {
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("MgmtTree"), at));
+                    }
+                }
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("MgmtTree"), at)),
+                Ev::Start(tag, at) | Ev::Empty(tag, at) => {
+                    return Err(unexpected(tag, Tag::MgmtTree, at))
+                }
+            }
+        }
+        let ver_dtd = ver_dtd.unwrap_or_else(|| {
+            self.warnings.push(Warning::new(
+                "missing <VerDTD> (assuming 1.2)".to_owned(),
+                offset,
+                None,
+            ));
+            Cow::Borrowed("1.2")
+        });
+        if nodes.is_empty() {
+            self.warnings.push(Warning::new(
+                "a <MgmtTree> without any <Node>".to_owned(),
+                offset,
+                None,
+            ));
+        }
+        Ok(MgmtTree {
+            ver_dtd,
+            man,
+            model,
+            nodes,
+            kind: if self.saw_df {
+                DocKind::Ddf
+            } else {
+                DocKind::Tnds
+            },
+        })
+    }
+
+    fn skip_unknown(&mut self, name: String, empty: bool, offset: usize) -> Result<(), Error> {
+        self.warnings.push(Warning::new(
+            format!("skipped unknown element <{name}>"),
+            offset,
+            None,
+        ));
+        if empty {
+            return Ok(());
+        }
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.src.next()? {
+                Ev::Start(..) | Ev::Unknown { empty: false, .. } => depth += 1,
+                Ev::End(_) => depth -= 1,
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated("vendor element"), at))
+                }
+                Ev::Empty(..) | Ev::Unknown { .. } | Ev::Text(..) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The text content of `tag` up to its end tag; trimmed unless `trim` is false.
+    fn text(&mut self, tag: Tag, trim: bool) -> Result<Cow<'a, str>, Error> {
+        self.src.text_mode(true);
+        let result = self.text_content(tag);
+        self.src.text_mode(false);
+        let text = result?;
+        Ok(if trim { trimmed(text) } else { text })
+    }
+
+    fn text_content(&mut self, tag: Tag) -> Result<Cow<'a, str>, Error> {
+        let mut acc: Option<Cow<'a, str>> = None;
+        loop {
+            match self.src.next()? {
+                Ev::Text(t, _) => {
+                    acc = Some(match acc {
+                        None => t,
+                        Some(Cow::Owned(mut s)) => {
+                            s.push_str(&t);
+                            Cow::Owned(s)
+                        }
+                        Some(Cow::Borrowed(prev)) => {
+                            // Text split by an entity usually goes on: leave room for it.
+                            let mut s = String::with_capacity(2 * (prev.len() + t.len()) + 8);
+                            s.push_str(prev);
+                            s.push_str(&t);
+                            Cow::Owned(s)
+                        }
+                    });
+                }
+                Ev::End(_) => break,
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(tag.name()), at)),
+                Ev::Start(found, at) | Ev::Empty(found, at) => {
+                    return Err(unexpected(found, tag, at))
+                }
+                Ev::Unknown { name, offset, .. } => {
+                    return Err(Error::syntax(
+                        ErrorKind::UnexpectedElement {
+                            found: name,
+                            parent: tag.name(),
+                        },
+                        offset,
+                    ))
+                }
+            }
+        }
+        Ok(acc.unwrap_or(Cow::Borrowed("")))
+    }
+
+    /// Fills `node` (fresh from [`Node::new`]) from the events after its `<Node>` tag.
+    fn node(&mut self, node: &mut Node<'a>, depth: usize, offset: usize) -> Result<(), Error> {
+        if depth > MAX_NODE_DEPTH {
+            return Err(Error::syntax(ErrorKind::TooDeep(MAX_NODE_DEPTH), offset));
+        }
+        node.offset = offset;
+        let mut name = None;
+        if let Err(err) = self.node_body(node, &mut name, depth) {
+            let mut segment = segment_of(name.as_ref());
+            if depth == 1 {
+                if let Some(path) = &node.path {
+                    segment = format!("{path}/{segment}");
+                }
+            }
+            return Err(err.in_segment(&segment));
+        }
+        match name {
+            Some(name) => node.name = name,
+            None => {
+                return Err(Error::model(
+                    ErrorKind::MissingElement {
+                        element: "NodeName",
+                        parent: "Node",
+                    },
+                    offset,
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    fn dup(element: Tag, at: usize) -> Error {
+        Error::model(
+            ErrorKind::DuplicateElement {
+                element: element.name(),
+                parent: "Node",
+            },
+            at,
+        )
+    }
+
+    fn node_body(
+        &mut self,
+        node: &mut Node<'a>,
+        name: &mut Option<Cow<'a, str>>,
+        depth: usize,
+    ) -> Result<(), Error> {
+        loop {
+            match self.src.next()? {
+                Ev::Start(Tag::Node, at) => {
+                    // Built in place: a Node is a few hundred bytes, not worth moving twice.
+                    node.children.push(Node::new(""));
+                    if let Some(child) = node.children.last_mut() {
+                        self.node(child, depth + 1, at)?;
+                    }
+                }
+                Ev::Start(Tag::NodeName, at) => {
+                    if name.is_some() {
+                        return Err(Self::dup(Tag::NodeName, at));
+                    }
+                    *name = Some(self.text(Tag::NodeName, true)?);
+                }
+                Ev::Empty(Tag::NodeName, at) => {
+                    if name.is_some() {
+                        return Err(Self::dup(Tag::NodeName, at));
+                    }
+                    *name = Some(Cow::Borrowed(""));
+                }
+                Ev::Start(Tag::Path, at) => {
+                    if node.path.is_some() {
+                        return Err(Self::dup(Tag::Path, at));
+                    }
+                    node.path = Some(self.text(Tag::Path, true)?);
+                }
+                Ev::Empty(Tag::Path, _) => node.path = Some(Cow::Borrowed("")),
+                Ev::Start(Tag::Value, at) => {
+                    if node.value.is_some() {
+                        return Err(Self::dup(Tag::Value, at));
+                    }
+                    node.value = Some(self.text(Tag::Value, false)?);
+                }
+                Ev::Empty(Tag::Value, _) => node.value = Some(Cow::Borrowed("")),
+                Ev::Start(Tag::RtProperties, at) => {
+                    if node.rt.is_some() {
+                        return Err(Self::dup(Tag::RtProperties, at));
+                    }
+                    node.rt = Some(self.rt_properties(at)?);
+                }
+                Ev::Empty(Tag::RtProperties, at) => {
+                    self.warnings.push(Warning::new(
+                        "empty <RTProperties> (Type is mandatory)".to_owned(),
+                        at,
+                        None,
+                    ));
+                    node.rt = Some(RtProperties::default());
+                }
+                Ev::Start(Tag::DfProperties, at) => {
+                    if node.df.is_some() {
+                        return Err(Self::dup(Tag::DfProperties, at));
+                    }
+                    self.saw_df = true;
+                    node.df = Some(self.df_properties(at)?);
+                }
+                Ev::Empty(Tag::DfProperties, at) => {
+                    return Err(Error::model(
+                        ErrorKind::MissingElement {
+                            element: "AccessType",
+                            parent: "DFProperties",
+                        },
+                        at,
+                    ))
+                }
+                Ev::Empty(Tag::Node, at) => {
+                    return Err(Error::model(
+                        ErrorKind::MissingElement {
+                            element: "NodeName",
+                            parent: "Node",
+                        },
+                        at,
+                    )
+                    .in_segment("?"))
+                }
+                Ev::Unknown {
+                    name,
+                    empty,
+                    offset,
+                } => self.skip_unknown(name, empty, offset)?,
+                Ev::End(_) => return Ok(()),
+                Ev::Text(t, at) => {
+                    if !is_blank(&t) {
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("Node"), at));
+                    }
+                }
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("Node"), at)),
+                Ev::Start(tag, at) | Ev::Empty(tag, at) => {
+                    return Err(unexpected(tag, Tag::Node, at))
+                }
+            }
+        }
+    }
+
+    /// Reads the single value element of a `Format`, `Occurrence`, `Scope` or `CaseSense`:
+    /// (marker, text content if it had any).
+    fn marker(&mut self, parent: Tag, offset: usize) -> Result<(Tag, Option<Cow<'a, str>>), Error> {
+        let mut found: Option<(Tag, Option<Cow<'a, str>>)> = None;
+        loop {
+            let item = match self.src.next()? {
+                Ev::Empty(tag, _) => (tag, None),
+                Ev::Start(tag, _) => (tag, Some(self.text(tag, true)?)),
+                Ev::End(_) => break,
+                Ev::Text(t, at) => {
+                    if is_blank(&t) {
+                        continue;
+                    }
+                    return Err(Error::syntax(ErrorKind::UnexpectedText(parent.name()), at));
+                }
+                Ev::Unknown { name, offset, .. } => {
+                    return Err(Error::model(
+                        ErrorKind::UnexpectedElement {
+                            found: name,
+                            parent: parent.name(),
+                        },
+                        offset,
+                    ))
+                }
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at)),
+            };
+            if found.is_some() {
+                return Err(Error::model(ErrorKind::BadMarker(parent.name()), offset));
+            }
+            found = Some(item);
+        }
+        found.ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset))
+    }
+
+    fn format(&mut self, parent: Tag, offset: usize) -> Result<Format, Error> {
+        let (tag, _) = self.marker(parent, offset)?;
+        tag.format()
+            .ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset))
+    }
+
+    fn occurrence(&mut self, offset: usize) -> Result<Occurrence, Error> {
+        let (tag, text) = self.marker(Tag::Occurrence, offset)?;
+        let n = || {
+            let text = text.as_deref().unwrap_or("");
+            match text.parse::<u32>() {
+                Ok(n) if (2..=65536).contains(&n) => Ok(n),
+                _ => Err(Error::model(
+                    ErrorKind::BadOccurrence(text.to_owned()),
+                    offset,
+                )),
+            }
+        };
+        Ok(match tag {
+            Tag::One => Occurrence::One,
+            Tag::ZeroOrOne => Occurrence::ZeroOrOne,
+            Tag::ZeroOrMore => Occurrence::ZeroOrMore,
+            Tag::OneOrMore => Occurrence::OneOrMore,
+            Tag::ZeroOrN => Occurrence::ZeroOrN(n()?),
+            Tag::OneOrN => Occurrence::OneOrN(n()?),
+            _ => return Err(Error::model(ErrorKind::BadMarker("Occurrence"), offset)),
+        })
+    }
+
+    fn access_type(&mut self) -> Result<AccessType, Error> {
+        let mut access = AccessType::NONE;
+        loop {
+            match self.src.next()? {
+                Ev::Empty(tag, at) => {
+                    access = access
+                        | tag
+                            .access()
+                            .ok_or_else(|| unexpected(tag, Tag::AccessType, at))?;
+                }
+                Ev::Start(tag, at) => {
+                    let bit = tag
+                        .access()
+                        .ok_or_else(|| unexpected(tag, Tag::AccessType, at))?;
+                    let _ = self.text(tag, true)?;
+                    access = access | bit;
+                }
+                Ev::End(_) => return Ok(access),
+                Ev::Text(t, at) => {
+                    if !is_blank(&t) {
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("AccessType"), at));
+                    }
+                }
+                Ev::Unknown {
+                    name,
+                    empty,
+                    offset,
+                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("AccessType"), at)),
+            }
+        }
+    }
+
+    fn type_info(&mut self, parent: Tag) -> Result<TypeInfo<'a>, Error> {
+        let mut mime = Vec::new();
+        let mut ddf_name = None;
+        loop {
+            match self.src.next()? {
+                Ev::Start(Tag::Mime, at) | Ev::Empty(Tag::Mime, at) if ddf_name.is_some() => {
+                    return Err(unexpected(Tag::Mime, parent, at))
+                }
+                Ev::Start(Tag::DdfName, at) | Ev::Empty(Tag::DdfName, at)
+                    if ddf_name.is_some() || !mime.is_empty() =>
+                {
+                    return Err(unexpected(Tag::DdfName, parent, at))
+                }
+                Ev::Start(Tag::Mime, _) => mime.push(self.text(Tag::Mime, true)?),
+                Ev::Empty(Tag::Mime, _) => mime.push(Cow::Borrowed("")),
+                Ev::Start(Tag::DdfName, _) => ddf_name = Some(self.text(Tag::DdfName, true)?),
+                Ev::Empty(Tag::DdfName, _) => ddf_name = Some(Cow::Borrowed("")),
+                Ev::End(_) => break,
+                Ev::Text(t, at) => {
+                    if !is_blank(&t) {
+                        return Err(Error::syntax(ErrorKind::UnexpectedText(parent.name()), at));
+                    }
+                }
+                Ev::Unknown {
+                    name,
+                    empty,
+                    offset,
+                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at)),
+                Ev::Start(tag, at) | Ev::Empty(tag, at) => return Err(unexpected(tag, parent, at)),
+            }
+        }
+        Ok(match ddf_name {
+            Some(name) => TypeInfo::DdfName(name),
+            None if mime.is_empty() => TypeInfo::DdfName(Cow::Borrowed("")),
+            None => TypeInfo::Mime(mime),
+        })
+    }
+
+    fn rt_properties(&mut self, offset: usize) -> Result<RtProperties<'a>, Error> {
+        let mut rt = RtProperties::default();
+        loop {
+            match self.src.next()? {
+                Ev::Start(Tag::Format, at) => rt.format = Some(self.format(Tag::Format, at)?),
+                Ev::Start(Tag::Type, _) => rt.rt_type = Some(self.type_info(Tag::Type)?),
+                Ev::Empty(Tag::Type, _) => rt.rt_type = Some(TypeInfo::DdfName(Cow::Borrowed(""))),
+                Ev::Start(tag, at) | Ev::Empty(tag, at) if matches!(tag, Tag::Format) => {
+                    return Err(Error::model(ErrorKind::BadMarker("Format"), at))
+                }
+                Ev::Start(tag, at) => {
+                    let text = self.text(tag, true)?;
+                    *Self::rt_slot(&mut rt, tag, at)? = Some(text);
+                }
+                Ev::Empty(tag, at) => *Self::rt_slot(&mut rt, tag, at)? = Some(Cow::Borrowed("")),
+                Ev::Unknown {
+                    name,
+                    empty,
+                    offset,
+                } => self.skip_unknown(name, empty, offset)?,
+                Ev::End(_) => break,
+                Ev::Text(t, at) => {
+                    if !is_blank(&t) {
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("RTProperties"), at));
+                    }
+                }
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("RTProperties"), at)),
+            }
+        }
+        if rt.rt_type.is_none() {
+            self.warnings.push(Warning::new(
+                "<RTProperties> without the mandatory <Type>".to_owned(),
+                offset,
+                None,
+            ));
+        }
+        Ok(rt)
+    }
+
+    fn rt_slot<'r>(
+        rt: &'r mut RtProperties<'a>,
+        tag: Tag,
+        at: usize,
+    ) -> Result<&'r mut Option<Cow<'a, str>>, Error> {
+        Ok(match tag {
+            Tag::Acl => &mut rt.acl,
+            Tag::Name => &mut rt.name,
+            Tag::Size => &mut rt.size,
+            Tag::Title => &mut rt.title,
+            Tag::TStamp => &mut rt.tstamp,
+            Tag::VerNo => &mut rt.ver_no,
+            _ => return Err(unexpected(tag, Tag::RtProperties, at)),
+        })
+    }
+
+    fn df_properties(&mut self, offset: usize) -> Result<DfProperties<'a>, Error> {
+        let mut access = None;
+        let mut default_value = None;
+        let mut description = None;
+        let mut format = None;
+        let mut occurrence = None;
+        let mut scope = None;
+        let mut title = None;
+        let mut df_type = None;
+        let mut case_sense = None;
+        loop {
+            match self.src.next()? {
+                Ev::Start(Tag::AccessType, _) => access = Some(self.access_type()?),
+                Ev::Empty(Tag::AccessType, _) => access = Some(AccessType::NONE),
+                Ev::Start(Tag::DefaultValue, _) => {
+                    default_value = Some(self.text(Tag::DefaultValue, true)?)
+                }
+                Ev::Empty(Tag::DefaultValue, _) => default_value = Some(Cow::Borrowed("")),
+                Ev::Start(Tag::Description, _) => {
+                    description = Some(self.text(Tag::Description, true)?)
+                }
+                Ev::Empty(Tag::Description, _) => description = Some(Cow::Borrowed("")),
+                Ev::Start(Tag::DfTitle, _) => title = Some(self.text(Tag::DfTitle, true)?),
+                Ev::Empty(Tag::DfTitle, _) => title = Some(Cow::Borrowed("")),
+                Ev::Start(Tag::DfFormat, at) => format = Some(self.format(Tag::DfFormat, at)?),
+                Ev::Start(Tag::Occurrence, at) => occurrence = Some(self.occurrence(at)?),
+                Ev::Start(Tag::Scope, at) => {
+                    scope = Some(match self.marker(Tag::Scope, at)?.0 {
+                        Tag::Permanent => Scope::Permanent,
+                        Tag::Dynamic => Scope::Dynamic,
+                        _ => return Err(Error::model(ErrorKind::BadMarker("Scope"), at)),
+                    })
+                }
+                Ev::Start(Tag::CaseSense, at) => {
+                    case_sense = Some(match self.marker(Tag::CaseSense, at)?.0 {
+                        Tag::Cs => CaseSense::Cs,
+                        Tag::Cis => CaseSense::Cis,
+                        _ => return Err(Error::model(ErrorKind::BadMarker("CaseSense"), at)),
+                    })
+                }
+                Ev::Start(Tag::DfType, _) => df_type = Some(self.type_info(Tag::DfType)?),
+                Ev::Empty(Tag::DfType, _) => df_type = Some(TypeInfo::DdfName(Cow::Borrowed(""))),
+                Ev::Empty(
+                    tag @ (Tag::DfFormat | Tag::Occurrence | Tag::Scope | Tag::CaseSense),
+                    at,
+                ) => return Err(Error::model(ErrorKind::BadMarker(tag.name()), at)),
+                Ev::Unknown {
+                    name,
+                    empty,
+                    offset,
+                } => self.skip_unknown(name, empty, offset)?,
+                Ev::End(_) => break,
+                Ev::Text(t, at) => {
+                    if !is_blank(&t) {
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("DFProperties"), at));
+                    }
+                }
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("DFProperties"), at)),
+                Ev::Start(tag, at) | Ev::Empty(tag, at) => {
+                    return Err(unexpected(tag, Tag::DfProperties, at))
+                }
+            }
+        }
+        let missing = |element| {
+            Error::model(
+                ErrorKind::MissingElement {
+                    element,
+                    parent: "DFProperties",
+                },
+                offset,
+            )
+        };
+        let access = access.ok_or_else(|| missing("AccessType"))?;
+        let format = format.ok_or_else(|| missing("DFFormat"))?;
+        let df_type = df_type.unwrap_or_else(|| {
+            self.warnings.push(Warning::new(
+                "<DFProperties> without the mandatory <DFType>".to_owned(),
+                offset,
+                None,
+            ));
+            TypeInfo::DdfName(Cow::Borrowed(""))
+        });
+        Ok(DfProperties {
+            access,
+            default_value,
+            description,
+            format,
+            occurrence,
+            scope,
+            title,
+            df_type,
+            case_sense,
+        })
+    }
+}
+
+/// Parses a DDF or TNDS XML document whose root element is `MgmtTree`.
+pub fn parse_xml(xml: &str) -> Result<Parsed<'_>, Error> {
+    Builder::new(XmlSource::new(xml, 0)).document(true)
+}
+
+/// Parses the `MgmtTree` element that starts at byte `offset` of a larger XML document (a
+/// SyncML message carrying a DDF or TNDS in `<Data>`); reading stops at its end tag, and
+/// offsets in errors are offsets into `doc`.
+pub fn parse_xml_at(doc: &str, offset: usize) -> Result<Parsed<'_>, Error> {
+    let sub = doc
+        .get(offset..)
+        .ok_or_else(|| Error::syntax(ErrorKind::NoMgmtTree, offset))?;
+    Builder::new(XmlSource::new(sub, offset)).document(false)
+}
+
+/// Finds the first `MgmtTree` element in an XML document (for example a SyncML message) and
+/// parses it.
+pub fn parse_nested_xml(doc: &str) -> Result<Parsed<'_>, Error> {
+    match crate::xml::find_mgmt_tree(doc)? {
+        Some(offset) => parse_xml_at(doc, offset),
+        None => Err(Error::syntax(ErrorKind::NoMgmtTree, doc.len())),
+    }
+}
+
+/// Parses a DDF or TNDS given as bytes, XML or WBXML (told apart by the first byte: XML
+/// starts with `<`, a byte-order mark or whitespace). An XML or WBXML SyncML message is
+/// searched for the first `MgmtTree` it carries.
+pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, Error> {
+    let is_xml = matches!(
+        bytes.first(),
+        Some(b'<' | b' ' | b'\t' | b'\r' | b'\n' | 0xEF)
+    );
+    if !is_xml {
+        return crate::wbxml_io::parse_wbxml(bytes);
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::syntax(ErrorKind::Xml("invalid UTF-8".to_owned()), e.valid_up_to()))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match parse_xml(text) {
+        Err(e) if e.kind == ErrorKind::NoMgmtTree => parse_nested_xml(text),
+        other => other,
+    }
+}

@@ -1,0 +1,151 @@
+//! The XML event source: quick-xml's borrowed reader, mapped to DDF tags.
+
+use crate::error::{Error, ErrorKind};
+use crate::parse::{Ev, Source};
+use crate::tag::Tag;
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use std::borrow::Cow;
+
+/// Reads DDF events from an XML string; offsets are shifted by `base` so that a document
+/// parsed from a sub-slice reports offsets into the whole input.
+pub(crate) struct XmlSource<'a> {
+    reader: Reader<&'a [u8]>,
+    base: usize,
+    /// Whether whitespace-only text is delivered (inside text elements) or dropped.
+    text_mode: bool,
+}
+
+impl<'a> XmlSource<'a> {
+    pub(crate) fn new(input: &'a str, base: usize) -> Self {
+        Self {
+            reader: Reader::from_str(input),
+            base,
+            text_mode: false,
+        }
+    }
+
+    fn pos(&self) -> usize {
+        usize::try_from(self.reader.buffer_position())
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.base)
+    }
+}
+
+/// Resolves `&name;` / `&#N;` / `&#xN;`: the five predefined entities and character references.
+pub(crate) fn resolve_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix('x').or_else(|| num.strip_prefix('X')) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse::<u32>().ok()?,
+            };
+            return char::from_u32(code).filter(|c| *c != '\0');
+        }
+    })
+}
+
+impl<'a> Source<'a> for XmlSource<'a> {
+    #[inline]
+    fn next(&mut self) -> Result<Ev<'a>, Error> {
+        loop {
+            let start = self.pos();
+            let event = self.reader.read_event().map_err(|e| {
+                let at = usize::try_from(self.reader.error_position())
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(self.base);
+                Error::syntax(ErrorKind::Xml(e.to_string()), at)
+            })?;
+            return Ok(match event {
+                Event::Start(e) => match Tag::from_name(e.name().as_ref()) {
+                    Some(tag) => Ev::Start(tag, start),
+                    None => Ev::Unknown {
+                        name: e.name().as_ref().to_owned(),
+                        empty: false,
+                        offset: start,
+                    },
+                },
+                Event::Empty(e) => match Tag::from_name(e.name().as_ref()) {
+                    Some(tag) => Ev::Empty(tag, start),
+                    None => Ev::Unknown {
+                        name: e.name().as_ref().to_owned(),
+                        empty: true,
+                        offset: start,
+                    },
+                },
+                Event::End(_) => Ev::End(start),
+                Event::Text(t) => {
+                    let text = t.into_inner();
+                    // Indentation between elements: most text events of a real DDF.
+                    if !self.text_mode && is_blank(&text) {
+                        continue;
+                    }
+                    Ev::Text(text, start)
+                }
+                Event::CData(t) => Ev::Text(t.into_inner(), start),
+                Event::GeneralRef(r) => {
+                    let name = r.into_inner();
+                    match resolve_entity(&name) {
+                        Some(c) => Ev::Text(Cow::Owned(c.to_string()), start),
+                        None => {
+                            return Err(Error::syntax(
+                                ErrorKind::Xml(format!("unknown entity &{name};")),
+                                start,
+                            ))
+                        }
+                    }
+                }
+                Event::Eof => Ev::Eof(start),
+                Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_) => continue,
+            });
+        }
+    }
+
+    fn text_mode(&mut self, on: bool) {
+        self.text_mode = on;
+    }
+
+    fn trailing_content(&mut self) -> Result<Option<usize>, Error> {
+        loop {
+            match self.next()? {
+                Ev::Eof(_) => return Ok(None),
+                Ev::Text(t, _) if is_blank(&t) => {}
+                Ev::Start(_, at)
+                | Ev::Empty(_, at)
+                | Ev::Unknown { offset: at, .. }
+                | Ev::End(at)
+                | Ev::Text(_, at) => return Ok(Some(at)),
+            }
+        }
+    }
+}
+
+pub(crate) fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// The byte offset of the first `MgmtTree` element in an XML document (a SyncML message
+/// carrying a DDF or TNDS in `<Data>`), if there is one.
+pub fn find_mgmt_tree(xml: &str) -> Result<Option<usize>, Error> {
+    let mut reader = Reader::from_str(xml);
+    loop {
+        let start = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let event = reader.read_event().map_err(|e| {
+            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+            Error::syntax(ErrorKind::Xml(e.to_string()), at)
+        })?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "MgmtTree" => {
+                return Ok(Some(start))
+            }
+            Event::Eof => return Ok(None),
+            _ => {}
+        }
+    }
+}
