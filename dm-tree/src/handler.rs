@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use ddf::spec::Format;
 
+use crate::op::Command;
 use crate::status::Status;
 use crate::tree::Tree;
 use crate::uri::Uri;
@@ -27,6 +28,19 @@ pub struct ExecRequest<'a> {
     pub correlator: Option<&'a str>,
 }
 
+/// A change to a node of a handler's subtree, as handed to [`MoHandler::after_change`].
+#[derive(Clone, Copy, Debug)]
+pub struct Change<'a> {
+    /// The server that sent the command (`None` for device-local calls).
+    pub server: Option<&'a str>,
+    /// The command: Add, Replace, Delete or Copy.
+    pub command: Command,
+    /// The changed node.
+    pub uri: Uri<'a>,
+    /// The changed node relative to the handler's mount point.
+    pub path: Uri<'a>,
+}
+
 /// Device code serving a subtree: live values, write hooks and Exec (DevInfo computed on
 /// demand, a SCOMO agent, ...). Mounted with [`Tree::mount`].
 ///
@@ -44,6 +58,14 @@ pub trait MoHandler: Send {
     fn on_write(&mut self, path: Uri<'_>, value: &Value) -> Result<(), Status> {
         let _ = (path, value);
         Ok(())
+    }
+
+    /// Called after a server or the device changed a node of the handler's subtree (a
+    /// successful Add, Replace, Delete or Copy into it), with the tree, so that the MO can
+    /// keep the nodes it derives in step: SCOMO gives a new `Download/<X>` its `Status` and
+    /// `Operations`. While it runs, its own subtree is served from stored values.
+    fn after_change(&mut self, tree: &mut Tree, change: &Change<'_>) {
+        let _ = (tree, change);
     }
 
     /// Runs an Exec: 200 when done, 202 when the work completes later (report it with a

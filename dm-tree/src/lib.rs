@@ -12,7 +12,7 @@ pub mod uri;
 pub mod value;
 
 pub use acl::{Acl, AclCommand, AclError};
-pub use handler::{AlertQueue, AlertSink, ExecRequest, GenericAlert, MoHandler};
+pub use handler::{AlertQueue, AlertSink, Change, ExecRequest, GenericAlert, MoHandler};
 pub use op::{Command, Op, Outcome, ResultItem, TNDS_WBXML, TNDS_XML};
 pub use status::Status;
 pub use tnds::ImportError;

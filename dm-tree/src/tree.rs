@@ -3,7 +3,7 @@
 use ddf::spec::{AccessType, CaseSense, Format, NodeSpec, Scope};
 
 use crate::acl::{Acl, AclCommand};
-use crate::handler::{AlertQueue, ExecRequest, GenericAlert, MoHandler};
+use crate::handler::{AlertQueue, Change, ExecRequest, GenericAlert, MoHandler};
 use crate::op::{Command, Op, Outcome, ResultItem, TNDS_WBXML, TNDS_XML};
 use crate::status::Status;
 use crate::uri::{check_segment, ListKind, ListQuery, Property, Query, Target, Uri, UriLimits};
@@ -737,13 +737,43 @@ impl Tree {
             Ok(t) => t,
             Err(e) => return e.status().into(),
         };
-        match op.command {
+        let outcome = match op.command {
             Command::Get => self.get(server, op, target),
             Command::Add => self.add(server, op, target),
             Command::Replace => self.replace(server, op, target),
             Command::Delete => self.delete(server, target),
             Command::Copy => self.copy(server, op, target),
             Command::Exec => self.exec(server, op, target),
+        };
+        let changed = matches!(
+            op.command,
+            Command::Add | Command::Replace | Command::Delete | Command::Copy
+        );
+        if changed && outcome.status.is_success() {
+            self.notify_change(server, op.command, target.uri);
+        }
+        outcome
+    }
+
+    /// Tells the handler mounted over `uri`, if any, that a command changed it.
+    fn notify_change(&mut self, server: Option<&str>, command: Command, uri: Uri<'_>) {
+        let Some((i, len)) = self.mount_for(uri.path()) else {
+            return;
+        };
+        // A handler that is running (changing its own subtree) is not called again.
+        let Some(mut handler) = self.mounts.get_mut(i).and_then(|m| m.handler.take()) else {
+            return;
+        };
+        let rel = uri.path().get(len..).unwrap_or("");
+        let change = Change {
+            server,
+            command,
+            uri,
+            path: Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel)),
+        };
+        handler.after_change(self, &change);
+        if let Some(m) = self.mounts.get_mut(i) {
+            m.handler = Some(handler);
         }
     }
 

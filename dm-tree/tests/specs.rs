@@ -364,3 +364,74 @@ fn handler_values_writes_and_exec() {
         Status::COMMAND_NOT_ALLOWED
     );
 }
+
+/// An MO that derives nodes from what a server creates: every new item gets a `Status` leaf.
+struct Deriving {
+    changes: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl MoHandler for Deriving {
+    fn after_change(&mut self, tree: &mut Tree, change: &dm_tree::Change<'_>) {
+        self.changes.lock().unwrap().push(format!(
+            "{:?} {} {}",
+            change.command,
+            change.path.path(),
+            change.server.unwrap_or("-")
+        ));
+        if change.command == dm_tree::Command::Add && !change.path.path().contains('/') {
+            let status = format!("{}/Status", change.uri.path());
+            let outcome = tree.execute_local(&Op::add(&status).with_text("10"));
+            assert_eq!(outcome.status, Status::OK);
+        }
+    }
+
+    fn exec(&mut self, _tree: &mut Tree, _req: &ExecRequest<'_>) -> Status {
+        Status::COMMAND_NOT_ALLOWED
+    }
+}
+
+#[test]
+fn handlers_hear_about_changes_and_can_derive_nodes() {
+    let mut tree = Tree::new();
+    assert_eq!(
+        tree.execute_local(&Op::add("./MO").with_format(Format::Node))
+            .status,
+        Status::OK
+    );
+    let acl = Op::replace("./MO?prop=ACL").with_text("Add=srv&Get=srv&Replace=srv&Delete=srv");
+    assert_eq!(tree.execute_local(&acl).status, Status::OK);
+    let changes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    tree.mount(
+        "./MO",
+        Box::new(Deriving {
+            changes: changes.clone(),
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        tree.execute("srv", &Op::add("./MO/Pkg1").with_format(Format::Node))
+            .status,
+        Status::OK
+    );
+    assert_eq!(
+        tree.execute("srv", &Op::get("./MO/Pkg1/Status")).results[0]
+            .data
+            .as_deref(),
+        Some(&b"10"[..])
+    );
+    // A failed command is not reported; a Delete is.
+    assert_eq!(
+        tree.execute("srv", &Op::add("./MO/Pkg1").with_format(Format::Node))
+            .status,
+        Status::ALREADY_EXISTS
+    );
+    assert_eq!(
+        tree.execute("srv", &Op::delete("./MO/Pkg1")).status,
+        Status::OK
+    );
+    // The handler's own Add of Status (a local call while it runs) is not reported back to it.
+    assert_eq!(
+        *changes.lock().unwrap(),
+        ["Add Pkg1 srv", "Delete Pkg1 srv"]
+    );
+}

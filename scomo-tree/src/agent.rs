@@ -9,7 +9,10 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use dm_tree::{AclCommand, ExecRequest, Format, GenericAlert, MoHandler, Op, Status, Tree, Value};
+use dm_tree::{
+    AclCommand, Change, Command, ExecRequest, Format, GenericAlert, MoHandler, Op, Status, Tree,
+    Value,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::OperationComplete;
@@ -233,6 +236,23 @@ impl core::fmt::Debug for ScomoAgent {
 struct Mounted(Arc<Mutex<Core>>);
 
 impl MoHandler for Mounted {
+    // A server-created `Download/<X>` or `Delivered/<X>` gets its Status, State and
+    // Operations nodes at once, so the Exec that follows in the same package finds them.
+    fn after_change(&mut self, tree: &mut Tree, change: &Change<'_>) {
+        if change.command != Command::Add {
+            return;
+        }
+        // When the lock is taken, the agent itself is changing the tree (completing a job)
+        // and keeps its own nodes in step; waiting would deadlock.
+        let mut core = match self.0.try_lock() {
+            Ok(core) => core,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
+        };
+        // A failure leaves the item without derived nodes; its operations answer 404.
+        let _ = core.sync(tree);
+    }
+
     fn exec(&mut self, tree: &mut Tree, request: &ExecRequest<'_>) -> Status {
         let mut core = self
             .0
