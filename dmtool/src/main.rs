@@ -20,15 +20,24 @@ struct Cli {
 enum Command {
     /// Convert a message between XML and WBXML (the input kind is detected).
     Convert(commands::convert::Args),
+    /// Decode a DM message and print its structure.
+    Decode(commands::decode::Args),
     /// Time XML<->WBXML conversion of a file in memory; the last line is `<float> MB/s`.
     Bench(commands::bench::Args),
+    /// Check what a server may do on a management tree.
+    Acl(commands::acl::Args),
+    /// Check a DDF or TNDS file, or generate Rust code from it.
+    Ddf(commands::ddf::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(args) => commands::convert::run(args),
+        Command::Decode(args) => commands::decode::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Acl(args) => commands::acl::run(args),
+        Command::Ddf(args) => commands::ddf::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
