@@ -60,6 +60,15 @@ pub trait MoHandler: Send {
         Ok(())
     }
 
+    /// Called before a Get that reads the handler's subtree (a node in it, or an ancestor
+    /// listed with `?list=`): an error status refuses the Get, so an MO can ask the user
+    /// before an inventory query (SCOMO-ADC-1). `path` is relative to the mount point, empty
+    /// when the Get names an ancestor.
+    fn on_read(&mut self, server: Option<&str>, path: Uri<'_>) -> Result<(), Status> {
+        let _ = (server, path);
+        Ok(())
+    }
+
     /// Called after a server or the device changed a node of the handler's subtree (a
     /// successful Add, Replace, Delete or Copy into it), with the tree, so that the MO can
     /// keep the nodes it derives in step: SCOMO gives a new `Download/<X>` its `Status` and

@@ -755,6 +755,31 @@ impl Tree {
         outcome
     }
 
+    /// Lets every handler whose subtree a Get reads refuse it: the one mounted over `uri`,
+    /// and with a query (`?list=`, which walks the subtree) those mounted below it.
+    fn ask_readers(
+        &mut self,
+        server: Option<&str>,
+        uri: Uri<'_>,
+        query: bool,
+    ) -> Result<(), Status> {
+        let path = uri.path();
+        for m in &mut self.mounts {
+            let rel = match under(path, &m.root) {
+                Some(len) => path.get(len..).unwrap_or(""),
+                None if query && under(&m.root, path).is_some() => "",
+                None => continue,
+            };
+            if let Some(handler) = m.handler.as_mut() {
+                handler.on_read(
+                    server,
+                    Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel)),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// Tells the handler mounted over `uri`, if any, that a command changed it.
     fn notify_change(&mut self, server: Option<&str>, command: Command, uri: Uri<'_>) {
         let Some((i, len)) = self.mount_for(uri.path()) else {
@@ -830,6 +855,9 @@ impl Tree {
             Ok(id) => id,
             Err(s) => return s.into(),
         };
+        if let Err(status) = self.ask_readers(server, uri, target.query.is_some()) {
+            return status.into();
+        }
         match target.query {
             None => {
                 let Some(node) = self.store.get(id) else {

@@ -371,6 +371,17 @@ struct Deriving {
 }
 
 impl MoHandler for Deriving {
+    fn on_read(&mut self, server: Option<&str>, path: Uri<'_>) -> Result<(), Status> {
+        self.changes
+            .lock()
+            .unwrap()
+            .push(format!("Get {} {}", path.path(), server.unwrap_or("-")));
+        match server {
+            Some("nosy") => Err(Status::PERMISSION_DENIED),
+            _ => Ok(()),
+        }
+    }
+
     fn after_change(&mut self, tree: &mut Tree, change: &dm_tree::Change<'_>) {
         self.changes.lock().unwrap().push(format!(
             "{:?} {} {}",
@@ -432,6 +443,23 @@ fn handlers_hear_about_changes_and_can_derive_nodes() {
     // The handler's own Add of Status (a local call while it runs) is not reported back to it.
     assert_eq!(
         *changes.lock().unwrap(),
-        ["Add Pkg1 srv", "Delete Pkg1 srv"]
+        ["Add Pkg1 srv", "Get Pkg1/Status srv", "Delete Pkg1 srv"]
     );
+    // Reads of the subtree, directly or through an ancestor's ?list=, can be refused.
+    let acl = Op::replace("./MO?prop=ACL").with_text("Get=srv&Get=nosy");
+    assert_eq!(tree.execute_local(&acl).status, Status::OK);
+    assert_eq!(
+        tree.execute("nosy", &Op::get("./MO")).status,
+        Status::PERMISSION_DENIED
+    );
+    assert_eq!(
+        tree.execute("nosy", &Op::get(".?list=Struct")).status,
+        Status::PERMISSION_DENIED
+    );
+    assert_eq!(
+        tree.execute("srv", &Op::get(".?list=Struct")).status,
+        Status::OK
+    );
+    let log = changes.lock().unwrap();
+    assert_eq!(log[log.len() - 3..], ["Get  nosy", "Get  nosy", "Get  srv"]);
 }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use dm_tree::{
     AclCommand, Change, Command, ExecRequest, Format, GenericAlert, MoHandler, Op, Status, Tree,
-    Value,
+    Uri, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -236,6 +236,24 @@ impl core::fmt::Debug for ScomoAgent {
 struct Mounted(Arc<Mutex<Core>>);
 
 impl MoHandler for Mounted {
+    // Inventory queries (a Get in `Inventory`, or a `?list=` over the whole object) need the
+    // user's consent where the policy says so (SCOMO-ADC-1).
+    fn on_read(&mut self, server: Option<&str>, path: Uri<'_>) -> Result<(), Status> {
+        let reads_inventory = path.path().is_empty() || path.path().starts_with("Inventory");
+        if !reads_inventory {
+            return Ok(());
+        }
+        let core = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if core.consent.inventory_query(server) {
+            Ok(())
+        } else {
+            Err(Status::FORBIDDEN)
+        }
+    }
+
     // A server-created `Download/<X>` or `Delivered/<X>` gets its Status, State and
     // Operations nodes at once, so the Exec that follows in the same package finds them.
     fn after_change(&mut self, tree: &mut Tree, change: &Change<'_>) {

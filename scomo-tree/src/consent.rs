@@ -20,6 +20,13 @@ pub enum Decision {
 pub trait Consent: Send {
     /// The decision for `operation` requested by `authority` (`None` for the device itself).
     fn decide(&self, authority: Option<&str>, operation: Operation) -> Decision;
+
+    /// Whether `authority` may read the inventory now (SCOMO-ADC-1). A Get cannot wait, so
+    /// a host that asks the user answers here synchronously; a refusal is a 403 to the Get.
+    fn inventory_query(&self, authority: Option<&str>) -> bool {
+        let _ = authority;
+        true
+    }
 }
 
 /// The ready policy: a decision per authority, and a default for the others.
@@ -27,6 +34,8 @@ pub trait Consent: Send {
 pub struct ConsentPolicy {
     default: Decision,
     per_authority: BTreeMap<String, Decision>,
+    inventory_default: bool,
+    inventory: BTreeMap<String, bool>,
 }
 
 impl Default for ConsentPolicy {
@@ -42,7 +51,23 @@ impl ConsentPolicy {
         Self {
             default,
             per_authority: BTreeMap::new(),
+            inventory_default: true,
+            inventory: BTreeMap::new(),
         }
+    }
+
+    /// Sets whether authorities without their own rule may query the inventory.
+    #[must_use]
+    pub fn with_inventory_default(mut self, allowed: bool) -> Self {
+        self.inventory_default = allowed;
+        self
+    }
+
+    /// Sets whether one authority may query the inventory.
+    #[must_use]
+    pub fn with_inventory(mut self, authority: &str, allowed: bool) -> Self {
+        self.inventory.insert(authority.to_owned(), allowed);
+        self
     }
 
     /// Sets the decision for one authority.
@@ -59,5 +84,17 @@ impl Consent for ConsentPolicy {
             .and_then(|a| self.per_authority.get(a))
             .copied()
             .unwrap_or(self.default)
+    }
+
+    fn inventory_query(&self, authority: Option<&str>) -> bool {
+        match authority {
+            // The device reading its own inventory needs no consent.
+            None => true,
+            Some(a) => self
+                .inventory
+                .get(a)
+                .copied()
+                .unwrap_or(self.inventory_default),
+        }
     }
 }

@@ -869,3 +869,39 @@ fn inventory_get_tnds() {
     .unwrap();
     assert_eq!(parsed.identifier, "a&b");
 }
+
+#[test]
+fn inventory_queries_follow_the_consent_policy() {
+    let policy = ConsentPolicy::new(Decision::Allow)
+        .with_inventory_default(false)
+        .with_inventory(SRV, true);
+    let agent = ScomoAgent::with_parts(
+        AgentConfig::default(),
+        Box::new(policy),
+        Box::new(AcceptAll),
+    );
+    let mut r = rig_with(agent);
+    let open = Op::replace("./SCOMO?prop=ACL").with_text("Get=*&Add=*&Replace=*&Exec=*");
+    assert_eq!(r.tree.execute_local(&open).status, Status::OK);
+    // The allowed authority reads the inventory, directly and through ?list=.
+    assert_eq!(
+        r.srv(SRV, Op::get("./SCOMO/Inventory/Deployed")),
+        Status::OK
+    );
+    assert_eq!(r.srv(SRV, Op::get("./SCOMO?list=Struct")), Status::OK);
+    // Anyone else is refused (403), though its ACL would allow the Get.
+    assert_eq!(
+        r.srv("srvOther", Op::get("./SCOMO/Inventory/Deployed")),
+        Status::FORBIDDEN
+    );
+    assert_eq!(
+        r.srv("srvOther", Op::get("./SCOMO?list=TNDS")),
+        Status::FORBIDDEN
+    );
+    // Reading outside the inventory needs no consent; neither does the device itself.
+    assert_eq!(r.srv("srvOther", Op::get("./SCOMO/Download")), Status::OK);
+    assert_eq!(
+        r.tree.execute_local(&Op::get("./SCOMO/Inventory")).status,
+        Status::OK
+    );
+}
