@@ -1,0 +1,1026 @@
+//! The DM client engine: runs a device's side of a session against a [`dm_tree::Tree`].
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use dm_tree::{Format, Op, Tree};
+use serde::{Deserialize, Serialize};
+use syncml_codec::package0::{Notification, UiMode, RESYNC_NONCES};
+use syncml_codec::{AlertCode, Command, Data, Item, ItemCommand, Message};
+
+use crate::auth::{decode_nonce, AuthType, Credentials, NonceSource};
+use crate::common::{
+    validate, Assembly, InputLimits, Outbox, SessionError, Transmit, WireEncoding,
+};
+use crate::ui::{UiKind, UiRequest, UiResponse, UserInteraction};
+use crate::wire::{Cmd, MetaInfo, OutItem, Payload, StatusCmd};
+
+/// The DevInfo leaves sent in package 1 (omadm.md §2).
+pub const DEV_INFO: [&str; 5] = [
+    "./DevInfo/DevId",
+    "./DevInfo/Man",
+    "./DevInfo/Mod",
+    "./DevInfo/DmV",
+    "./DevInfo/Lang",
+];
+
+/// A device's settings for one DM server account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    /// The device id (`./DevInfo/DevId`, SyncHdr `Source/LocURI`).
+    pub device_id: String,
+    /// The server id (DMAcc `ServerID`, the id in ACLs).
+    pub server_id: String,
+    /// The server address (DMAcc `AppAddr`).
+    pub server_uri: String,
+    /// Credentials the client sends (`CLCRED`).
+    pub client_credentials: Option<Credentials>,
+    /// Credentials the server must send (`SRVCRED`; also the package 0 digest key).
+    pub server_credentials: Option<Credentials>,
+    /// The encoding the client sends.
+    pub encoding: WireEncoding,
+    /// The client's MaxMsgSize (incoming messages larger than this are refused).
+    pub max_msg_size: u64,
+    /// The client's MaxObjSize.
+    pub max_obj_size: u64,
+    /// Decoding limits.
+    pub limits: InputLimits,
+    /// The DevInfo leaves to send in package 1.
+    pub dev_info: Vec<String>,
+}
+
+impl ClientConfig {
+    /// Settings with no credentials, XML, MaxMsgSize 16 KiB and MaxObjSize 1 MiB.
+    pub fn new(
+        device_id: impl Into<String>,
+        server_id: impl Into<String>,
+        server_uri: impl Into<String>,
+    ) -> Self {
+        Self {
+            device_id: device_id.into(),
+            server_id: server_id.into(),
+            server_uri: server_uri.into(),
+            client_credentials: None,
+            server_credentials: None,
+            encoding: WireEncoding::Xml,
+            max_msg_size: 16 * 1024,
+            max_obj_size: 1024 * 1024,
+            limits: InputLimits::default(),
+            dev_info: DEV_INFO.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+}
+
+/// What happened in a session, for the host.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ClientEvent {
+    /// A session started (package 1 is ready to send).
+    SessionStarted {
+        /// Its SessionID.
+        session_id: String,
+        /// 1200 (server-initiated) or 1201.
+        alert: u16,
+    },
+    /// The server accepted the client's credentials (212).
+    Authenticated,
+    /// The server rejected the client's credentials for good.
+    AuthenticationFailed,
+    /// The server's credentials were verified.
+    ServerAuthenticated,
+    /// The server's credentials were missing (407) or wrong (401).
+    ServerAuthenticationFailed {
+        /// 401 or 407.
+        code: u16,
+    },
+    /// A Status for a command the client sent (Generic Alerts, Alerts, Results chunks).
+    Status {
+        /// The command answered.
+        cmd: String,
+        /// Its CmdID.
+        cmd_ref: String,
+        /// The code.
+        code: u16,
+    },
+    /// An incoming large object was interrupted (1225 sent) and not committed.
+    LargeObjectInterrupted {
+        /// The target.
+        uri: String,
+    },
+    /// The server aborted the session (1223).
+    Aborted,
+    /// The session ended normally.
+    Finished,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum Phase {
+    Idle,
+    Running,
+    Finished,
+}
+
+/// The DM client: sans-IO, serialisable. See the crate docs for the loop that drives it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClientEngine {
+    config: ClientConfig,
+    nonces: NonceSource,
+    /// Issued by the server: for the client's Cred and HMAC.
+    client_nonce: Vec<u8>,
+    /// Issued by the client: for the server's Cred, HMAC and package 0.
+    server_nonce: Vec<u8>,
+    phase: Phase,
+    session_id: String,
+    msg_id: u32,
+    server_max_msg: Option<u64>,
+    server_max_obj: Option<u64>,
+    resp_uri: Option<String>,
+    accepted: bool,
+    auth_retries: u8,
+    server_authenticated: bool,
+    pkg1: Vec<Cmd>,
+    outbox: Outbox,
+    hdr_status: Option<StatusCmd>,
+    ask_more: bool,
+    may_final: bool,
+    reply_due: bool,
+    incoming: Option<Assembly>,
+    events: VecDeque<ClientEvent>,
+}
+
+/// How a command ended, for Atomic and Sequence.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Done,
+    Failed,
+    /// A 1101 answered "no": the rest of a Sequence is bypassed, an Atomic fails.
+    Rejected,
+}
+
+impl ClientEngine {
+    /// An idle engine. `seed` seeds the nonces this client issues (give random bytes).
+    pub fn new(config: ClientConfig, seed: &[u8]) -> Self {
+        Self {
+            config,
+            nonces: NonceSource::new(seed),
+            client_nonce: Vec::new(),
+            server_nonce: Vec::new(),
+            phase: Phase::Idle,
+            session_id: String::new(),
+            msg_id: 0,
+            server_max_msg: None,
+            server_max_obj: None,
+            resp_uri: None,
+            accepted: false,
+            auth_retries: 0,
+            server_authenticated: false,
+            pkg1: Vec::new(),
+            outbox: Outbox::default(),
+            hdr_status: None,
+            ask_more: false,
+            may_final: true,
+            reply_due: false,
+            incoming: None,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The nonce the server issued to this client (stored between sessions, DMAcc
+    /// `AAuthData` of the CLCRED entry).
+    pub fn client_nonce(&self) -> &[u8] {
+        &self.client_nonce
+    }
+
+    /// Sets the nonce for the client's next credentials.
+    pub fn set_client_nonce(&mut self, nonce: &[u8]) {
+        self.client_nonce = nonce.to_vec();
+    }
+
+    /// The nonce this client issued to the server (for the server's Cred and package 0).
+    pub fn server_nonce(&self) -> &[u8] {
+        &self.server_nonce
+    }
+
+    /// Sets the nonce the server must use next.
+    pub fn set_server_nonce(&mut self, nonce: &[u8]) {
+        self.server_nonce = nonce.to_vec();
+    }
+
+    /// The current SessionID (empty before the first session).
+    pub fn session_id(&self) -> &str {
+        &self.session_id
+    }
+
+    /// Whether a session is running.
+    pub fn is_active(&self) -> bool {
+        self.phase == Phase::Running
+    }
+
+    /// The next event, oldest first.
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// Starts a client-initiated session (Alert 1201) with DevInfo and any queued Generic
+    /// Alerts. `session_id` is the client's choice.
+    pub fn start(&mut self, tree: &mut Tree, session_id: &str) {
+        self.begin(tree, session_id.to_owned(), AlertCode::ClientInitiatedMgmt);
+    }
+
+    /// Verifies a package 0 and, if its digest is good, starts the session it announces
+    /// (Alert 1200 with its session id). A bad digest starts nothing. The stored server
+    /// nonce is tried first, then both resync forms (4 zero bytes, ASCII `0x00000000`).
+    pub fn handle_notification(
+        &mut self,
+        tree: &mut Tree,
+        pkg0: &[u8],
+    ) -> Result<UiMode, SessionError> {
+        let note = Notification::decode(pkg0).map_err(|e| SessionError::Package0(e.to_string()))?;
+        if note.server_id != self.config.server_id {
+            return Err(SessionError::UnknownServer(note.server_id.into_owned()));
+        }
+        let Some(creds) = self.config.server_credentials.as_ref() else {
+            return Err(SessionError::BadDigest);
+        };
+        let pw = creds.password.as_bytes();
+        let nonce = if note.verify(pkg0, pw, &self.server_nonce) {
+            self.server_nonce.clone()
+        } else if let Some(n) = RESYNC_NONCES.iter().find(|n| note.verify(pkg0, pw, n)) {
+            // Resync: both sides run this session on the resync nonce and issue fresh ones.
+            self.client_nonce = n.to_vec();
+            n.to_vec()
+        } else {
+            return Err(SessionError::BadDigest);
+        };
+        self.server_nonce = nonce;
+        let ui = note.ui_mode;
+        self.begin(tree, note.session_id_hex(), AlertCode::ServerInitiatedMgmt);
+        Ok(ui)
+    }
+
+    fn begin(&mut self, tree: &mut Tree, session_id: String, alert: AlertCode) {
+        self.phase = Phase::Running;
+        self.session_id = session_id;
+        self.msg_id = 0;
+        self.server_max_msg = None;
+        self.server_max_obj = None;
+        self.resp_uri = None;
+        self.accepted = false;
+        self.auth_retries = 0;
+        self.server_authenticated = false;
+        self.outbox = Outbox::default();
+        self.hdr_status = None;
+        self.ask_more = false;
+        self.may_final = true;
+        self.incoming = None;
+        let mut pkg1 = vec![Cmd::alert(alert, Vec::new())];
+        let items: Vec<OutItem> = self
+            .config
+            .dev_info
+            .iter()
+            .filter_map(|uri| {
+                let out = tree.execute_local(&Op::get(uri));
+                let data = out.results.into_iter().next()?.data?;
+                Some(OutItem::source(uri.clone()).with_data(Payload::from_bytes(data)))
+            })
+            .collect();
+        if !items.is_empty() {
+            pkg1.push(Cmd::Item {
+                kind: crate::wire::ItemKind::Replace,
+                meta: None,
+                correlator: None,
+                items,
+            });
+        }
+        pkg1.extend(drain_alerts(tree));
+        for c in &pkg1 {
+            self.outbox.push(0, c.clone());
+        }
+        self.pkg1 = pkg1;
+        self.reply_due = true;
+        self.events.push_back(ClientEvent::SessionStarted {
+            session_id: self.session_id.clone(),
+            alert: alert.code(),
+        });
+    }
+
+    /// Takes one server message (the HTTP response body and its `x-syncml-hmac` header
+    /// value). The message is decoded and validated whole first: on error nothing is
+    /// applied to the tree and the engine state is unchanged.
+    pub fn handle_incoming(
+        &mut self,
+        tree: &mut Tree,
+        ui: &mut dyn UserInteraction,
+        body: &[u8],
+        hmac: Option<&str>,
+    ) -> Result<(), SessionError> {
+        if self.phase != Phase::Running {
+            return Err(SessionError::NotRunning);
+        }
+        // Integrity first: a tampered body is not even parsed.
+        if let Some(c) = &self.config.server_credentials {
+            if c.auth_type == AuthType::Hmac
+                && !hmac.is_some_and(|h| c.verify_hmac(h, &self.server_nonce, body))
+            {
+                return Err(SessionError::Hmac);
+            }
+        }
+        let limits = self.config.limits.limits(self.config.max_msg_size);
+        let msg = syncml_codec::decode_as(body, syncml_codec::detect(body), &limits)
+            .map_err(SessionError::Decode)?;
+        validate(&msg, Some(&self.session_id), true)?;
+        // Everything below may change state: the message is known to be well-formed.
+        self.reply_due = false;
+        self.ask_more = false;
+        let msg_ref = msg.header.msg_id.as_ref();
+        if let Some(meta) = &msg.header.meta {
+            if meta.max_msg_size.is_some() {
+                self.server_max_msg = meta.max_msg_size;
+            }
+            if meta.max_obj_size.is_some() {
+                self.server_max_obj = meta.max_obj_size;
+            }
+        }
+        if let Some(r) = &msg.header.resp_uri {
+            self.resp_uri = Some(r.to_string());
+        }
+
+        // Statuses for what we sent, the SyncHdr one first.
+        let mut restart = false;
+        let mut more_requested = false;
+        for c in &msg.body.commands {
+            let Command::Status(s) = c else { continue };
+            if s.cmd_ref == "0" {
+                restart |= self.on_header_status(s)?;
+            } else {
+                let code = s.code.code();
+                if self.outbox.chunking.is_some() && code != 213 && code != 200 {
+                    self.outbox.chunking = None;
+                }
+                if s.cmd != "Results" || code >= 300 {
+                    self.events.push_back(ClientEvent::Status {
+                        cmd: s.cmd.to_string(),
+                        cmd_ref: s.cmd_ref.to_string(),
+                        code,
+                    });
+                }
+            }
+        }
+        if restart {
+            // Challenged: package 1 again, with credentials over the new nonce.
+            self.outbox = Outbox::default();
+            for c in &self.pkg1 {
+                self.outbox.push(0, c.clone());
+            }
+            self.hdr_status = None;
+            self.may_final = true;
+            self.reply_due = true;
+            return Ok(());
+        }
+
+        let (hdr_code, chal) = self.check_server(&msg);
+        let mut hdr = StatusCmd::new(msg_ref, "0", "SyncHdr", hdr_code);
+        hdr.chal = chal;
+        hdr.target_refs.push(msg.header.target.loc_uri.to_string());
+        hdr.source_refs.push(msg.header.source.loc_uri.to_string());
+        let server_ok = hdr_code < 300;
+        let mut mgmt = false;
+        let mut replies: Vec<Cmd> = Vec::new();
+        for c in &msg.body.commands {
+            if matches!(c, Command::Status(_) | Command::Results(_)) {
+                continue;
+            }
+            mgmt = true;
+            if !server_ok {
+                replies.push(status_for(c, msg_ref, 215));
+                continue;
+            }
+            if let Command::Alert(a) = c {
+                match a.code {
+                    AlertCode::NextMessage => {
+                        more_requested = true;
+                        replies.push(status_for(c, msg_ref, 200));
+                        continue;
+                    }
+                    AlertCode::SessionAbort => {
+                        self.phase = Phase::Finished;
+                        self.outbox = Outbox::default();
+                        self.events.push_back(ClientEvent::Aborted);
+                        return Ok(());
+                    }
+                    AlertCode::NoEndOfData => {
+                        self.outbox.chunking = None;
+                        replies.push(status_for(c, msg_ref, 200));
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            self.interrupt_unless_continued(c, &mut replies);
+            self.execute(tree, ui, c, msg_ref, &mut replies);
+        }
+        if msg.body.final_flag {
+            if let Some(asm) = self.incoming.take() {
+                replies.push(interrupted(&asm));
+                self.events
+                    .push_back(ClientEvent::LargeObjectInterrupted { uri: asm.uri });
+            }
+        }
+        replies.extend(drain_alerts(tree));
+        let has_replies = !replies.is_empty();
+        for r in replies {
+            self.outbox.push(0, r);
+        }
+        let challenged = hdr_code == 401 || hdr_code == 407;
+        if msg.body.final_flag && !mgmt && !challenged && !has_replies && self.outbox.is_empty() {
+            // Nothing but a SyncHdr Status to say: the session is over (omadm.md §2).
+            self.phase = Phase::Finished;
+            self.events.push_back(ClientEvent::Finished);
+            return Ok(());
+        }
+        self.may_final = msg.body.final_flag || more_requested;
+        self.ask_more = !msg.body.final_flag && !more_requested;
+        self.hdr_status = Some(hdr);
+        self.reply_due = true;
+        Ok(())
+    }
+
+    /// Handles the Status for our SyncHdr; returns whether package 1 must be sent again.
+    fn on_header_status(&mut self, s: &syncml_codec::Status<'_>) -> Result<bool, SessionError> {
+        let nonce = s
+            .chal
+            .as_ref()
+            .and_then(|c| c.meta.next_nonce.as_deref())
+            .map(decode_nonce);
+        let chal_type = s
+            .chal
+            .as_ref()
+            .and_then(|c| c.meta.mime_type.as_deref())
+            .and_then(AuthType::from_meta_type);
+        if let Some(n) = &nonce {
+            self.client_nonce.clone_from(n);
+        }
+        match s.code.code() {
+            212 => {
+                if !self.accepted {
+                    self.events.push_back(ClientEvent::Authenticated);
+                }
+                self.accepted = true;
+                Ok(false)
+            }
+            401 | 407 => {
+                self.auth_retries = self.auth_retries.saturating_add(1);
+                if let (Some(t), Some(c)) = (chal_type, self.config.client_credentials.as_mut()) {
+                    c.auth_type = t;
+                }
+                if self.auth_retries > 2 || self.config.client_credentials.is_none() {
+                    self.phase = Phase::Finished;
+                    self.events.push_back(ClientEvent::AuthenticationFailed);
+                    return Err(SessionError::AuthenticationFailed);
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// The code for the server's SyncHdr: its credentials checked (212/401/407), or 200.
+    fn check_server(&mut self, msg: &Message<'_>) -> (u16, Option<MetaInfo>) {
+        let Some(creds) = self.config.server_credentials.clone() else {
+            return (200, None);
+        };
+        if creds.auth_type == AuthType::Hmac {
+            // Verified before anything ran; a new nonce for every message (omadm.md §3.2).
+            self.server_authenticated = true;
+            return (200, Some(self.fresh_chal(AuthType::Hmac)));
+        }
+        if self.server_authenticated {
+            return (200, None);
+        }
+        let Some(cred) = &msg.header.cred else {
+            self.events
+                .push_back(ClientEvent::ServerAuthenticationFailed { code: 407 });
+            return (407, Some(self.fresh_chal(creds.auth_type)));
+        };
+        let t = cred
+            .meta
+            .as_ref()
+            .and_then(|m| m.mime_type.as_deref())
+            .and_then(AuthType::from_meta_type)
+            .unwrap_or(AuthType::Basic);
+        if creds.verify_cred(t, &cred.data, &self.server_nonce) {
+            self.server_authenticated = true;
+            self.events.push_back(ClientEvent::ServerAuthenticated);
+            // The Chal with 212 is for the next session.
+            (212, Some(self.fresh_chal(creds.auth_type)))
+        } else {
+            self.events
+                .push_back(ClientEvent::ServerAuthenticationFailed { code: 401 });
+            (401, Some(self.fresh_chal(creds.auth_type)))
+        }
+    }
+
+    fn fresh_chal(&mut self, t: AuthType) -> MetaInfo {
+        let n = self.nonces.next_nonce();
+        self.server_nonce = n.to_vec();
+        MetaInfo {
+            format: Some("b64".into()),
+            mime: t.meta_type().map(str::to_owned),
+            next_nonce: Some(syncml_codec::auth::b64(&n)),
+            ..MetaInfo::default()
+        }
+    }
+
+    /// A pending large object is interrupted by any command that does not continue it.
+    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Cmd>) {
+        let Some(asm) = &self.incoming else { return };
+        let continues = match c {
+            Command::Add(x) | Command::Replace(x) => {
+                c.name() == asm.cmd
+                    && x.items.len() == 1
+                    && x.items
+                        .first()
+                        .and_then(|i| i.target.as_ref())
+                        .is_some_and(|t| t.loc_uri == asm.uri)
+            }
+            _ => false,
+        };
+        if !continues {
+            if let Some(asm) = self.incoming.take() {
+                replies.push(interrupted(&asm));
+                self.events
+                    .push_back(ClientEvent::LargeObjectInterrupted { uri: asm.uri });
+            }
+        }
+    }
+
+    fn execute(
+        &mut self,
+        tree: &mut Tree,
+        ui: &mut dyn UserInteraction,
+        c: &Command<'_>,
+        msg_ref: &str,
+        out: &mut Vec<Cmd>,
+    ) -> Outcome {
+        let server = self.config.server_id.clone();
+        match c {
+            Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
+                let kind = match c {
+                    Command::Add(_) => dm_tree::Command::Add,
+                    Command::Replace(_) => dm_tree::Command::Replace,
+                    Command::Delete(_) => dm_tree::Command::Delete,
+                    _ => dm_tree::Command::Copy,
+                };
+                if matches!(c, Command::Add(_) | Command::Replace(_))
+                    && x.items.len() == 1
+                    && (self.incoming.is_some() || x.items.iter().any(|i| i.more_data))
+                {
+                    return self.chunk(tree, &server, kind, c, x, msg_ref, out);
+                }
+                let mut status = status_cmd(c, msg_ref, 200);
+                for item in &x.items {
+                    let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
+                    let data = item.data.as_ref().map(data_bytes);
+                    let mut op = op_for(kind, target, item, x.meta.as_ref());
+                    op.data = data.as_deref();
+                    let r = tree.execute(&server, &op);
+                    if !r.status.is_success() && status.code < 300 {
+                        status.code = r.status.0;
+                        if let Some(u) = r.failed_uri {
+                            status.items.push(OutItem::target(u));
+                        }
+                    }
+                }
+                let failed = status.code >= 300;
+                out.push(Cmd::Status(status));
+                if failed {
+                    Outcome::Failed
+                } else {
+                    Outcome::Done
+                }
+            }
+            Command::Get(x) => {
+                let mut status = status_cmd(c, msg_ref, 200);
+                let mut items = Vec::new();
+                for item in &x.items {
+                    let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
+                    let r = tree.execute(&server, &Op::get(target));
+                    if !r.status.is_success() {
+                        if status.code < 300 {
+                            status.code = r.status.0;
+                        }
+                        continue;
+                    }
+                    for ri in r.results {
+                        let mut meta = MetaInfo::format_type(ri.format.name(), ri.mime);
+                        if meta.format.as_deref() == Some("chr") && meta.mime.is_none() {
+                            meta.format = None;
+                        }
+                        let mut oi = OutItem::source(ri.source);
+                        if meta != MetaInfo::default() {
+                            oi.meta = Some(meta);
+                        }
+                        oi.data = ri.data.map(Payload::from_bytes);
+                        items.push(oi);
+                    }
+                }
+                let ok = status.code < 300;
+                out.push(Cmd::Status(status));
+                if ok && !items.is_empty() {
+                    out.push(Cmd::Results {
+                        msg_ref: msg_ref.to_owned(),
+                        cmd_ref: c.cmd_id().to_owned(),
+                        meta: None,
+                        items,
+                    });
+                }
+                if ok {
+                    Outcome::Done
+                } else {
+                    Outcome::Failed
+                }
+            }
+            Command::Exec(x) => {
+                let mut status = status_cmd(c, msg_ref, 200);
+                for item in &x.items {
+                    let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
+                    let data = item.data.as_ref().map(data_bytes);
+                    let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_ref());
+                    op.data = data.as_deref();
+                    op.correlator = x.correlator.as_deref();
+                    let r = tree.execute(&server, &op);
+                    if status.code < 300 && (r.status.0 != 200 || status.code == 200) {
+                        status.code = r.status.0;
+                    }
+                }
+                let failed = status.code >= 300;
+                out.push(Cmd::Status(status));
+                if failed {
+                    Outcome::Failed
+                } else {
+                    Outcome::Done
+                }
+            }
+            Command::Alert(a) => {
+                let Some(kind) = UiKind::from_code(a.code) else {
+                    out.push(status_for(c, msg_ref, 406));
+                    return Outcome::Failed;
+                };
+                let text = |i: usize| {
+                    a.items
+                        .get(i)
+                        .and_then(|it| it.data.as_ref())
+                        .and_then(Data::as_text)
+                        .unwrap_or_default()
+                };
+                let request = UiRequest {
+                    kind,
+                    text: text(1),
+                    choices: (2..a.items.len()).map(text).collect(),
+                    options: a.ui_options().unwrap_or_default(),
+                };
+                let answer = ui.interact(&request);
+                let mut status = status_cmd(c, msg_ref, 200);
+                let outcome = match answer {
+                    UiResponse::Ok => Outcome::Done,
+                    UiResponse::No => {
+                        status.code = 304;
+                        Outcome::Rejected
+                    }
+                    UiResponse::Text(mut t) => {
+                        if let Some(max) = request.options.max_len {
+                            let max = usize::try_from(max).unwrap_or(usize::MAX);
+                            if let Some((i, _)) = t.char_indices().nth(max) {
+                                t.truncate(i);
+                            }
+                        }
+                        status.items.push(OutItem::default().with_text(t));
+                        Outcome::Done
+                    }
+                    UiResponse::Choices(v) => {
+                        let n = request.choices.len();
+                        let valid = v.iter().all(|&i| i >= 1 && (i as usize) <= n)
+                            && (kind != UiKind::SingleChoice || v.len() == 1);
+                        if valid {
+                            for i in v {
+                                status
+                                    .items
+                                    .push(OutItem::default().with_text(i.to_string()));
+                            }
+                            Outcome::Done
+                        } else {
+                            status.code = 416;
+                            Outcome::Failed
+                        }
+                    }
+                    UiResponse::Cancelled => {
+                        status.code = 214;
+                        Outcome::Rejected
+                    }
+                    UiResponse::Timeout => {
+                        status.code = 408;
+                        Outcome::Failed
+                    }
+                    UiResponse::NotSupported => {
+                        status.code = 406;
+                        Outcome::Failed
+                    }
+                };
+                out.push(Cmd::Status(status));
+                outcome
+            }
+            Command::Sequence(seq) => {
+                let at = out.len();
+                out.push(status_for(c, msg_ref, 200));
+                let mut bypass = false;
+                for inner in &seq.commands {
+                    if bypass {
+                        out.push(status_for(inner, msg_ref, 215));
+                        continue;
+                    }
+                    if self.execute(tree, ui, inner, msg_ref, out) == Outcome::Rejected {
+                        bypass = true;
+                    }
+                }
+                let _ = at;
+                Outcome::Done
+            }
+            Command::Atomic(atomic) => {
+                let snapshot = tree.snapshot();
+                let head = out.len();
+                out.push(status_for(c, msg_ref, 200));
+                let mut failed_at = None;
+                for (k, inner) in atomic.commands.iter().enumerate() {
+                    let before = out.len();
+                    let r = self.execute(tree, ui, inner, msg_ref, out);
+                    if r != Outcome::Done {
+                        failed_at = Some((k, before));
+                        break;
+                    }
+                }
+                let Some((k, failed_start)) = failed_at else {
+                    return Outcome::Done;
+                };
+                tree.restore(snapshot);
+                // Members run before the failure were rolled back: 216; the failure keeps
+                // its code; the rest never ran: 215; the Atomic itself: 507.
+                for s in out.iter_mut().skip(head + 1).take(failed_start - head - 1) {
+                    if let Cmd::Status(st) = s {
+                        if st.code < 300 {
+                            st.code = 216;
+                        }
+                    }
+                }
+                for inner in atomic.commands.iter().skip(k + 1) {
+                    out.push(status_for(inner, msg_ref, 215));
+                }
+                if let Some(Cmd::Status(st)) = out.get_mut(head) {
+                    st.code = 507;
+                }
+                Outcome::Failed
+            }
+            _ => Outcome::Done,
+        }
+    }
+
+    /// One chunk of a large object (omadm.md §2): 213 until the last, then the command
+    /// runs on the whole data, or 424 when the size does not match.
+    #[allow(clippy::too_many_arguments)]
+    fn chunk(
+        &mut self,
+        tree: &mut Tree,
+        server: &str,
+        kind: dm_tree::Command,
+        c: &Command<'_>,
+        x: &ItemCommand<'_>,
+        msg_ref: &str,
+        out: &mut Vec<Cmd>,
+    ) -> Outcome {
+        let Some(item) = x.items.first() else {
+            return Outcome::Failed;
+        };
+        let uri = item.target.as_ref().map_or("", |t| &t.loc_uri);
+        let mut status = status_cmd(c, msg_ref, 213);
+        let bytes = item.data.as_ref().map(data_bytes).unwrap_or_default();
+        let mut asm = match self.incoming.take() {
+            Some(a) => a,
+            None => {
+                let mut meta = x.meta.as_ref().map(MetaInfo::from_meta).unwrap_or_default();
+                if let Some(m) = &item.meta {
+                    let im = MetaInfo::from_meta(m);
+                    meta.format = im.format.or(meta.format);
+                    meta.mime = im.mime.or(meta.mime);
+                    meta.size = im.size.or(meta.size);
+                }
+                let Some(size) = meta.size else {
+                    status.code = 412;
+                    out.push(Cmd::Status(status));
+                    return Outcome::Failed;
+                };
+                if size > self.config.max_obj_size {
+                    status.code = 413;
+                    out.push(Cmd::Status(status));
+                    return Outcome::Failed;
+                }
+                Assembly {
+                    cmd: c.name().to_owned(),
+                    uri: uri.to_owned(),
+                    size: Some(size),
+                    text: !matches!(item.data, Some(Data::Opaque(_))),
+                    meta,
+                    data: Vec::new(),
+                    first: OutItem::target(uri),
+                }
+            }
+        };
+        asm.data.extend_from_slice(&bytes);
+        if asm.size.is_some_and(|s| asm.data.len() as u64 > s) {
+            status.code = 424;
+            out.push(Cmd::Status(status));
+            return Outcome::Failed;
+        }
+        if item.more_data {
+            self.incoming = Some(asm);
+            out.push(Cmd::Status(status));
+            return Outcome::Done;
+        }
+        let format = asm.meta.format.as_deref().and_then(Format::from_name);
+        let mime = asm.meta.mime.clone();
+        let (_, data) = asm.finish();
+        match data {
+            Err(code) => status.code = code,
+            Ok(p) => {
+                let mut op = Op::new(kind, uri);
+                op.format = format;
+                op.mime = mime.as_deref();
+                op.data = Some(p.as_bytes());
+                status.code = tree.execute(server, &op).status.0;
+            }
+        }
+        let failed = status.code >= 300;
+        out.push(Cmd::Status(status));
+        if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Done
+        }
+    }
+
+    /// The next message to send, if one is due: one per server message (HTTP exchange).
+    pub fn poll_transmit(&mut self) -> Result<Option<Transmit>, SessionError> {
+        if !self.reply_due || self.phase != Phase::Running {
+            return Ok(None);
+        }
+        self.msg_id = self.msg_id.saturating_add(1);
+        let msg_id = self.msg_id.to_string();
+        let creds = self.config.client_credentials.as_ref();
+        let cred = creds
+            .filter(|_| !self.accepted)
+            .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(&self.client_nonce)?)));
+        let mut b = Message::client(
+            Cow::Borrowed(self.session_id.as_str()),
+            msg_id,
+            Cow::Borrowed(self.config.device_id.as_str()),
+            Cow::Borrowed(self.config.server_uri.as_str()),
+        )
+        .limits(
+            Some(self.config.max_msg_size),
+            Some(self.config.max_obj_size),
+        );
+        if let Some(c) = creds {
+            b = b.source_name(Cow::Borrowed(c.name.as_str()));
+        }
+        if let Some((t, d)) = cred {
+            b = b.cred(t, d);
+        }
+        let header = b.build();
+        let mut fixed = Vec::new();
+        if let Some(h) = self.hdr_status.take() {
+            fixed.push(Cmd::Status(h));
+        }
+        if self.ask_more {
+            fixed.push(Cmd::alert(AlertCode::NextMessage, Vec::new()));
+        }
+        let max = self
+            .server_max_msg
+            .and_then(|m| usize::try_from(m).ok())
+            .unwrap_or(usize::MAX);
+        let packed = self.outbox.pack(
+            &header,
+            &fixed,
+            max,
+            self.config.encoding.encoding(),
+            self.may_final && !self.ask_more,
+            true,
+        )?;
+        drop(header);
+        self.reply_due = false;
+        let hmac = creds
+            .filter(|c| c.auth_type == AuthType::Hmac)
+            .map(|c| c.hmac_header(&self.client_nonce, &packed.body));
+        Ok(Some(Transmit {
+            body: packed.body,
+            hmac,
+            uri: self
+                .resp_uri
+                .clone()
+                .unwrap_or_else(|| self.config.server_uri.clone()),
+            content_type: self.config.encoding.content_type(),
+            final_flag: packed.final_flag,
+        }))
+    }
+}
+
+fn drain_alerts(tree: &mut Tree) -> Vec<Cmd> {
+    tree.alerts_mut()
+        .drain()
+        .map(|g| {
+            let data = if g.format == "xml" {
+                Payload::Opaque(g.data.into_bytes())
+            } else {
+                Payload::Text(g.data)
+            };
+            Cmd::Alert {
+                code: AlertCode::GenericAlert.code(),
+                correlator: g.correlator,
+                items: vec![OutItem {
+                    target: g.target,
+                    source: g.source,
+                    meta: Some(MetaInfo {
+                        format: Some(g.format),
+                        mime: Some(g.alert_type),
+                        mark: g.mark,
+                        ..MetaInfo::default()
+                    }),
+                    data: Some(data),
+                    more_data: false,
+                }],
+            }
+        })
+        .collect()
+}
+
+fn interrupted(asm: &Assembly) -> Cmd {
+    let mut item = OutItem::target(asm.uri.clone());
+    item.source = Some(asm.uri.clone());
+    Cmd::alert(AlertCode::NoEndOfData, vec![item])
+}
+
+fn data_bytes<'d>(d: &'d Data<'_>) -> Cow<'d, [u8]> {
+    match d {
+        Data::Text(t) => Cow::Borrowed(t.as_bytes()),
+        Data::Opaque(b) => Cow::Borrowed(b),
+        Data::Nested(n) => match n.to_xml() {
+            Ok(x) => Cow::Owned(x.into_owned().into_bytes()),
+            Err(_) => Cow::Borrowed(&n.raw),
+        },
+    }
+}
+
+fn op_for<'a>(
+    kind: dm_tree::Command,
+    target: &'a str,
+    item: &'a Item<'_>,
+    cmd_meta: Option<&'a syncml_codec::Meta<'_>>,
+) -> Op<'a> {
+    let mut op = Op::new(kind, target);
+    op.source = item.source.as_ref().map(|s| &*s.loc_uri);
+    let meta_format = |m: &'a syncml_codec::Meta<'_>| m.format.as_ref().map(|f| f.as_str());
+    op.format = item
+        .meta
+        .as_ref()
+        .and_then(meta_format)
+        .or_else(|| cmd_meta.and_then(meta_format))
+        .and_then(Format::from_name);
+    op.mime = item
+        .meta
+        .as_ref()
+        .and_then(|m| m.mime_type.as_deref())
+        .or_else(|| cmd_meta.and_then(|m| m.mime_type.as_deref()));
+    op
+}
+
+/// A Status for command `c` with TargetRefs/SourceRefs of its items.
+fn status_cmd(c: &Command<'_>, msg_ref: &str, code: u16) -> StatusCmd {
+    let mut s = StatusCmd::new(msg_ref, c.cmd_id(), c.name(), code);
+    for i in c.items() {
+        if let Some(t) = &i.target {
+            s.target_refs.push(t.loc_uri.to_string());
+        }
+        if let Some(src) = &i.source {
+            if matches!(c, Command::Copy(_)) {
+                s.source_refs.push(src.loc_uri.to_string());
+            }
+        }
+    }
+    s
+}
+
+fn status_for(c: &Command<'_>, msg_ref: &str, code: u16) -> Cmd {
+    Cmd::Status(StatusCmd::new(msg_ref, c.cmd_id(), c.name(), code))
+}

@@ -1,0 +1,679 @@
+//! What both engines share: errors, configuration types, message packing to the peer's
+//! MaxMsgSize, large-object chunking and reassembly, and whole-message validation.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+use syncml_codec::{Command, DecodeError, EncodeError, Encoding, Limits, Message};
+
+use crate::wire::{Cmd, ItemKind, MetaInfo, OutItem, Payload};
+
+/// Why an engine refused a message or could not go on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The message could not be decoded (malformed, truncated, over a limit); nothing was
+    /// applied.
+    #[error("undecodable message: {0}")]
+    Decode(DecodeError),
+    /// The message decoded but breaks a DM rule; nothing was applied.
+    #[error("invalid message: {reason} (command {cmd_id})")]
+    Invalid {
+        /// The CmdID of the offending command (`SyncHdr` for the header).
+        cmd_id: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The SessionID is not this session's.
+    #[error("message of session {got}, expected {expected}")]
+    WrongSession {
+        /// This session.
+        expected: String,
+        /// The message's.
+        got: String,
+    },
+    /// The `x-syncml-hmac` header is missing or wrong.
+    #[error("missing or invalid x-syncml-hmac")]
+    Hmac,
+    /// Authentication failed for good (the peer rejected our credentials again).
+    #[error("authentication failed")]
+    AuthenticationFailed,
+    /// The engine has no session running that could take this message.
+    #[error("no session is running")]
+    NotRunning,
+    /// A package 0 could not be decoded.
+    #[error("package 0: {0}")]
+    Package0(String),
+    /// A package 0 digest did not verify: nothing starts.
+    #[error("package 0 digest does not verify")]
+    BadDigest,
+    /// A package 0 names another server.
+    #[error("package 0 from unknown server {0}")]
+    UnknownServer(String),
+    /// A message could not be encoded.
+    #[error("encode: {0}")]
+    Encode(EncodeError),
+    /// A command cannot fit in one message of the peer's MaxMsgSize and cannot be chunked.
+    #[error("a {cmd} command needs more than the peer's MaxMsgSize of {max} bytes")]
+    TooLarge {
+        /// The command's name.
+        cmd: &'static str,
+        /// The peer's MaxMsgSize.
+        max: usize,
+    },
+}
+
+impl From<EncodeError> for SessionError {
+    fn from(e: EncodeError) -> Self {
+        Self::Encode(e)
+    }
+}
+
+/// The wire encoding an engine sends (serialisable mirror of [`Encoding`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum WireEncoding {
+    /// XML.
+    #[default]
+    Xml,
+    /// WBXML.
+    Wbxml,
+}
+
+impl WireEncoding {
+    /// The codec encoding.
+    pub fn encoding(self) -> Encoding {
+        match self {
+            Self::Xml => Encoding::Xml,
+            Self::Wbxml => Encoding::Wbxml,
+        }
+    }
+
+    /// The HTTP `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        self.encoding().mime_type()
+    }
+}
+
+/// Decoding limits (serialisable mirror of [`Limits`]); the message size limit is the
+/// engine's own MaxMsgSize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputLimits {
+    /// Deepest Sequence/Atomic nesting.
+    pub max_depth: usize,
+    /// Most commands per message.
+    pub max_commands: usize,
+    /// Most items per message.
+    pub max_items: usize,
+}
+
+impl Default for InputLimits {
+    fn default() -> Self {
+        let l = Limits::default();
+        Self {
+            max_depth: l.max_depth,
+            max_commands: l.max_commands,
+            max_items: l.max_items,
+        }
+    }
+}
+
+impl InputLimits {
+    pub(crate) fn limits(&self, max_msg_size: u64) -> Limits {
+        let size = usize::try_from(max_msg_size).unwrap_or(usize::MAX);
+        Limits {
+            max_message_size: size,
+            max_depth: self.max_depth,
+            max_commands: self.max_commands,
+            max_items: self.max_items,
+            max_string_len: size,
+        }
+    }
+}
+
+/// A message to send: the body, the `x-syncml-hmac` header value when HMAC is in use, and
+/// where to send it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    /// The HTTP body.
+    pub body: Vec<u8>,
+    /// The `x-syncml-hmac` header value, if any.
+    pub hmac: Option<String>,
+    /// The URI to POST to (client) — the latest RespURI or the server address.
+    pub uri: String,
+    /// The HTTP `Content-Type`.
+    pub content_type: &'static str,
+    /// Whether this message carries `Final`.
+    pub final_flag: bool,
+}
+
+/// A handle on a command queued by the server (nested commands of an Atomic or Sequence get
+/// the following handles in document order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Handle(pub u64);
+
+/// A queued command and its handle (0 on the client, which needs none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Queued {
+    pub handle: u64,
+    pub cmd: Cmd,
+}
+
+/// A large object being sent: the whole command and how far it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Chunking {
+    pub handle: u64,
+    /// The command with its item's data taken out.
+    pub cmd: Cmd,
+    pub data: Payload,
+    pub offset: usize,
+}
+
+/// Commands waiting to be sent, and the large object being sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Outbox {
+    pub queue: VecDeque<Queued>,
+    pub chunking: Option<Chunking>,
+}
+
+/// One message as packed: its bytes and the CmdIDs given to the commands it carries.
+pub(crate) struct Packed {
+    pub body: Vec<u8>,
+    pub final_flag: bool,
+    /// `(handle + nested index, cmd id, name)` for every queued command sent.
+    pub sent: Vec<(u64, u32, &'static str)>,
+}
+
+/// The slack kept below MaxMsgSize when sizing a chunk (CmdID digits, Size element).
+const CHUNK_SLACK: usize = 48;
+
+impl Outbox {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty() && self.chunking.is_none()
+    }
+
+    pub(crate) fn push(&mut self, handle: u64, cmd: Cmd) {
+        self.queue.push_back(Queued { handle, cmd });
+    }
+
+    /// Packs one message: `fixed` always goes first (SyncHdr Status, 1222...), then the next
+    /// chunk of a large object, or as many queued commands as fit in `max` bytes.
+    /// `allow_final`: the message may carry Final once everything is sent.
+    pub(crate) fn pack(
+        &mut self,
+        header: &Message<'_>,
+        fixed: &[Cmd],
+        max: usize,
+        encoding: Encoding,
+        allow_final: bool,
+        may_send_queue: bool,
+    ) -> Result<Packed, SessionError> {
+        // Statuses and Results always go out; new commands only when allowed.
+        let mut ids = Vec::new();
+        let mut next = 0u32;
+        let mut msg = header.clone();
+        msg.body.commands.clear();
+        for c in fixed {
+            msg.body.commands.push(c.to_command(&mut next, &mut ids));
+        }
+        let fixed_next = next;
+        if self.chunking.is_some() {
+            drop(msg);
+            // Statuses may accompany a chunk; new commands may not (omadm.md §2).
+            // Up to half the message, so the chunk always has room.
+            let mut with_statuses = fixed.to_vec();
+            while self
+                .queue
+                .front()
+                .is_some_and(|q| q.handle == 0 && matches!(q.cmd, Cmd::Status(_)))
+            {
+                if let Some(q) = self.queue.pop_front() {
+                    with_statuses.push(q.cmd);
+                }
+                if fixed_len(header, &with_statuses, encoding)? > max / 2 {
+                    if let Some(cmd) = with_statuses.pop() {
+                        self.queue.push_front(Queued { handle: 0, cmd });
+                    }
+                    break;
+                }
+            }
+            return self.pack_chunk(header, &with_statuses, max, encoding, allow_final);
+        }
+        let sendable = if may_send_queue {
+            self.queue.len()
+        } else {
+            self.queue
+                .iter()
+                .take_while(|q| matches!(q.cmd, Cmd::Status(_) | Cmd::Results { .. }))
+                .count()
+        };
+        // Fast path: everything fits.
+        let (mut cmds, mut sent) = build(&self.queue, sendable, &mut next);
+        let all_final = allow_final && sendable == self.queue.len();
+        msg.body.commands.append(&mut cmds);
+        msg.body.final_flag = all_final;
+        // Encoding once and checking the size is cheaper than measuring first.
+        let mut body = Vec::new();
+        syncml_codec::encode(&msg, encoding, &mut body)?;
+        if body.len() <= max {
+            drop(msg);
+            self.queue.drain(..sendable);
+            return Ok(Packed {
+                body,
+                final_flag: all_final,
+                sent: std::mem::take(&mut sent),
+            });
+        }
+        // Slow path: measure each command and take a prefix that fits.
+        msg.body.commands.truncate(fixed.len());
+        msg.body.final_flag = true;
+        let base = msg.encoded_len(encoding)?;
+        let mut budget = max.saturating_sub(base);
+        let room = budget;
+        let mut take = 0usize;
+        let mut probe_next = fixed_next;
+        let mut misfit = None;
+        for q in self.queue.iter().take(sendable) {
+            let mut scratch = Vec::new();
+            msg.body
+                .commands
+                .push(q.cmd.to_command(&mut probe_next, &mut scratch));
+            let size = msg.encoded_len(encoding)?.saturating_sub(base);
+            msg.body.commands.pop();
+            if size > budget {
+                misfit = Some(size);
+                break;
+            }
+            budget -= size;
+            take += 1;
+        }
+        drop(msg);
+        let only_statuses = self
+            .queue
+            .iter()
+            .take(take)
+            .all(|q| q.handle == 0 && matches!(q.cmd, Cmd::Status(_)));
+        if misfit.is_some_and(|size| size > room) && only_statuses {
+            // The next command cannot fit in any message: split it now, so it is not
+            // left behind the Statuses forever.
+            self.split_oversized(take, max)?;
+            return self.pack(header, fixed, max, encoding, allow_final, may_send_queue);
+        }
+        loop {
+            if take == 0 {
+                return Err(SessionError::TooLarge { cmd: "Status", max });
+            }
+            let mut next = fixed_next;
+            let (mut cmds, sent) = build(&self.queue, take, &mut next);
+            let mut msg = header.clone();
+            msg.body.commands.clear();
+            let mut n = 0u32;
+            let mut scratch = Vec::new();
+            for c in fixed {
+                msg.body.commands.push(c.to_command(&mut n, &mut scratch));
+            }
+            msg.body.commands.append(&mut cmds);
+            let fin = allow_final && take == self.queue.len();
+            msg.body.final_flag = fin;
+            if msg.encoded_len(encoding)? <= max {
+                let mut body = Vec::new();
+                syncml_codec::encode(&msg, encoding, &mut body)?;
+                drop(msg);
+                self.queue.drain(..take);
+                return Ok(Packed {
+                    body,
+                    final_flag: fin,
+                    sent,
+                });
+            }
+            take -= 1;
+        }
+    }
+
+    /// Queued command `idx` does not fit in any message: split a multi-item command or
+    /// Results into one per item (same handle), or make a single-item command a large object.
+    fn split_oversized(&mut self, idx: usize, max: usize) -> Result<(), SessionError> {
+        let Some(head) = self.queue.remove(idx) else {
+            return Err(SessionError::TooLarge { cmd: "Status", max });
+        };
+        let name = head.cmd.name();
+        match head.cmd {
+            Cmd::Item {
+                kind,
+                meta,
+                correlator,
+                items,
+            } if items.len() > 1 && kind != ItemKind::Exec => {
+                for item in items.into_iter().rev() {
+                    self.queue.insert(
+                        idx,
+                        Queued {
+                            handle: head.handle,
+                            cmd: Cmd::Item {
+                                kind,
+                                meta: meta.clone(),
+                                correlator: correlator.clone(),
+                                items: vec![item],
+                            },
+                        },
+                    );
+                }
+                Ok(())
+            }
+            Cmd::Results {
+                msg_ref,
+                cmd_ref,
+                meta,
+                items,
+            } if items.len() > 1 => {
+                for item in items.into_iter().rev() {
+                    self.queue.insert(
+                        idx,
+                        Queued {
+                            handle: head.handle,
+                            cmd: Cmd::Results {
+                                msg_ref: msg_ref.clone(),
+                                cmd_ref: cmd_ref.clone(),
+                                meta: meta.clone(),
+                                items: vec![item],
+                            },
+                        },
+                    );
+                }
+                Ok(())
+            }
+            mut cmd => {
+                let chunkable = match &cmd {
+                    Cmd::Results { items, .. }
+                    | Cmd::Item {
+                        kind: ItemKind::Add | ItemKind::Replace,
+                        items,
+                        ..
+                    } => items.len() == 1 && items.first().is_some_and(|i| i.data.is_some()),
+                    _ => false,
+                };
+                if !chunkable || idx != 0 && self.queue.iter().take(idx).any(|q| q.handle != 0) {
+                    return Err(SessionError::TooLarge { cmd: name, max });
+                }
+                let data = take_chunk_data(&mut cmd).unwrap_or(Payload::Text(String::new()));
+                self.chunking = Some(Chunking {
+                    handle: head.handle,
+                    cmd,
+                    data,
+                    offset: 0,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    fn pack_chunk(
+        &mut self,
+        header: &Message<'_>,
+        fixed: &[Cmd],
+        max: usize,
+        encoding: Encoding,
+        allow_final: bool,
+    ) -> Result<Packed, SessionError> {
+        let Some(ch) = self.chunking.as_ref() else {
+            return Err(SessionError::TooLarge { cmd: "chunk", max });
+        };
+        let data = &ch.data;
+        let total = data.len();
+        // The command with no data gives the overhead; the data then fills the rest.
+        let empty = with_chunk(
+            &ch.cmd,
+            Payload::Text(String::new()),
+            Some(total as u64),
+            true,
+        );
+        let overhead = message_with(header, fixed, &empty, false)
+            .0
+            .encoded_len(encoding)?;
+        let mut room = max.saturating_sub(overhead).saturating_sub(CHUNK_SLACK);
+        for _ in 0..8 {
+            if room == 0 {
+                return Err(SessionError::TooLarge {
+                    cmd: ch.cmd.name(),
+                    max,
+                });
+            }
+            let (part, end) = data.slice(ch.offset, ch.offset.saturating_add(room));
+            if end <= ch.offset && total > ch.offset {
+                room = room.saturating_mul(2);
+                continue;
+            }
+            let last = end >= total;
+            let size = (ch.offset == 0).then_some(total as u64);
+            let chunk = with_chunk(&ch.cmd, part, size, !last);
+            let fin = last && allow_final && self.queue.is_empty();
+            let (msg, id) = message_with(header, fixed, &chunk, fin);
+            let len = msg.encoded_len(encoding)?;
+            if len <= max {
+                let mut body = Vec::new();
+                syncml_codec::encode(&msg, encoding, &mut body)?;
+                let sent = vec![(ch.handle, id, ch.cmd.name())];
+                drop(msg);
+                if last {
+                    self.chunking = None;
+                } else if let Some(c) = self.chunking.as_mut() {
+                    c.offset = end;
+                }
+                return Ok(Packed {
+                    body,
+                    final_flag: fin,
+                    sent,
+                });
+            }
+            room = room.saturating_sub(len - max + CHUNK_SLACK);
+        }
+        Err(SessionError::TooLarge {
+            cmd: ch.cmd.name(),
+            max,
+        })
+    }
+}
+
+/// The encoded size of `header` with the `fixed` commands only.
+fn fixed_len(
+    header: &Message<'_>,
+    fixed: &[Cmd],
+    encoding: Encoding,
+) -> Result<usize, SessionError> {
+    let mut msg = header.clone();
+    msg.body.commands.clear();
+    let mut next = 0u32;
+    let mut ids = Vec::new();
+    for c in fixed {
+        msg.body.commands.push(c.to_command(&mut next, &mut ids));
+    }
+    Ok(msg.encoded_len(encoding)?)
+}
+
+/// `header` with the `fixed` commands and `cmd`; also the CmdID given to `cmd`.
+fn message_with<'m>(
+    header: &Message<'m>,
+    fixed: &'m [Cmd],
+    cmd: &'m Cmd,
+    final_flag: bool,
+) -> (Message<'m>, u32) {
+    let mut msg = header.clone();
+    msg.body.commands.clear();
+    let mut next = 0u32;
+    let mut ids = Vec::new();
+    for c in fixed {
+        msg.body.commands.push(c.to_command(&mut next, &mut ids));
+    }
+    ids.clear();
+    msg.body.commands.push(cmd.to_command(&mut next, &mut ids));
+    msg.body.final_flag = final_flag;
+    (msg, ids.first().copied().unwrap_or(0))
+}
+
+fn build<'q>(
+    queue: &'q VecDeque<Queued>,
+    n: usize,
+    next: &mut u32,
+) -> (Vec<Command<'q>>, Vec<(u64, u32, &'static str)>) {
+    let mut cmds = Vec::with_capacity(n);
+    let mut sent = Vec::new();
+    let mut ids = Vec::new();
+    for q in queue.iter().take(n) {
+        ids.clear();
+        cmds.push(q.cmd.to_command(next, &mut ids));
+        let mut names = Vec::new();
+        names_preorder(&q.cmd, &mut names);
+        for (k, (id, name)) in ids.iter().zip(names).enumerate() {
+            sent.push((q.handle.saturating_add(k as u64), *id, name));
+        }
+    }
+    (cmds, sent)
+}
+
+fn names_preorder(cmd: &Cmd, out: &mut Vec<&'static str>) {
+    out.push(cmd.name());
+    if let Cmd::Container { commands, .. } = cmd {
+        for c in commands {
+            names_preorder(c, out);
+        }
+    }
+}
+
+fn take_chunk_data(cmd: &mut Cmd) -> Option<Payload> {
+    match cmd {
+        Cmd::Results { items, .. } | Cmd::Item { items, .. } => {
+            items.first_mut().and_then(|i| i.data.take())
+        }
+        _ => None,
+    }
+}
+
+/// The command carrying one chunk: the data part, Size on the first, MoreData unless last.
+fn with_chunk(cmd: &Cmd, part: Payload, size: Option<u64>, more: bool) -> Cmd {
+    let mut c = cmd.clone();
+    if let Cmd::Results { items, .. } | Cmd::Item { items, .. } = &mut c {
+        if let Some(item) = items.first_mut() {
+            item.data = Some(part);
+            item.more_data = more;
+            let meta = item.meta.get_or_insert_with(MetaInfo::default);
+            meta.size = size;
+        }
+    }
+    c
+}
+
+/// A large object being received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Assembly {
+    /// The command name (`Replace`, `Add`, `Results`).
+    pub cmd: String,
+    /// The item's Target (or Source for Results).
+    pub uri: String,
+    /// Announced total size.
+    pub size: Option<u64>,
+    /// Meta of the first chunk (command Meta merged under item Meta).
+    pub meta: MetaInfo,
+    /// Whether the chunks are text.
+    pub text: bool,
+    /// The bytes so far.
+    pub data: Vec<u8>,
+    /// The first chunk's item (for the final command).
+    pub first: OutItem,
+}
+
+impl Assembly {
+    /// The item with the whole data, once complete.
+    pub(crate) fn finish(self) -> (OutItem, Result<Payload, u16>) {
+        let ok = self.size.is_none_or(|s| s == self.data.len() as u64);
+        let mut item = self.first;
+        item.more_data = false;
+        if !ok {
+            return (item, Err(424));
+        }
+        let payload = if self.text {
+            Payload::from_bytes(self.data)
+        } else {
+            Payload::Opaque(self.data)
+        };
+        (item, Ok(payload))
+    }
+}
+
+/// Every item command needs a Target (and Copy a Source); a Status needs a numeric code.
+/// Run on the whole message before anything executes.
+pub(crate) fn validate(
+    msg: &Message<'_>,
+    session: Option<&str>,
+    from_server: bool,
+) -> Result<(), SessionError> {
+    if let Some(expected) = session {
+        if msg.header.session_id != expected {
+            return Err(SessionError::WrongSession {
+                expected: expected.to_owned(),
+                got: msg.header.session_id.to_string(),
+            });
+        }
+    }
+    if msg.header.ver_proto != "DM/1.2" {
+        return Err(SessionError::Invalid {
+            cmd_id: "SyncHdr".into(),
+            reason: "VerProto is not DM/1.2",
+        });
+    }
+    if msg.header.msg_id.is_empty() {
+        return Err(SessionError::Invalid {
+            cmd_id: "SyncHdr".into(),
+            reason: "empty MsgID",
+        });
+    }
+    validate_cmds(&msg.body.commands, from_server)
+}
+
+fn validate_cmds(cmds: &[Command<'_>], from_server: bool) -> Result<(), SessionError> {
+    for c in cmds {
+        if let Command::Atomic(x) | Command::Sequence(x) = c {
+            validate_cmds(&x.commands, from_server)?;
+        }
+        if let Some(reason) = defect(c, from_server) {
+            return Err(SessionError::Invalid {
+                cmd_id: c.cmd_id().to_owned(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What makes one command unusable, if anything.
+fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
+    let no_target_item = || c.items().iter().any(|i| no_target(i.target.as_ref()));
+    if c.cmd_id().is_empty() {
+        return Some("empty CmdID");
+    }
+    match c {
+        // A client's Replace (DevInfo) names its nodes by Source.
+        Command::Replace(x) if !from_server => x
+            .items
+            .iter()
+            .any(|i| no_target(i.target.as_ref()) && no_target(i.source.as_ref()))
+            .then_some("an Item has neither Target nor Source"),
+        Command::Add(_)
+        | Command::Delete(_)
+        | Command::Get(_)
+        | Command::Replace(_)
+        | Command::Copy(_)
+        | Command::Exec(_)
+            if no_target_item() =>
+        {
+            Some("an Item has no Target")
+        }
+        Command::Copy(x) if x.items.iter().any(|i| no_target(i.source.as_ref())) => {
+            Some("a Copy Item has no Source")
+        }
+        Command::Status(s) if s.cmd_ref.is_empty() => Some("a Status has an empty CmdRef"),
+        _ => None,
+    }
+}
+
+fn no_target(loc: Option<&syncml_codec::Location<'_>>) -> bool {
+    loc.is_none_or(|l| l.loc_uri.is_empty())
+}

@@ -1,0 +1,551 @@
+//! An owned, serialisable form of the SyncML commands the engines queue between messages.
+//!
+//! Decoded messages borrow their input and cannot outlive a request; what an engine still has
+//! to send (Statuses, Results, queued server commands, the rest of a large object) is kept in
+//! these types so the whole session state can be stored with serde and resumed later.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use syncml_codec::{
+    AlertCode, Chal, Command, Container, Data, Exec, Format, Item, ItemCommand, Location, Meta,
+    Results, Status, StatusCode,
+};
+
+/// The MetInf fields DM engines use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaInfo {
+    /// `Format` (`chr`, `b64`, `node`, ...).
+    pub format: Option<String>,
+    /// `Type`: MIME type, auth type or alert type.
+    pub mime: Option<String>,
+    /// `Mark`: Generic Alert severity.
+    pub mark: Option<String>,
+    /// `Size`: the total size of a large object (first chunk only).
+    pub size: Option<u64>,
+    /// `NextNonce` (base64), in a `Chal`.
+    pub next_nonce: Option<String>,
+}
+
+impl MetaInfo {
+    /// Meta with a Format and a Type.
+    pub fn format_type(format: impl Into<String>, mime: Option<String>) -> Self {
+        Self {
+            format: Some(format.into()),
+            mime,
+            ..Self::default()
+        }
+    }
+
+    /// The owned copy of a decoded `Meta`.
+    pub fn from_meta(meta: &Meta<'_>) -> Self {
+        Self {
+            format: meta.format.as_ref().map(|f| f.as_str().to_owned()),
+            mime: meta.mime_type.as_deref().map(str::to_owned),
+            mark: meta.mark.as_deref().map(str::to_owned),
+            size: meta.size,
+            next_nonce: meta.next_nonce.as_deref().map(str::to_owned),
+        }
+    }
+
+    pub(crate) fn to_meta(&self) -> Meta<'_> {
+        Meta {
+            format: self
+                .format
+                .as_deref()
+                .map(|f| Format::parse(Cow::Borrowed(f))),
+            mime_type: self.mime.as_deref().map(Cow::Borrowed),
+            mark: self.mark.as_deref().map(Cow::Borrowed),
+            size: self.size,
+            next_nonce: self.next_nonce.as_deref().map(Cow::Borrowed),
+            ..Meta::default()
+        }
+    }
+}
+
+/// The content of a `Data` element.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Payload {
+    /// Text (XML PCDATA, WBXML inline string).
+    Text(String),
+    /// Opaque bytes (CDATA in XML, OPAQUE in WBXML).
+    Opaque(Vec<u8>),
+}
+
+impl Payload {
+    /// The bytes carried.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Text(t) => t.as_bytes(),
+            Self::Opaque(b) => b,
+        }
+    }
+
+    /// Number of bytes carried.
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    /// Whether no byte is carried.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Data decoded from a message: text stays text, anything else keeps its bytes.
+    pub fn from_data(data: &Data<'_>) -> Self {
+        match data {
+            Data::Text(t) => Self::Text(t.to_string()),
+            Data::Opaque(b) => Self::Opaque(b.to_vec()),
+            Data::Nested(n) => match n.to_xml() {
+                Ok(x) => Self::Text(x.into_owned()),
+                Err(_) => Self::Opaque(n.raw.to_vec()),
+            },
+        }
+    }
+
+    /// Bytes as the tree gives them: text when they are UTF-8, opaque otherwise.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(s) => Self::Text(s),
+            Err(e) => Self::Opaque(e.into_bytes()),
+        }
+    }
+
+    fn to_data(&self) -> Data<'_> {
+        match self {
+            Self::Text(t) => Data::Text(Cow::Borrowed(t)),
+            Self::Opaque(b) => Data::Opaque(Cow::Borrowed(b)),
+        }
+    }
+
+    /// The part `range` of the payload; text is cut on character boundaries (the end moves
+    /// back to the previous boundary).
+    pub(crate) fn slice(&self, start: usize, want_end: usize) -> (Self, usize) {
+        match self {
+            Self::Text(t) => {
+                let mut end = want_end.min(t.len());
+                while end > start && !t.is_char_boundary(end) {
+                    end -= 1;
+                }
+                (
+                    Self::Text(t.get(start..end).unwrap_or_default().to_owned()),
+                    end,
+                )
+            }
+            Self::Opaque(b) => {
+                let end = want_end.min(b.len());
+                (
+                    Self::Opaque(b.get(start..end).unwrap_or_default().to_vec()),
+                    end,
+                )
+            }
+        }
+    }
+}
+
+/// One `Item`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutItem {
+    /// `Target/LocURI`.
+    pub target: Option<String>,
+    /// `Source/LocURI`.
+    pub source: Option<String>,
+    /// Item `Meta`.
+    pub meta: Option<MetaInfo>,
+    /// `Data`.
+    pub data: Option<Payload>,
+    /// `MoreData`.
+    pub more_data: bool,
+}
+
+impl OutItem {
+    /// An item with a Target.
+    pub fn target(uri: impl Into<String>) -> Self {
+        Self {
+            target: Some(uri.into()),
+            ..Self::default()
+        }
+    }
+
+    /// An item with a Source.
+    pub fn source(uri: impl Into<String>) -> Self {
+        Self {
+            source: Some(uri.into()),
+            ..Self::default()
+        }
+    }
+
+    /// With text data.
+    #[must_use]
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.data = Some(Payload::Text(text.into()));
+        self
+    }
+
+    /// With data.
+    #[must_use]
+    pub fn with_data(mut self, data: Payload) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// With item Meta.
+    #[must_use]
+    pub fn with_meta(mut self, meta: MetaInfo) -> Self {
+        self.meta = Some(meta);
+        self
+    }
+
+    /// The owned copy of a decoded item.
+    pub fn from_item(item: &Item<'_>) -> Self {
+        Self {
+            target: item.target.as_ref().map(|l| l.loc_uri.to_string()),
+            source: item.source.as_ref().map(|l| l.loc_uri.to_string()),
+            meta: item.meta.as_ref().map(MetaInfo::from_meta),
+            data: item.data.as_ref().map(Payload::from_data),
+            more_data: item.more_data,
+        }
+    }
+
+    fn to_item(&self) -> Item<'_> {
+        Item {
+            target: self
+                .target
+                .as_deref()
+                .map(|u| Location::new(Cow::Borrowed(u))),
+            source: self
+                .source
+                .as_deref()
+                .map(|u| Location::new(Cow::Borrowed(u))),
+            meta: self.meta.as_ref().map(MetaInfo::to_meta),
+            data: self.data.as_ref().map(Payload::to_data),
+            more_data: self.more_data,
+        }
+    }
+}
+
+/// The kind of an item command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ItemKind {
+    /// `Add`.
+    Add,
+    /// `Replace`.
+    Replace,
+    /// `Delete`.
+    Delete,
+    /// `Get`.
+    Get,
+    /// `Copy`.
+    Copy,
+    /// `Exec`.
+    Exec,
+}
+
+impl ItemKind {
+    /// The element name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Add => "Add",
+            Self::Replace => "Replace",
+            Self::Delete => "Delete",
+            Self::Get => "Get",
+            Self::Copy => "Copy",
+            Self::Exec => "Exec",
+        }
+    }
+}
+
+/// One command to send, owned and serialisable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Cmd {
+    /// Add, Replace, Delete, Get, Copy or Exec.
+    Item {
+        /// Which command.
+        kind: ItemKind,
+        /// Command-level Meta.
+        meta: Option<MetaInfo>,
+        /// Exec `Correlator`.
+        correlator: Option<String>,
+        /// The items.
+        items: Vec<OutItem>,
+    },
+    /// `Alert`.
+    Alert {
+        /// The alert code.
+        code: u16,
+        /// `Correlator`.
+        correlator: Option<String>,
+        /// The items.
+        items: Vec<OutItem>,
+    },
+    /// `Atomic` (`atomic: true`) or `Sequence`.
+    Container {
+        /// Atomic rather than Sequence.
+        atomic: bool,
+        /// The nested commands.
+        commands: Vec<Self>,
+    },
+    /// `Status`.
+    Status(StatusCmd),
+    /// `Results`.
+    Results {
+        /// `MsgRef`.
+        msg_ref: String,
+        /// `CmdRef`.
+        cmd_ref: String,
+        /// Command-level Meta.
+        meta: Option<MetaInfo>,
+        /// The items.
+        items: Vec<OutItem>,
+    },
+}
+
+/// A `Status` to send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCmd {
+    /// `MsgRef`.
+    pub msg_ref: String,
+    /// `CmdRef` (`0` for SyncHdr).
+    pub cmd_ref: String,
+    /// `Cmd`.
+    pub cmd: String,
+    /// The code.
+    pub code: u16,
+    /// `TargetRef`s.
+    pub target_refs: Vec<String>,
+    /// `SourceRef`s.
+    pub source_refs: Vec<String>,
+    /// `Chal` Meta.
+    pub chal: Option<MetaInfo>,
+    /// Items (UI answers, failed Add ancestors).
+    pub items: Vec<OutItem>,
+}
+
+impl StatusCmd {
+    /// A Status with no refs or items.
+    pub fn new(msg_ref: &str, cmd_ref: &str, cmd: &str, code: u16) -> Self {
+        Self {
+            msg_ref: msg_ref.to_owned(),
+            cmd_ref: cmd_ref.to_owned(),
+            cmd: cmd.to_owned(),
+            code,
+            target_refs: Vec::new(),
+            source_refs: Vec::new(),
+            chal: None,
+            items: Vec::new(),
+        }
+    }
+}
+
+impl Cmd {
+    /// An item command with one item.
+    pub fn item(kind: ItemKind, item: OutItem) -> Self {
+        Self::Item {
+            kind,
+            meta: None,
+            correlator: None,
+            items: vec![item],
+        }
+    }
+
+    /// `Get` of one URI.
+    pub fn get(uri: impl Into<String>) -> Self {
+        Self::item(ItemKind::Get, OutItem::target(uri))
+    }
+
+    /// `Replace` of one leaf with text.
+    pub fn replace(uri: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::item(ItemKind::Replace, OutItem::target(uri).with_text(text))
+    }
+
+    /// `Add` of one node, with Format and optional text.
+    pub fn add(uri: impl Into<String>, format: &str, text: Option<String>) -> Self {
+        let mut item = OutItem::target(uri).with_meta(MetaInfo::format_type(format, None));
+        item.data = text.map(Payload::Text);
+        Self::item(ItemKind::Add, item)
+    }
+
+    /// `Delete` of one URI.
+    pub fn delete(uri: impl Into<String>) -> Self {
+        Self::item(ItemKind::Delete, OutItem::target(uri))
+    }
+
+    /// `Copy` of `source` to `target`.
+    pub fn copy(source: impl Into<String>, target: impl Into<String>) -> Self {
+        let mut item = OutItem::target(target);
+        item.source = Some(source.into());
+        Self::item(ItemKind::Copy, item)
+    }
+
+    /// `Exec` of one URI with an optional correlator.
+    pub fn exec(uri: impl Into<String>, correlator: Option<String>) -> Self {
+        Self::Item {
+            kind: ItemKind::Exec,
+            meta: None,
+            correlator,
+            items: vec![OutItem::target(uri)],
+        }
+    }
+
+    /// An Alert.
+    pub fn alert(code: AlertCode, items: Vec<OutItem>) -> Self {
+        Self::Alert {
+            code: code.code(),
+            correlator: None,
+            items,
+        }
+    }
+
+    /// A UI alert (1100–1104): options string, text, then choices.
+    pub fn ui_alert(code: AlertCode, options: &str, text: &str, choices: &[&str]) -> Self {
+        let mut items = vec![
+            OutItem::default().with_text(options),
+            OutItem::default().with_text(text),
+        ];
+        items.extend(choices.iter().map(|c| OutItem::default().with_text(*c)));
+        Self::alert(code, items)
+    }
+
+    /// `Atomic` of commands.
+    pub fn atomic(commands: Vec<Self>) -> Self {
+        Self::Container {
+            atomic: true,
+            commands,
+        }
+    }
+
+    /// `Sequence` of commands.
+    pub fn sequence(commands: Vec<Self>) -> Self {
+        Self::Container {
+            atomic: false,
+            commands,
+        }
+    }
+
+    /// The element name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Item { kind, .. } => kind.name(),
+            Self::Alert { .. } => "Alert",
+            Self::Container { atomic: true, .. } => "Atomic",
+            Self::Container { atomic: false, .. } => "Sequence",
+            Self::Status(_) => "Status",
+            Self::Results { .. } => "Results",
+        }
+    }
+
+    /// How many commands this is, nested ones included.
+    pub fn count(&self) -> usize {
+        match self {
+            Self::Container { commands, .. } => {
+                1usize.saturating_add(commands.iter().map(Self::count).sum::<usize>())
+            }
+            _ => 1,
+        }
+    }
+
+    /// The codec form, numbering CmdIDs from `next` in document order; `ids` receives the
+    /// CmdID given to each command (pre-order).
+    pub(crate) fn to_command(&self, next: &mut u32, ids: &mut Vec<u32>) -> Command<'_> {
+        *next = next.saturating_add(1);
+        let id = *next;
+        ids.push(id);
+        let cmd_id: Cow<'_, str> = Cow::Owned(id.to_string());
+        match self {
+            Self::Item {
+                kind,
+                meta,
+                correlator,
+                items,
+            } => {
+                let items: Vec<Item<'_>> = items.iter().map(OutItem::to_item).collect();
+                let meta = meta.as_ref().map(MetaInfo::to_meta);
+                if *kind == ItemKind::Exec {
+                    return Command::Exec(Exec {
+                        cmd_id,
+                        meta,
+                        correlator: correlator.as_deref().map(Cow::Borrowed),
+                        items,
+                        ..Exec::default()
+                    });
+                }
+                let c = ItemCommand {
+                    cmd_id,
+                    no_resp: false,
+                    meta,
+                    items,
+                };
+                match kind {
+                    ItemKind::Add => Command::Add(c),
+                    ItemKind::Replace => Command::Replace(c),
+                    ItemKind::Delete => Command::Delete(c),
+                    ItemKind::Get => Command::Get(c),
+                    ItemKind::Copy | ItemKind::Exec => Command::Copy(c),
+                }
+            }
+            Self::Alert {
+                code,
+                correlator,
+                items,
+            } => {
+                let mut cmd = Command::alert(
+                    cmd_id,
+                    AlertCode::from_code(*code),
+                    items.iter().map(OutItem::to_item).collect(),
+                );
+                if let Command::Alert(alert) = &mut cmd {
+                    alert.correlator = correlator.as_deref().map(Cow::Borrowed);
+                }
+                cmd
+            }
+            Self::Container { atomic, commands } => {
+                let inner = Container {
+                    cmd_id,
+                    commands: commands.iter().map(|c| c.to_command(next, ids)).collect(),
+                    ..Container::default()
+                };
+                if *atomic {
+                    Command::Atomic(inner)
+                } else {
+                    Command::Sequence(inner)
+                }
+            }
+            Self::Status(s) => {
+                let mut st = Status::new(
+                    cmd_id,
+                    Cow::Borrowed(s.msg_ref.as_str()),
+                    Cow::Borrowed(s.cmd_ref.as_str()),
+                    Cow::Borrowed(s.cmd.as_str()),
+                    StatusCode::from_code(s.code),
+                );
+                st.target_refs = s
+                    .target_refs
+                    .iter()
+                    .map(|t| Cow::Borrowed(t.as_str()))
+                    .collect();
+                st.source_refs = s
+                    .source_refs
+                    .iter()
+                    .map(|t| Cow::Borrowed(t.as_str()))
+                    .collect();
+                st.chal = s.chal.as_ref().map(|m| Chal { meta: m.to_meta() });
+                st.items = s.items.iter().map(OutItem::to_item).collect();
+                Command::Status(st)
+            }
+            Self::Results {
+                msg_ref,
+                cmd_ref,
+                meta,
+                items,
+            } => Command::Results(Results {
+                cmd_id,
+                msg_ref: Some(Cow::Borrowed(msg_ref)),
+                cmd_ref: Cow::Borrowed(cmd_ref),
+                meta: meta.as_ref().map(MetaInfo::to_meta),
+                items: items.iter().map(OutItem::to_item).collect(),
+                ..Results::default()
+            }),
+        }
+    }
+}
