@@ -52,13 +52,11 @@ pub fn inventory_results(components: usize) -> String {
     for i in 0..components {
         for (leaf, value) in [
             ("ID", format!("com.example.app{i}")),
-            ("Name", format!("Application {i}")),
             ("Version", format!("1.{i}.0")),
-            ("State", "20".into()),
         ] {
             let _ = write!(
                 body,
-                r#"<Item><Source><LocURI>./SCOMO/Inventory/Deployed/App{i}/{leaf}</LocURI></Source><Meta><Format xmlns="syncml:metinf">chr</Format></Meta><Data>{value}</Data></Item>"#
+                r#"<Item><Source><LocURI>./SCOMO/Inventory/Deployed/App{i}/{leaf}</LocURI></Source><Data>{value}</Data></Item>"#
             );
         }
     }
