@@ -2,6 +2,7 @@
 
 mod cli_error;
 mod commands;
+mod dm;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,13 @@ enum Command {
     Acl(commands::acl::Args),
     /// Check a DDF or TNDS file, or generate Rust code from it.
     Ddf(commands::ddf::Args),
+    /// Run a DM server, an alternate download server and a device in one process and play
+    /// the whole SCOMO scenario over HTTP on 127.0.0.1.
+    Demo(commands::demo::Args),
+    /// Run a DM server (SCOMO Server) over HTTP with a plan of operations per device.
+    Serve(commands::serve::Args),
+    /// Run a device (DM + SCOMO client) whose state persists in a directory.
+    Device(commands::device::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +46,9 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Acl(args) => commands::acl::run(args),
         Command::Ddf(args) => commands::ddf::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Device(args) => commands::device::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

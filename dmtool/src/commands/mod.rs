@@ -5,4 +5,7 @@ pub(crate) mod bench;
 pub(crate) mod convert;
 pub(crate) mod ddf;
 pub(crate) mod decode;
+pub(crate) mod demo;
+pub(crate) mod device;
 pub(crate) mod io;
+pub(crate) mod serve;
