@@ -31,7 +31,8 @@ use crate::types::extended;
 pub struct AgentConfig {
     /// The SCOMO root URI (default `./SCOMO`).
     pub root: String,
-    /// The device's baseline software build, shown in `<root>/Ext/Build` (SCOMO-HLFR-9).
+    /// The device's baseline software build, shown in `<root>/Ext/Build` and
+    /// `./DevDetail/SwV` (SCOMO-HLFR-9).
     pub build: Option<String>,
     /// ACL of the SCOMO root (default: every server may Add, Delete, Exec, Get, Replace;
     /// each component is then restricted to its owner).
@@ -1202,6 +1203,9 @@ impl ScomoAgent {
         if let Some(build) = &core.config.build {
             ensure_node(tree, &core.uri("Ext"))?;
             set_leaf(tree, &core.uri("Ext/Build"), build.as_bytes())?;
+            // The same baseline build where DM servers look for it first (SCOMO-HLFR-9).
+            ensure_node(tree, "./DevDetail")?;
+            set_leaf(tree, "./DevDetail/SwV", build.as_bytes())?;
         }
         drop(core);
         tree.mount(&root, Box::new(Mounted(Arc::clone(&self.core))))
@@ -1209,8 +1213,9 @@ impl ScomoAgent {
     }
 
     /// Creates the device-managed nodes (Status, State, Operations) of items a server
-    /// created, so their operations can be executed. The session layer should call it after
-    /// each command it applies to the tree (dm-tree gives handlers no hook on Add).
+    /// created, so their operations can be executed. The mounted agent does this itself on
+    /// every Add (through dm-tree's `after_change` hook); call it after changing the tree
+    /// while holding the agent, or after restoring a tree saved by an older version.
     pub fn sync(&self, tree: &mut Tree) -> Result<(), AgentError> {
         self.lock().sync(tree)
     }

@@ -834,6 +834,10 @@ fn build_identity_root_and_unknown_job() {
         r.text("./Vendor/SCM/Ext/Build").as_deref(),
         Some("ACME-OS 4.2.1 (20250101)")
     );
+    assert_eq!(
+        r.text("./DevDetail/SwV").as_deref(),
+        Some("ACME-OS 4.2.1 (20250101)")
+    );
     let out = r.tree.execute(SRV, &Op::get("./Vendor/SCM?prop=Type"));
     assert_eq!(
         out.results[0].data.as_deref(),
