@@ -13,6 +13,10 @@ pub enum DecodeErrorKind {
     /// The input is not UTF-8.
     #[error("invalid UTF-8")]
     InvalidUtf8,
+    /// Text with a character XML cannot carry (a control character other than tab, CR and
+    /// LF, or U+FFFE/U+FFFF): refused in both encodings so every message converts.
+    #[error("text with a character XML cannot carry")]
+    InvalidChar,
     /// The document is not a SyncML message (wrong root or WBXML language).
     #[error("not a SyncML message: {0}")]
     NotSyncMl(String),

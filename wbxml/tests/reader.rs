@@ -517,3 +517,20 @@ fn string_table_holds_repeated_text() {
     .unwrap();
     assert!(back.ends_with(r#"<SyncML xmlns="SYNCML:SYNCML1.2"><Data>./DevInfo/Mod</Data><Data>./DevInfo/Mod</Data><Data>abc</Data><Data>abc</Data></SyncML>"#));
 }
+
+#[test]
+fn xml_text_with_characters_xml_forbids_is_refused() {
+    for xml in [
+        "<SyncML><Data>a\u{16}b</Data></SyncML>",
+        "<SyncML><Data><![CDATA[\u{1}]]></Data></SyncML>",
+        "<SyncML><Data>x&amp;\u{8}</Data></SyncML>",
+    ] {
+        assert!(
+            matches!(
+                xml_to_wbxml(xml.as_bytes(), &ToWbxmlOptions::default()),
+                Err(Error::InvalidXmlText { .. })
+            ),
+            "{xml:?}"
+        );
+    }
+}

@@ -50,7 +50,13 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
                     empty: true,
                 },
                 Event::End(_) => Ev::End,
-                Event::Str(s) => Ev::Text(std::borrow::Cow::Borrowed(s)),
+                Event::Str(s) if ::wbxml::transcode::is_xml_text(s) => {
+                    Ev::Text(std::borrow::Cow::Borrowed(s))
+                }
+                // A string XML cannot carry: the message would not convert.
+                Event::Str(_) => {
+                    return Err(DecodeError::new(K::InvalidChar, self.reader.event_offset()))
+                }
                 Event::Opaque(b) => Ev::Opaque(b),
                 Event::Entity(cp) => match char::from_u32(cp) {
                     Some(c) if crate::xml::is_xml_char(c) => Ev::Char(c),

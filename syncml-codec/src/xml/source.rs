@@ -42,6 +42,18 @@ impl<'a> XmlSource<'a> {
             .unwrap_or("(unreadable namespace)")
     }
 
+    #[inline]
+    fn checked(
+        &self,
+        text: std::borrow::Cow<'a, str>,
+    ) -> Result<std::borrow::Cow<'a, str>, DecodeError> {
+        if ::wbxml::transcode::is_xml_text(&text) {
+            Ok(text)
+        } else {
+            Err(DecodeError::new(K::InvalidChar, self.base + self.last))
+        }
+    }
+
     fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, DecodeError> {
         let raw = e.attributes_raw().trim();
         if raw.is_empty() {
@@ -127,8 +139,9 @@ impl<'a> Source<'a> for XmlSource<'a> {
                     }
                 }
                 Event::End(_) => Ev::End,
-                Event::Text(t) => Ev::Text(t.into_inner()),
-                Event::CData(t) => Ev::Cdata(t.into_inner()),
+                // quick-xml passes control characters through; they could not be encoded.
+                Event::Text(t) => Ev::Text(self.checked(t.into_inner())?),
+                Event::CData(t) => Ev::Cdata(self.checked(t.into_inner())?),
                 Event::GeneralRef(r) => {
                     if r.is_char_ref() {
                         match r.resolve_char_ref() {
@@ -175,10 +188,14 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 .map_err(|e| self.syntax(&e))?;
         }
         let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-        self.input
-            .as_bytes()
+        let raw = self
+            .input
             .get(start..end)
-            .ok_or_else(|| DecodeError::new(K::UnexpectedEof, self.base + start))
+            .ok_or_else(|| DecodeError::new(K::UnexpectedEof, self.base + start))?;
+        if !::wbxml::transcode::is_xml_text(raw) {
+            return Err(DecodeError::new(K::InvalidChar, self.base + start));
+        }
+        Ok(raw.as_bytes())
     }
 }
 

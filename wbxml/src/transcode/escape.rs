@@ -93,7 +93,7 @@ pub(crate) fn cdata_into(out: &mut String, text: &str) -> bool {
 
 /// Whether every character of `text` may appear in XML, checked a byte at a time: in UTF-8
 /// only ASCII controls and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
-fn is_xml_text(text: &str) -> bool {
+pub fn is_xml_text(text: &str) -> bool {
     let bytes = text.as_bytes();
     if bytes
         .iter()

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 use quick_xml::Reader as XmlReader;
 
+use super::escape::is_xml_text;
 use super::type_to_wbxml;
 use crate::tokens::{metinf, syncml};
 use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
@@ -271,6 +272,11 @@ impl<'x> Encoder<'x, '_> {
     }
 
     fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
+        // quick-xml passes control characters through; XML (and so our way back) cannot
+        // carry them.
+        if !is_xml_text(piece) {
+            return Err(Error::InvalidXmlText { offset });
+        }
         // XML parsers turn CR LF and lone CR into LF; quick-xml leaves that to us.
         if memchr::memchr(b'\r', piece.as_bytes()).is_some() {
             let normalised = piece.replace("\r\n", "\n").replace('\r', "\n");
@@ -295,6 +301,9 @@ impl<'x> Encoder<'x, '_> {
                 } else {
                     text
                 };
+                if !is_xml_text(text) {
+                    return Err(Error::InvalidXmlText { offset });
+                }
                 if let Some(&index) = self.table.and_then(|t| t.get(text)) {
                     self.writer.str_t(index);
                 } else {
@@ -495,6 +504,9 @@ fn encode_document(
                 enc.char_piece(c, before)?;
             }
             XmlEvent::CData(ref c) => {
+                if !is_xml_text(c) {
+                    return Err(Error::InvalidXmlText { offset: before });
+                }
                 enc.end_run()?;
                 enc.flush_pending();
                 enc.writer.opaque(c.as_bytes());
