@@ -207,17 +207,25 @@ fn literal_tags_and_attributes() {
         ]
         .map(String::from)
     );
-    let xml = wbxml_to_xml(
-        &d,
-        &ToXmlOptions {
-            indent: None,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    assert!(
-        xml.contains(r#"<Foo a="12">v</Foo><Foo></Foo><Foo/>"#),
-        "{xml}"
+    // `Foo` has no token, so XML could not bring it back: no XML form.
+    assert_eq!(
+        wbxml_to_xml(&d, &Default::default()),
+        Err(Error::NotRepresentable {
+            offset: 12,
+            what: "LITERAL tag without a token in the language"
+        })
+    );
+    // A LITERAL naming a tag the language has converts, and comes back as its token.
+    let known = doc(b"Data\0", &[SYNCML, 0x44, 0x00, 0x03, b'v', 0, 0x01, 0x01]);
+    let compact = ToXmlOptions {
+        indent: None,
+        ..Default::default()
+    };
+    let xml = wbxml_to_xml(&known, &compact).unwrap();
+    assert!(xml.contains("<Data>v</Data>"), "{xml}");
+    assert_eq!(
+        &xml_to_wbxml(xml.as_bytes(), &ToWbxmlOptions::default()).unwrap()[5..],
+        [SYNCML, DATA, 0x03, b'v', 0, 0x01, 0x01]
     );
     // An attribute token with no table to resolve it.
     let unknown_attr = doc(b"", &[SYNCML, 0x92, 0x05, 0x01, 0x01]);

@@ -153,6 +153,14 @@ fn write_document(
                 if tag.is_literal() && !is_xml_name(tag.name) {
                     return Err(Error::InvalidName { offset });
                 }
+                // The way back finds tags by name in the code pages: a LITERAL whose name
+                // is not there could not be converted back, so it has no XML form here.
+                if tag.is_literal() && lang.tag_token(tag.name).is_none() {
+                    return Err(Error::NotRepresentable {
+                        offset,
+                        what: "LITERAL tag without a token in the language",
+                    });
+                }
                 out.push('<');
                 out.push_str(tag.name);
                 if is_root {

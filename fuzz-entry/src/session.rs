@@ -1,0 +1,123 @@
+//! `dm-session`: a client engine with a SCOMO tree, fed arbitrary server messages.
+
+use arbitrary::{Arbitrary, Unstructured};
+use dm_session::{ClientConfig, ClientEngine, NoUi, WireEncoding};
+use dm_tree::{Format, Op, PropFilter, Tree};
+use scomo_tree::{AgentConfig, ScomoAgent};
+use syncml_codec::{Encoding, Message};
+
+const DEVICE: &str = "IMEI:1";
+const SERVER: &str = "srv";
+const SESSION: &str = "1A2B";
+
+/// A device's tree with DevInfo and the SCOMO object open to the server.
+fn device_tree(agent: &ScomoAgent) -> Tree {
+    let mut tree = Tree::new();
+    for (uri, value) in [
+        ("./DevInfo/DevId", DEVICE),
+        ("./DevInfo/Man", "Acme"),
+        ("./DevInfo/Mod", "M1"),
+        ("./DevInfo/DmV", "1.2"),
+        ("./DevInfo/Lang", "en"),
+    ] {
+        tree.execute_local(&Op::add(uri).with_format(Format::Chr).with_text(value));
+    }
+    agent
+        .attach(&mut tree)
+        .expect("SCOMO attaches to a fresh tree");
+    tree.execute_local(
+        &Op::replace("./SCOMO?prop=ACL").with_text("Add=*&Delete=*&Exec=*&Get=*&Replace=*"),
+    );
+    tree
+}
+
+/// The tree as the device would export it, to tell whether a message changed it.
+fn export(tree: &mut Tree) -> Vec<u8> {
+    tree.export_tnds(".", PropFilter::ALL)
+        .expect("the root always exports")
+}
+
+/// One server message: usually an `arbitrary` message addressed to this session (so it gets
+/// past the header checks into command processing), sometimes raw bytes.
+fn server_message(u: &mut Unstructured<'_>, msg_id: usize) -> arbitrary::Result<Vec<u8>> {
+    if u.ratio(1, 5)? {
+        let len = u.int_in_range(0..=2048)?;
+        return Ok(u.bytes(len.min(u.len()))?.to_vec());
+    }
+    let mut m = Message::arbitrary(u)?;
+    let h = &mut m.header;
+    h.ver_dtd = "1.2".into();
+    h.ver_proto = "DM/1.2".into();
+    h.session_id = SESSION.into();
+    h.msg_id = msg_id.to_string().into();
+    h.target.loc_uri = DEVICE.into();
+    h.source.loc_uri = SERVER.into();
+    let encoding = if u.arbitrary()? {
+        Encoding::Wbxml
+    } else {
+        Encoding::Xml
+    };
+    Ok(m.to_bytes(encoding).unwrap_or_default())
+}
+
+/// A client session against arbitrary server messages. The client either answers or fails
+/// cleanly; a message it refuses leaves the tree as it was; everything it sends decodes; the
+/// tree stays valid (it exports TNDS that `ddf` parses) and the SCOMO agent keeps in sync.
+pub fn session_client(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let agent = ScomoAgent::new(AgentConfig::default());
+    let mut tree = device_tree(&agent);
+    let mut config = ClientConfig::new(DEVICE, SERVER, "https://dm.example.com");
+    if u.arbitrary().unwrap_or(false) {
+        config.encoding = WireEncoding::Wbxml;
+    }
+    if u.arbitrary().unwrap_or(false) {
+        config.max_msg_size = 1024;
+    }
+    let mut client = ClientEngine::new(config, b"seed");
+    client.start(&mut tree, SESSION);
+    drain(&mut client);
+    for msg_id in 1..=4 {
+        let Ok(body) = server_message(&mut u, msg_id) else {
+            break;
+        };
+        let before = export(&mut tree);
+        if client
+            .handle_incoming(&mut tree, &mut NoUi, &body, None)
+            .is_err()
+        {
+            assert_eq!(
+                export(&mut tree),
+                before,
+                "a refused message changed the tree"
+            );
+        }
+        while client.poll_event().is_some() {}
+        drain(&mut client);
+        let _ = agent.sync(&mut tree);
+        let tnds = String::from_utf8(export(&mut tree)).expect("TNDS is UTF-8");
+        if let Err(e) = ddf::parse_xml(&tnds) {
+            panic!("the tree exports TNDS that does not parse: {e}\n{tnds}");
+        }
+        if !client.is_active() {
+            break;
+        }
+    }
+}
+
+/// Takes every message the client has to send; each must decode.
+fn drain(client: &mut ClientEngine) {
+    for _ in 0..16 {
+        match client.poll_transmit() {
+            Ok(Some(t)) => {
+                if let Err(e) = syncml_codec::decode(&t.body) {
+                    panic!(
+                        "the client sent a message that does not decode: {e}\n{}",
+                        String::from_utf8_lossy(&t.body)
+                    );
+                }
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+}
