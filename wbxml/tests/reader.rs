@@ -542,3 +542,18 @@ fn xml_text_with_characters_xml_forbids_is_refused() {
         );
     }
 }
+
+#[test]
+fn whitespace_only_strings_survive_the_round_trip() {
+    let d = doc(b"", &[SYNCML, DATA, 0x03, b' ', b'\t', 0, 0x01, 0x01]);
+    let compact = ToXmlOptions {
+        indent: None,
+        ..Default::default()
+    };
+    let xml = wbxml_to_xml(&d, &compact).unwrap();
+    assert!(xml.ends_with("<Data>&#32;&#9;</Data></SyncML>"), "{xml}");
+    assert_eq!(
+        xml_to_wbxml(xml.as_bytes(), &ToWbxmlOptions::default()).unwrap(),
+        d
+    );
+}

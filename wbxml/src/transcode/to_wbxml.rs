@@ -217,7 +217,13 @@ struct Frame {
 enum Run<'x> {
     Empty,
     One(&'x str, usize),
+    /// Whitespace pieces split by comments or PIs: dropped unless text follows.
+    Blank(Vec<&'x str>, usize),
     Open,
+}
+
+fn is_blank(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_whitespace())
 }
 
 struct Encoder<'x, 't> {
@@ -241,30 +247,46 @@ impl<'x> Encoder<'x, '_> {
     }
 
     fn piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
-        match self.run {
+        match core::mem::replace(&mut self.run, Run::Open) {
             Run::Empty => self.run = Run::One(piece, offset),
+            Run::One(first, first_offset) if is_blank(first) && is_blank(piece) => {
+                self.run = Run::Blank(vec![first, piece], first_offset);
+            }
+            Run::Blank(mut blanks, at) if is_blank(piece) => {
+                blanks.push(piece);
+                self.run = Run::Blank(blanks, at);
+            }
             Run::One(first, first_offset) => {
-                self.flush_pending();
-                self.writer.begin_str();
-                self.push_piece(first, first_offset)?;
+                self.open_str(&[first], first_offset)?;
                 self.push_piece(piece, offset)?;
-                self.run = Run::Open;
+            }
+            Run::Blank(blanks, at) => {
+                self.open_str(&blanks, at)?;
+                self.push_piece(piece, offset)?;
             }
             Run::Open => self.push_piece(piece, offset)?,
         }
         Ok(())
     }
 
+    /// Starts writing the run as an inline string with the pieces held back so far.
+    fn open_str(&mut self, held: &[&str], offset: usize) -> Result<(), Error> {
+        self.flush_pending();
+        self.writer.begin_str();
+        for piece in held {
+            self.push_piece(piece, offset)?;
+        }
+        Ok(())
+    }
+
     /// A resolved character reference: always part of a written string.
     fn char_piece(&mut self, c: char, offset: usize) -> Result<(), Error> {
-        self.flush_pending();
-        if let Run::One(first, first_offset) = self.run {
-            self.writer.begin_str();
-            self.push_piece(first, first_offset)?;
-        } else if matches!(self.run, Run::Empty) {
-            self.writer.begin_str();
+        match core::mem::replace(&mut self.run, Run::Open) {
+            Run::Empty => self.open_str(&[], offset)?,
+            Run::One(first, first_offset) => self.open_str(&[first], first_offset)?,
+            Run::Blank(blanks, at) => self.open_str(&blanks, at)?,
+            Run::Open => {}
         }
-        self.run = Run::Open;
         let mut buf = [0u8; 4];
         self.writer
             .push_str_piece(c.encode_utf8(&mut buf))
@@ -289,7 +311,7 @@ impl<'x> Encoder<'x, '_> {
 
     fn end_run(&mut self) -> Result<(), Error> {
         match core::mem::replace(&mut self.run, Run::Empty) {
-            Run::Empty => {}
+            Run::Empty | Run::Blank(..) => {}
             Run::Open => self.writer.end_str(),
             Run::One(text, offset) => {
                 if text.bytes().all(|b| b.is_ascii_whitespace()) {
@@ -511,8 +533,9 @@ fn encode_document(
                 enc.flush_pending();
                 enc.writer.opaque(c.as_bytes());
             }
-            // A comment or PI splits text into separate nodes, as in expat and so libwbxml.
-            XmlEvent::Comment(_) | XmlEvent::PI(_) => enc.end_run()?,
+            // Comments and PIs have no WBXML form here; the text around them stays one
+            // string, so that converting back and forth reaches a fixed point.
+            XmlEvent::Comment(_) | XmlEvent::PI(_) => {}
             XmlEvent::Decl(_) | XmlEvent::DocType(_) => {}
             XmlEvent::Eof => {
                 if !enc.frames.is_empty() {

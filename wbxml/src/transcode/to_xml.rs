@@ -208,7 +208,17 @@ fn write_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                escape_into(out, text, false, offset)?;
+                if !text.is_empty() && text.bytes().all(|b| b.is_ascii_whitespace()) {
+                    // XML readers (ours and libwbxml's) drop whitespace-only text as
+                    // indentation; as character references it survives the way back.
+                    for b in text.bytes() {
+                        out.push_str("&#");
+                        out.push_str(&b.to_string());
+                        out.push(';');
+                    }
+                } else {
+                    escape_into(out, text, false, offset)?;
+                }
             }
             Event::Entity(code_point) => {
                 let c = char::from_u32(code_point)
@@ -217,8 +227,15 @@ fn write_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                let mut buf = [0u8; 4];
-                escape_into(out, c.encode_utf8(&mut buf), false, offset)?;
+                if c.is_ascii_whitespace() {
+                    // As for whitespace-only strings: a raw one could be taken for indentation.
+                    out.push_str("&#");
+                    out.push_str(&code_point.to_string());
+                    out.push(';');
+                } else {
+                    let mut buf = [0u8; 4];
+                    escape_into(out, c.encode_utf8(&mut buf), false, offset)?;
+                }
             }
             Event::Opaque(bytes) => {
                 let data_start = reader.offset() - bytes.len();
