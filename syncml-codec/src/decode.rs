@@ -960,11 +960,16 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     }
                     let raw = self.src.nested(empty).map_err(|e| self.with_path(e))?;
                     self.check_len(raw.len())?;
-                    nested = Some(Nested {
+                    let n = Nested {
                         encoding: Encoding::Xml,
                         kind,
                         raw: Cow::Borrowed(raw),
-                    });
+                    };
+                    // Checked now, so that a message that decodes also encodes as WBXML.
+                    if let Err(e) = n.canonical_xml() {
+                        return Err(self.err(K::InvalidNested(e.to_string())));
+                    }
+                    nested = Some(n);
                 }
                 Ev::End => break,
                 Ev::Eof => return Err(self.err(K::UnexpectedEof)),
@@ -981,11 +986,19 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             }
             self.check_len(bytes.len())?;
             match sniff_nested(&bytes) {
-                Some(kind) => Data::Nested(Nested {
-                    encoding: Encoding::Wbxml,
-                    kind,
-                    raw: bytes,
-                }),
+                Some(kind) => {
+                    let n = Nested {
+                        encoding: Encoding::Wbxml,
+                        kind,
+                        raw: bytes,
+                    };
+                    // Bytes that only look like a document stay opaque (as in libwbxml).
+                    if n.canonical_xml().is_ok() {
+                        Data::Nested(n)
+                    } else {
+                        Data::Opaque(n.raw)
+                    }
+                }
                 None => Data::Opaque(bytes),
             }
         } else if has_cdata && ws_only {

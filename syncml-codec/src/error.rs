@@ -13,6 +13,9 @@ pub enum DecodeErrorKind {
     /// The input is not UTF-8.
     #[error("invalid UTF-8")]
     InvalidUtf8,
+    /// A nested DevInf/DDF/TNDS document that does not convert to the other encoding.
+    #[error("invalid nested document: {0}")]
+    InvalidNested(String),
     /// Text with a character XML cannot carry (a control character other than tab, CR and
     /// LF, or U+FFFE/U+FFFF): refused in both encodings so every message converts.
     #[error("text with a character XML cannot carry")]
