@@ -338,7 +338,11 @@ impl Nested<'_> {
             indent: None,
             ..Default::default()
         };
-        ::wbxml::transcode::wbxml_to_xml(&wbxml, &opts)
+        // One more XML -> WBXML round reaches the fixed point: WBXML can say `<A></A>`
+        // (content flag, no content) where XML -> WBXML always writes `<A/>`.
+        let xml = ::wbxml::transcode::wbxml_to_xml(&wbxml, &opts)?;
+        let settled = ::wbxml::transcode::xml_to_wbxml(xml.as_bytes(), &Default::default())?;
+        ::wbxml::transcode::wbxml_to_xml(&settled, &opts)
     }
 
     /// A copy that owns its bytes.
