@@ -193,10 +193,11 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// The byte offset in the input where the problem was found.
-    pub fn offset(&self) -> usize {
-        match self {
+/// The `offset` field of whichever variant `$error` is: `&usize` or `&mut usize`, following
+/// how `$error` is borrowed. One list of variants serves both accessors.
+macro_rules! offset_field {
+    ($error:expr) => {
+        match $error {
             Self::UnexpectedEof { offset }
             | Self::MbUint32TooLong { offset }
             | Self::MbUint32Overflow { offset }
@@ -221,40 +222,22 @@ impl Error {
             | Self::Xml { offset, .. }
             | Self::UnknownElement { offset, .. }
             | Self::UnknownLanguage { offset, .. }
-            | Self::NulInString { offset } => *offset,
+            | Self::NulInString { offset } => offset,
         }
+    };
+}
+
+impl Error {
+    /// The byte offset in the input where the problem was found.
+    pub fn offset(&self) -> usize {
+        *offset_field!(self)
     }
 
     /// The same error with its offset moved by `base` (for errors inside a nested document).
     #[must_use]
     pub fn shifted(mut self, base: usize) -> Self {
-        match &mut self {
-            Self::UnexpectedEof { offset }
-            | Self::MbUint32TooLong { offset }
-            | Self::MbUint32Overflow { offset }
-            | Self::UnsupportedCharset { offset, .. }
-            | Self::UnsupportedVersion { offset, .. }
-            | Self::UnknownPublicId { offset, .. }
-            | Self::InvalidStringTableIndex { offset, .. }
-            | Self::UnterminatedString { offset }
-            | Self::InvalidUtf8 { offset }
-            | Self::UnknownTag { offset, .. }
-            | Self::UnknownCodePage { offset, .. }
-            | Self::UnknownAttribute { offset, .. }
-            | Self::UnexpectedToken { offset, .. }
-            | Self::TrailingData { offset }
-            | Self::DepthExceeded { offset, .. }
-            | Self::NoRootElement { offset }
-            | Self::InvalidEntity { offset, .. }
-            | Self::OpaqueNotText { offset }
-            | Self::InvalidXmlText { offset }
-            | Self::NotRepresentable { offset, .. }
-            | Self::InvalidName { offset }
-            | Self::Xml { offset, .. }
-            | Self::UnknownElement { offset, .. }
-            | Self::UnknownLanguage { offset, .. }
-            | Self::NulInString { offset } => *offset = offset.saturating_add(base),
-        }
+        let offset = offset_field!(&mut self);
+        *offset = offset.saturating_add(base);
         self
     }
 }
