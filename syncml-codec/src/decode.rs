@@ -966,8 +966,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         raw: Cow::Borrowed(raw),
                     };
                     // Checked now, so that a message that decodes also encodes as WBXML.
-                    if let Err(e) = n.canonical_xml() {
-                        return Err(self.err(K::InvalidNested(e.to_string())));
+                    if let Err(e) = check_nested(&n) {
+                        return Err(self.err(K::InvalidNested(e)));
                     }
                     nested = Some(n);
                 }
@@ -993,7 +993,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         raw: bytes,
                     };
                     // Bytes that only look like a document stay opaque (as in libwbxml).
-                    if n.canonical_xml().is_ok() {
+                    if check_nested(&n).is_ok() {
                         Data::Nested(n)
                     } else {
                         Data::Opaque(n.raw)
@@ -1013,6 +1013,20 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         };
         self.path.pop();
         Ok(data)
+    }
+}
+
+/// Whether a nested document converts to the other encoding and its root is the one its
+/// kind names: the XML encoder writes it inline, where only that root decodes again.
+fn check_nested(n: &Nested<'_>) -> Result<(), String> {
+    let xml = n.canonical_xml().map_err(|e| e.to_string())?;
+    let root = n.kind.root();
+    let rest = strip_prolog(&xml)
+        .strip_prefix('<')
+        .and_then(|r| r.strip_prefix(root));
+    match rest.and_then(|r| r.bytes().next()) {
+        Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n') => Ok(()),
+        _ => Err(format!("the root element is not {root}")),
     }
 }
 

@@ -519,3 +519,38 @@ fn every_element_in_one_message_round_trips() {
     round_trips(&msg);
     assert_eq!(msg.clone().into_owned(), msg);
 }
+
+/// An OPAQUE whose header claims the DM DDF language but whose root is not `MgmtTree` is not
+/// a TNDS: it stays opaque, so the message still converts to XML and back (a fuzz finding).
+#[test]
+fn opaque_ddf_document_without_mgmt_tree_root_stays_opaque() {
+    let not_a_tree = ::wbxml::transcode::xml_to_wbxml(
+        b"<!DOCTYPE Format PUBLIC \"-//OMA//DTD-DM-DDF 1.2//EN\" \"x\"><Format><int/></Format>",
+        &Default::default(),
+    )
+    .unwrap();
+    let m = decode_xml(load("06-results-tnds.xml")).unwrap();
+    let mut m = m.into_owned();
+    let Command::Results(r) = &mut m.body.commands[2] else {
+        panic!()
+    };
+    r.items[0].data = Some(Data::Opaque(not_a_tree.clone().into()));
+    let w = wbxml::to_vec(&m).unwrap();
+    let back = decode_wbxml(&w).unwrap();
+    let Command::Results(r2) = &back.body.commands[2] else {
+        panic!()
+    };
+    assert_eq!(
+        r2.items[0].data.as_ref(),
+        Some(&Data::Opaque(not_a_tree.as_slice().into()))
+    );
+    // Before, it became a nested document that XML carried inline as `<Format>` in Data.
+    let mut x = Vec::new();
+    assert!(matches!(
+        xml::encode(&back, &mut x),
+        Err(syncml_codec::EncodeError::OpaqueNotText)
+    ));
+    if let Ok(dir) = std::env::var("WRITE_REGRESSION_TO") {
+        std::fs::write(format!("{dir}/opaque-ddf-root-not-mgmt-tree"), &w).unwrap();
+    }
+}
