@@ -91,18 +91,34 @@ pub(crate) fn cdata_into(out: &mut String, text: &str) -> bool {
     true
 }
 
-/// Whether every character of `text` may appear in XML, checked a byte at a time: in UTF-8
-/// only ASCII controls and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
+/// Bytes after which text may not be XML: controls other than tab, LF and CR, and 0xEF
+/// (which starts U+FFFE and U+FFFF, the two non-characters XML forbids).
+#[allow(clippy::indexing_slicing)] // const evaluation: every index is a byte value
+static SUSPECT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table[0xEF] = true;
+    table
+};
+
+/// Whether every character of `text` may appear in XML: in UTF-8 only ASCII controls and
+/// U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
+///
+/// Decoders call this on every text event: one table lookup per byte, and a closer look only
+/// at the rare suspect byte.
+#[inline]
 pub fn is_xml_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes
-        .iter()
-        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-    {
-        return false;
-    }
-    !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
-        .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
+    bytes.iter().enumerate().all(|(i, &b)| {
+        !SUSPECT.get(usize::from(b)).copied().unwrap_or(true)
+            || (b == 0xEF
+                && !(bytes.get(i + 1) == Some(&0xBF)
+                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))))
+    })
 }
 
 /// Appends the standard base64 encoding of `bytes`.
@@ -128,6 +144,28 @@ pub(crate) fn base64_into(out: &mut String, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_text_check_finds_every_forbidden_character_at_every_position() {
+        for len in 0..20 {
+            let plain = "é".repeat(len / 2) + &"a".repeat(len % 2);
+            assert!(is_xml_text(&plain), "{plain:?}");
+            for at in 0..=len {
+                for bad in ["\u{0}", "\u{8}", "\u{1F}", "\u{FFFE}", "\u{FFFF}"] {
+                    let mut s = "a".repeat(len);
+                    s.insert_str(at, bad);
+                    assert!(!is_xml_text(&s), "{s:?}");
+                }
+                for good in [
+                    "\t", "\n", "\r", "\u{FFFD}", "\u{EFFF}", "\u{F000}", " ", "\u{7F}",
+                ] {
+                    let mut s = "a".repeat(len);
+                    s.insert_str(at, good);
+                    assert!(is_xml_text(&s), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn escapes_markup_and_cr_and_rejects_controls() {
