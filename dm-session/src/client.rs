@@ -586,7 +586,7 @@ impl ClientEngine {
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(data_bytes);
-                    let mut op = op_for(kind, target, item, x.meta.as_ref());
+                    let mut op = op_for(kind, target, item, x.meta.as_deref());
                     op.data = data.as_deref();
                     let r = tree.execute(&server, &op);
                     if !r.status.is_success() && status.code < 300 {
@@ -650,7 +650,7 @@ impl ClientEngine {
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(data_bytes);
-                    let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_ref());
+                    let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_deref());
                     op.data = data.as_deref();
                     op.correlator = x.correlator.as_deref();
                     let r = tree.execute(&server, &op);
@@ -810,7 +810,11 @@ impl ClientEngine {
         let mut asm = match self.incoming.take() {
             Some(a) => a,
             None => {
-                let mut meta = x.meta.as_ref().map(MetaInfo::from_meta).unwrap_or_default();
+                let mut meta = x
+                    .meta
+                    .as_deref()
+                    .map(MetaInfo::from_meta)
+                    .unwrap_or_default();
                 if let Some(m) = &item.meta {
                     let im = MetaInfo::from_meta(m);
                     meta.format = im.format.or(meta.format);
@@ -993,7 +997,7 @@ fn op_for<'a>(
     let meta_format = |m: &'a syncml_codec::Meta<'_>| m.format.as_ref().map(|f| f.as_str());
     op.format = item
         .meta
-        .as_ref()
+        .as_deref()
         .and_then(meta_format)
         .or_else(|| cmd_meta.and_then(meta_format))
         .and_then(Format::from_name);

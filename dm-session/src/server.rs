@@ -517,7 +517,7 @@ impl ServerEngine {
                 if !chunked {
                     self.events.push_back(ServerEvent::Results {
                         handle,
-                        meta: r.meta.as_ref().map(MetaInfo::from_meta),
+                        meta: r.meta.as_deref().map(MetaInfo::from_meta),
                         items: r.items.iter().map(OutItem::from_item).collect(),
                     });
                     return;
@@ -537,7 +537,11 @@ impl ServerEngine {
                         .as_ref()
                         .and_then(|m| m.size)
                         .or_else(|| r.meta.as_ref().and_then(|m| m.size)),
-                    meta: r.meta.as_ref().map(MetaInfo::from_meta).unwrap_or_default(),
+                    meta: r
+                        .meta
+                        .as_deref()
+                        .map(MetaInfo::from_meta)
+                        .unwrap_or_default(),
                     text: !matches!(oi.data, Some(crate::wire::Payload::Opaque(_))),
                     data: Vec::new(),
                     first: OutItem {

@@ -48,6 +48,10 @@ impl MetaInfo {
         }
     }
 
+    pub(crate) fn to_boxed_meta(&self) -> Box<Meta<'_>> {
+        Box::new(self.to_meta())
+    }
+
     pub(crate) fn to_meta(&self) -> Meta<'_> {
         Meta {
             format: self
@@ -201,7 +205,7 @@ impl OutItem {
         Self {
             target: item.target.as_ref().map(|l| l.loc_uri.to_string()),
             source: item.source.as_ref().map(|l| l.loc_uri.to_string()),
-            meta: item.meta.as_ref().map(MetaInfo::from_meta),
+            meta: item.meta.as_deref().map(MetaInfo::from_meta),
             data: item.data.as_ref().map(Payload::from_data),
             more_data: item.more_data,
         }
@@ -217,7 +221,7 @@ impl OutItem {
                 .source
                 .as_deref()
                 .map(|u| Location::new(Cow::Borrowed(u))),
-            meta: self.meta.as_ref().map(MetaInfo::to_meta),
+            meta: self.meta.as_ref().map(MetaInfo::to_boxed_meta),
             data: self.data.as_ref().map(Payload::to_data),
             more_data: self.more_data,
         }
@@ -460,7 +464,7 @@ impl Cmd {
                 items,
             } => {
                 let items: Vec<Item<'_>> = items.iter().map(OutItem::to_item).collect();
-                let meta = meta.as_ref().map(MetaInfo::to_meta);
+                let meta = meta.as_ref().map(MetaInfo::to_boxed_meta);
                 if *kind == ItemKind::Exec {
                     return Command::Exec(Exec {
                         cmd_id,
@@ -529,7 +533,10 @@ impl Cmd {
                     .iter()
                     .map(|t| Cow::Borrowed(t.as_str()))
                     .collect();
-                st.chal = s.chal.as_ref().map(|m| Chal { meta: m.to_meta() });
+                st.chal = s
+                    .chal
+                    .as_ref()
+                    .map(|m| Box::new(Chal { meta: m.to_meta() }));
                 st.items = s.items.iter().map(OutItem::to_item).collect();
                 Command::Status(st)
             }
@@ -542,7 +549,7 @@ impl Cmd {
                 cmd_id,
                 msg_ref: Some(Cow::Borrowed(msg_ref)),
                 cmd_ref: Cow::Borrowed(cmd_ref),
-                meta: meta.as_ref().map(MetaInfo::to_meta),
+                meta: meta.as_ref().map(MetaInfo::to_boxed_meta),
                 items: items.iter().map(OutItem::to_item).collect(),
                 ..Results::default()
             }),

@@ -368,9 +368,11 @@ fn session_serialised_and_resumed_mid_package() {
 
 fn chunk_msg(msg_id: &str, data: &str, size: Option<u64>, more: bool, final_flag: bool) -> Vec<u8> {
     let mut item = Item::target("./App/Blob").with_data(Data::text(data.to_owned()));
-    item.meta = size.map(|s| Meta {
-        size: Some(s),
-        ..Meta::default()
+    item.meta = size.map(|s| {
+        Box::new(Meta {
+            size: Some(s),
+            ..Meta::default()
+        })
     });
     item.more_data = more;
     Message::server("LO", msg_id.to_owned(), SERVER_URI, DEVICE)

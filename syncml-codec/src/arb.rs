@@ -77,6 +77,10 @@ fn format<'a>(u: &mut Unstructured<'a>) -> Result<Format<'a>> {
     })
 }
 
+fn boxed_meta<'a>(u: &mut Unstructured<'a>) -> Result<Box<Meta<'a>>> {
+    meta(u).map(Box::new)
+}
+
 fn meta<'a>(u: &mut Unstructured<'a>) -> Result<Meta<'a>> {
     Ok(Meta {
         format: opt(u, format)?,
@@ -145,7 +149,7 @@ fn item<'a>(u: &mut Unstructured<'a>) -> Result<Item<'a>> {
     Ok(Item {
         target: opt(u, location)?,
         source: opt(u, location)?,
-        meta: opt(u, meta)?,
+        meta: opt(u, boxed_meta)?,
         data: opt(u, data)?,
         more_data: u.arbitrary()?,
     })
@@ -155,7 +159,7 @@ fn item_command<'a>(u: &mut Unstructured<'a>) -> Result<ItemCommand<'a>> {
     Ok(ItemCommand {
         cmd_id: s(u)?,
         no_resp: u.arbitrary()?,
-        meta: opt(u, meta)?,
+        meta: opt(u, boxed_meta)?,
         items: many(u, 1, 3, item)?,
     })
 }
@@ -179,7 +183,7 @@ fn command<'a>(u: &mut Unstructured<'a>, ctx: Ctx) -> Result<Command<'a>> {
         Ok(Container {
             cmd_id: s(u)?,
             no_resp: u.arbitrary()?,
-            meta: opt(u, meta)?,
+            meta: opt(u, boxed_meta)?,
             commands: many(u, 1, 3, |u| command(u, inner))?,
         })
     };
@@ -199,7 +203,7 @@ fn command<'a>(u: &mut Unstructured<'a>, ctx: Ctx) -> Result<Command<'a>> {
         6 => Command::Exec(Exec {
             cmd_id: s(u)?,
             no_resp: u.arbitrary()?,
-            meta: opt(u, meta)?,
+            meta: opt(u, boxed_meta)?,
             correlator: opt(u, s)?,
             items: many(u, 1, 2, item)?,
         }),
@@ -209,7 +213,7 @@ fn command<'a>(u: &mut Unstructured<'a>, ctx: Ctx) -> Result<Command<'a>> {
             cmd_id: s(u)?,
             msg_ref: opt(u, s)?,
             cmd_ref: s(u)?,
-            meta: opt(u, meta)?,
+            meta: opt(u, boxed_meta)?,
             target_ref: opt(u, s)?,
             source_ref: opt(u, s)?,
             items: many(u, 1, 3, item)?,
@@ -221,7 +225,7 @@ fn command<'a>(u: &mut Unstructured<'a>, ctx: Ctx) -> Result<Command<'a>> {
             cmd: s(u)?,
             target_refs: many(u, 0, 2, s)?,
             source_refs: many(u, 0, 2, s)?,
-            chal: opt(u, |u| Ok(Chal { meta: meta(u)? }))?,
+            chal: opt(u, |u| Ok(Box::new(Chal { meta: meta(u)? })))?,
             code: StatusCode::from_code(u.arbitrary()?),
             items: many(u, 0, 2, item)?,
         }),
@@ -242,11 +246,11 @@ impl<'a> Arbitrary<'a> for Message<'a> {
                 no_resp: u.arbitrary()?,
                 cred: opt(u, |u| {
                     Ok(Cred {
-                        meta: opt(u, meta)?,
+                        meta: opt(u, boxed_meta)?,
                         data: s(u)?,
                     })
                 })?,
-                meta: opt(u, meta)?,
+                meta: opt(u, boxed_meta)?,
             },
             body: SyncBody {
                 commands: many(u, 0, 6, |u| command(u, Ctx::Body))?,

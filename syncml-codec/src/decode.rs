@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use crate::codes::{AlertCode, StatusCode};
-use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::error::{DecodeError, DecodeErrorKind as K, Fail};
 use crate::model::*;
 use crate::Limits;
 
@@ -42,11 +42,11 @@ pub(crate) trait Source<'a> {
     /// Whether this is WBXML (nested documents arrive as OPAQUE, types say `+wbxml`).
     const WBXML: bool;
     /// The next event; comments, declarations and processing instructions are skipped.
-    fn next(&mut self) -> Result<Ev<'a>, DecodeError>;
+    fn next(&mut self) -> Result<Ev<'a>, Fail>;
     /// The offset of the first byte of the last event.
     fn offset(&self) -> usize;
     /// The raw bytes of the element whose Start was just returned, up to its end, consumed.
-    fn nested(&mut self, empty: bool) -> Result<&'a [u8], DecodeError>;
+    fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail>;
 }
 
 /// Elements SyncML defines and DM does not use.
@@ -166,7 +166,7 @@ pub(crate) struct Decoder<'a, S> {
     _input: std::marker::PhantomData<&'a ()>,
 }
 
-type R<T> = Result<T, DecodeError>;
+type R<T> = Result<T, Fail>;
 
 /// Sets a field that may occur once.
 macro_rules! once {
@@ -192,8 +192,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     #[cold]
-    fn err(&self, kind: K) -> DecodeError {
-        DecodeError {
+    fn err(&self, kind: K) -> Fail {
+        Box::new(DecodeError {
             kind,
             offset: self.src.offset(),
             path: if self.path.is_empty() {
@@ -201,10 +201,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             } else {
                 self.path.join("/")
             },
-        }
+        })
     }
 
-    fn with_path(&self, mut e: DecodeError) -> DecodeError {
+    fn with_path(&self, mut e: Fail) -> Fail {
         if e.path.is_empty() {
             e.path = self.path.join("/");
         }
@@ -432,12 +432,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(cred)
     }
 
-    fn meta(&mut self, c: &Child<'a>) -> R<Meta<'a>> {
+    fn meta(&mut self, c: &Child<'a>) -> R<Box<Meta<'a>>> {
         if let Ns::Other(v) = c.ns {
             return Err(self.err(K::Namespace(v.to_owned())));
         }
         self.path.push("Meta");
-        let mut meta = Meta::default();
+        let mut meta = Box::<Meta<'a>>::default();
         if !c.empty {
             self.metinf(&mut meta)?;
         }
@@ -858,7 +858,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         }
                         let meta = meta.ok_or_else(|| self.err(K::Missing("Meta")))?;
                         self.path.pop();
-                        once!(self, chal, "Chal", Chal { meta });
+                        once!(self, chal, "Chal", Box::new(Chal { meta: *meta }));
                     }
                     "Data" => {
                         self.syncml_ns(&c)?;

@@ -97,6 +97,16 @@ impl DecodeError {
     }
 }
 
+/// A decode error as the decoder passes it around: boxed, so that every `Result` on the hot
+/// path stays as small as its `Ok` value (events, short strings) instead of 72 bytes.
+pub(crate) type Fail = Box<DecodeError>;
+
+/// A [`Fail`] of `kind` at `offset`.
+#[cold]
+pub(crate) fn fail(kind: DecodeErrorKind, offset: usize) -> Fail {
+    Box::new(DecodeError::new(kind, offset))
+}
+
 /// Why a message could not be encoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -69,7 +69,7 @@ pub struct SyncHdr<'a> {
     /// `Cred`: the only place DM allows credentials.
     pub cred: Option<Cred<'a>>,
     /// `Meta` (MaxMsgSize, MaxObjSize).
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
 }
 
 /// `SyncBody`: the commands in document order and `Final`.
@@ -94,7 +94,7 @@ pub struct Location<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cred<'a> {
     /// `Meta`: Type (`syncml:auth-md5`, …) and Format (`b64`).
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
     /// `Data`: the credential (base64 text).
     pub data: Str<'a>,
 }
@@ -430,7 +430,7 @@ pub struct Item<'a> {
     /// `Source`.
     pub source: Option<Location<'a>>,
     /// `Meta`: overrides the command's Meta.
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
     /// `Data`.
     pub data: Option<Data<'a>>,
     /// `MoreData`: a large-object chunk that is not the last.
@@ -445,7 +445,7 @@ pub struct ItemCommand<'a> {
     /// `NoResp` (not used by DM 1.2).
     pub no_resp: bool,
     /// Command-level `Meta`, applying to every Item.
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
     /// The items, at least one.
     pub items: Vec<Item<'a>>,
 }
@@ -458,7 +458,7 @@ pub struct Exec<'a> {
     /// `NoResp` (not used by DM 1.2).
     pub no_resp: bool,
     /// `Meta`.
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
     /// `Correlator`: asks for an asynchronous Generic Alert carrying it.
     pub correlator: Option<Str<'a>>,
     /// The items, at least one.
@@ -488,7 +488,7 @@ pub struct Container<'a> {
     /// `NoResp` (not used by DM 1.2).
     pub no_resp: bool,
     /// `Meta`.
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
     /// The nested commands, in order.
     pub commands: Vec<Command<'a>>,
 }
@@ -503,7 +503,7 @@ pub struct Results<'a> {
     /// `CmdRef`: the Get answered.
     pub cmd_ref: Str<'a>,
     /// `Meta`.
-    pub meta: Option<Meta<'a>>,
+    pub meta: Option<Box<Meta<'a>>>,
     /// `TargetRef`.
     pub target_ref: Option<Str<'a>>,
     /// `SourceRef`.
@@ -528,7 +528,7 @@ pub struct Status<'a> {
     /// `SourceRef`s.
     pub source_refs: Vec<Str<'a>>,
     /// `Chal`.
-    pub chal: Option<Chal<'a>>,
+    pub chal: Option<Box<Chal<'a>>>,
     /// `Data`: the status code.
     pub code: StatusCode,
     /// Items (UI alert answers, failed implicit parents).
@@ -703,6 +703,11 @@ impl<'a> Location<'a> {
 }
 
 impl<'a> Meta<'a> {
+    /// [`Meta::into_owned`] for the boxed Meta that messages hold.
+    pub fn boxed_into_owned(meta: Box<Self>) -> Box<Meta<'static>> {
+        Box::new((*meta).into_owned())
+    }
+
     /// A Meta with Format and Type.
     pub fn format_type(format: Format<'a>, mime_type: impl Into<Str<'a>>) -> Self {
         Self {
@@ -767,7 +772,7 @@ impl<'a> Item<'a> {
 
     /// Sets the Meta.
     pub fn with_meta(mut self, meta: Meta<'a>) -> Self {
-        self.meta = Some(meta);
+        self.meta = Some(Box::new(meta));
         self
     }
 
@@ -776,7 +781,7 @@ impl<'a> Item<'a> {
         Item {
             target: self.target.map(Location::into_owned),
             source: self.source.map(Location::into_owned),
-            meta: self.meta.map(Meta::into_owned),
+            meta: self.meta.map(Meta::boxed_into_owned),
             data: self.data.map(Data::into_owned),
             more_data: self.more_data,
         }
@@ -799,7 +804,7 @@ impl<'a> ItemCommand<'a> {
         ItemCommand {
             cmd_id: own(self.cmd_id),
             no_resp: self.no_resp,
-            meta: self.meta.map(Meta::into_owned),
+            meta: self.meta.map(Meta::boxed_into_owned),
             items: own_items(self.items),
         }
     }
@@ -811,7 +816,7 @@ impl Exec<'_> {
         Exec {
             cmd_id: own(self.cmd_id),
             no_resp: self.no_resp,
-            meta: self.meta.map(Meta::into_owned),
+            meta: self.meta.map(Meta::boxed_into_owned),
             correlator: own_opt(self.correlator),
             items: own_items(self.items),
         }
@@ -875,12 +880,12 @@ impl<'a> Alert<'a> {
             .map(|r| Item {
                 target: r.target.map(Location::new),
                 source: r.source.map(Location::new),
-                meta: Some(Meta {
+                meta: Some(Box::new(Meta {
                     format: Some(r.format),
                     mime_type: Some(r.alert_type),
                     mark: r.mark,
                     ..Meta::default()
-                }),
+                })),
                 data: Some(r.data),
                 more_data: false,
             })
@@ -944,7 +949,7 @@ impl Container<'_> {
         Container {
             cmd_id: own(self.cmd_id),
             no_resp: self.no_resp,
-            meta: self.meta.map(Meta::into_owned),
+            meta: self.meta.map(Meta::boxed_into_owned),
             commands: self.commands.into_iter().map(Command::into_owned).collect(),
         }
     }
@@ -957,7 +962,7 @@ impl Results<'_> {
             cmd_id: own(self.cmd_id),
             msg_ref: own_opt(self.msg_ref),
             cmd_ref: own(self.cmd_ref),
-            meta: self.meta.map(Meta::into_owned),
+            meta: self.meta.map(Meta::boxed_into_owned),
             target_ref: own_opt(self.target_ref),
             source_ref: own_opt(self.source_ref),
             items: own_items(self.items),
@@ -996,8 +1001,10 @@ impl<'a> Status<'a> {
             cmd: own(self.cmd),
             target_refs: self.target_refs.into_iter().map(own).collect(),
             source_refs: self.source_refs.into_iter().map(own).collect(),
-            chal: self.chal.map(|c| Chal {
-                meta: c.meta.into_owned(),
+            chal: self.chal.map(|c| {
+                Box::new(Chal {
+                    meta: c.meta.into_owned(),
+                })
             }),
             code: self.code,
             items: own_items(self.items),
@@ -1018,10 +1025,10 @@ impl SyncHdr<'_> {
             resp_uri: own_opt(self.resp_uri),
             no_resp: self.no_resp,
             cred: self.cred.map(|c| Cred {
-                meta: c.meta.map(Meta::into_owned),
+                meta: c.meta.map(Meta::boxed_into_owned),
                 data: own(c.data),
             }),
-            meta: self.meta.map(Meta::into_owned),
+            meta: self.meta.map(Meta::boxed_into_owned),
         }
     }
 }
@@ -1128,7 +1135,7 @@ impl<'a> MessageBuilder<'a> {
     /// Sets `Cred` with its auth type (`syncml:auth-md5`, …), Format `b64` and data.
     pub fn cred(mut self, auth_type: impl Into<Str<'a>>, data: impl Into<Str<'a>>) -> Self {
         self.msg.header.cred = Some(Cred {
-            meta: Some(Meta::format_type(Format::B64, auth_type)),
+            meta: Some(Box::new(Meta::format_type(Format::B64, auth_type))),
             data: data.into(),
         });
         self
@@ -1136,7 +1143,7 @@ impl<'a> MessageBuilder<'a> {
 
     /// Sets the header `MaxMsgSize` and `MaxObjSize`.
     pub fn limits(mut self, max_msg_size: Option<u64>, max_obj_size: Option<u64>) -> Self {
-        let meta = self.msg.header.meta.get_or_insert_with(Meta::default);
+        let meta = self.msg.header.meta.get_or_insert_with(Box::default);
         meta.max_msg_size = max_msg_size;
         meta.max_obj_size = max_obj_size;
         self

@@ -422,14 +422,14 @@ fn every_element_in_one_message_round_trips() {
             loc_name: Some("n".into()),
         }),
         source: Some(Location::new("./b")),
-        meta: Some(meta.clone()),
+        meta: Some(Box::new(meta.clone())),
         data: Some(Data::Opaque(Cow::Borrowed(b"raw ]]> text"))),
         more_data: true,
     };
     let ic = ItemCommand {
         cmd_id: "2".into(),
         no_resp: true,
-        meta: Some(meta.clone()),
+        meta: Some(Box::new(meta.clone())),
         items: vec![item.clone()],
     };
     let msg = Message {
@@ -446,10 +446,10 @@ fn every_element_in_one_message_round_trips() {
             resp_uri: Some("http://x/?a=1&b=2".into()),
             no_resp: true,
             cred: Some(Cred {
-                meta: Some(Meta::default()),
+                meta: Some(Box::default()),
                 data: "".into(),
             }),
-            meta: Some(meta.clone()),
+            meta: Some(Box::new(meta.clone())),
         },
         body: SyncBody {
             commands: vec![
@@ -461,7 +461,7 @@ fn every_element_in_one_message_round_trips() {
                 Command::Exec(Exec {
                     cmd_id: "3".into(),
                     no_resp: true,
-                    meta: Some(meta.clone()),
+                    meta: Some(Box::new(meta.clone())),
                     correlator: Some("c".into()),
                     items: vec![item.clone()],
                 }),
@@ -475,7 +475,7 @@ fn every_element_in_one_message_round_trips() {
                 Command::Atomic(Container {
                     cmd_id: "5".into(),
                     no_resp: true,
-                    meta: Some(meta.clone()),
+                    meta: Some(Box::new(meta.clone())),
                     commands: vec![Command::Add(ic.clone())],
                 }),
                 Command::Sequence(Container {
@@ -496,7 +496,7 @@ fn every_element_in_one_message_round_trips() {
                     cmd_id: "8".into(),
                     msg_ref: Some("1".into()),
                     cmd_ref: "2".into(),
-                    meta: Some(meta.clone()),
+                    meta: Some(Box::new(meta.clone())),
                     target_ref: Some("t".into()),
                     source_ref: Some("s".into()),
                     items: vec![item.clone()],
@@ -508,7 +508,7 @@ fn every_element_in_one_message_round_trips() {
                     cmd: "SyncHdr".into(),
                     target_refs: vec!["a".into(), "b".into()],
                     source_refs: vec!["c".into()],
-                    chal: Some(Chal { meta: meta.clone() }),
+                    chal: Some(Box::new(Chal { meta: meta.clone() })),
                     code: StatusCode::AuthenticationRequired,
                     items: vec![item],
                 }),

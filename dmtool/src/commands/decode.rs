@@ -127,7 +127,7 @@ fn outline(m: &Message<'_>, encoding: Encoding, size: usize) -> String {
         let _ = writeln!(o, "  NoResp");
     }
     if let Some(c) = &h.cred {
-        let meta = c.meta.as_ref().map(meta_summary).unwrap_or_default();
+        let meta = c.meta.as_deref().map(meta_summary).unwrap_or_default();
         let _ = writeln!(o, "  Cred: [{meta}] {}", c.data);
     }
     if let Some(meta) = &h.meta {
@@ -299,7 +299,7 @@ fn item_json(i: &Item<'_>) -> Value {
     let mut m = Map::new();
     opt(&mut m, "target", i.target.as_ref().map(loc_json));
     opt(&mut m, "source", i.source.as_ref().map(loc_json));
-    opt(&mut m, "meta", i.meta.as_ref().map(meta_json));
+    opt(&mut m, "meta", i.meta.as_deref().map(meta_json));
     opt(&mut m, "data", i.data.as_ref().map(data_json));
     if i.more_data {
         m.insert("more_data".into(), json!(true));
@@ -321,7 +321,7 @@ fn command_json(c: &Command<'_>) -> Value {
         | Command::Delete(x)
         | Command::Get(x)
         | Command::Replace(x) => {
-            opt(&mut m, "meta", x.meta.as_ref().map(meta_json));
+            opt(&mut m, "meta", x.meta.as_deref().map(meta_json));
             if x.no_resp {
                 m.insert("no_resp".into(), json!(true));
             }
@@ -331,13 +331,13 @@ fn command_json(c: &Command<'_>) -> Value {
             opt(&mut m, "correlator", a.correlator.as_deref());
         }
         Command::Exec(e) => {
-            opt(&mut m, "meta", e.meta.as_ref().map(meta_json));
+            opt(&mut m, "meta", e.meta.as_deref().map(meta_json));
             opt(&mut m, "correlator", e.correlator.as_deref());
         }
         Command::Results(r) => {
             opt(&mut m, "msg_ref", r.msg_ref.as_deref());
             m.insert("cmd_ref".into(), json!(r.cmd_ref));
-            opt(&mut m, "meta", r.meta.as_ref().map(meta_json));
+            opt(&mut m, "meta", r.meta.as_deref().map(meta_json));
             opt(&mut m, "target_ref", r.target_ref.as_deref());
             opt(&mut m, "source_ref", r.source_ref.as_deref());
         }
@@ -355,7 +355,7 @@ fn command_json(c: &Command<'_>) -> Value {
             opt(&mut m, "chal", s.chal.as_ref().map(|c| meta_json(&c.meta)));
         }
         Command::Atomic(x) | Command::Sequence(x) => {
-            opt(&mut m, "meta", x.meta.as_ref().map(meta_json));
+            opt(&mut m, "meta", x.meta.as_deref().map(meta_json));
             m.insert(
                 "commands".into(),
                 Value::Array(x.commands.iter().map(command_json).collect()),
@@ -390,9 +390,9 @@ fn message_json(msg: &Message<'_>) -> Value {
         "cred",
         h.cred
             .as_ref()
-            .map(|c| json!({ "meta": c.meta.as_ref().map(meta_json), "data": c.data })),
+            .map(|c| json!({ "meta": c.meta.as_deref().map(meta_json), "data": c.data })),
     );
-    opt(&mut hdr, "meta", h.meta.as_ref().map(meta_json));
+    opt(&mut hdr, "meta", h.meta.as_deref().map(meta_json));
     json!({
         "header": Value::Object(hdr),
         "commands": msg.body.commands.iter().map(command_json).collect::<Vec<_>>(),

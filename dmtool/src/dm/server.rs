@@ -198,7 +198,7 @@ fn to_cmd(cmd: &Command<'_>) -> Option<Cmd> {
         Command::Exec(e) => {
             return Some(Cmd::Item {
                 kind: ItemKind::Exec,
-                meta: e.meta.as_ref().map(MetaInfo::from_meta),
+                meta: e.meta.as_deref().map(MetaInfo::from_meta),
                 correlator: e.correlator.as_ref().map(|c| c.to_string()),
                 items: e.items.iter().map(OutItem::from_item).collect(),
             })
@@ -207,7 +207,7 @@ fn to_cmd(cmd: &Command<'_>) -> Option<Cmd> {
     };
     Some(Cmd::Item {
         kind,
-        meta: ic.meta.as_ref().map(MetaInfo::from_meta),
+        meta: ic.meta.as_deref().map(MetaInfo::from_meta),
         correlator: None,
         items: ic.items.iter().map(OutItem::from_item).collect(),
     })

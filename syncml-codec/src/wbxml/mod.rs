@@ -24,8 +24,8 @@ pub fn decode_with<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
     }
     // Element depth: the fixed levels of a message plus two per Sequence/Atomic level.
     let depth = limits.max_depth.saturating_mul(2).saturating_add(12);
-    let src = source::WbxmlSource::new(input, depth)?;
-    Decoder::new(src, *limits).message()
+    let src = source::WbxmlSource::new(input, depth).map_err(|e| *e)?;
+    Decoder::new(src, *limits).message().map_err(|e| *e)
 }
 
 /// Encodes a message as WBXML 1.3 (public id 0x1201, UTF-8) into `out` (cleared first, its

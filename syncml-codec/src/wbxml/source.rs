@@ -3,19 +3,19 @@
 use ::wbxml::{Event, Language, Reader, ReaderOptions};
 
 use crate::decode::{Ev, Ns, Source};
-use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct WbxmlSource<'a> {
     reader: Reader<'a>,
 }
 
-fn wb(e: ::wbxml::Error) -> DecodeError {
+fn wb(e: ::wbxml::Error) -> Fail {
     let offset = e.offset();
-    DecodeError::new(K::Wbxml(e), offset)
+    fail(K::Wbxml(e), offset)
 }
 
 impl<'a> WbxmlSource<'a> {
-    pub(crate) fn new(input: &'a [u8], max_depth: usize) -> Result<Self, DecodeError> {
+    pub(crate) fn new(input: &'a [u8], max_depth: usize) -> Result<Self, Fail> {
         let options = ReaderOptions {
             max_depth,
             ..ReaderOptions::default()
@@ -24,10 +24,7 @@ impl<'a> WbxmlSource<'a> {
         match reader.language() {
             // Real devices send the SyncML 1.1 public id on DM 1.2 messages.
             Some(Language::SyncMl12 | Language::SyncMl11) => Ok(Self { reader }),
-            other => Err(DecodeError::new(
-                K::NotSyncMl(format!("WBXML language {other:?}")),
-                1,
-            )),
+            other => Err(fail(K::NotSyncMl(format!("WBXML language {other:?}")), 1)),
         }
     }
 }
@@ -36,7 +33,7 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     const WBXML: bool = true;
 
     #[inline]
-    fn next(&mut self) -> Result<Ev<'a>, DecodeError> {
+    fn next(&mut self) -> Result<Ev<'a>, Fail> {
         loop {
             return Ok(match self.reader.next_event().map_err(wb)? {
                 Event::Start(tag) => Ev::Start {
@@ -54,14 +51,12 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
                     Ev::Text(std::borrow::Cow::Borrowed(s))
                 }
                 // A string XML cannot carry: the message would not convert.
-                Event::Str(_) => {
-                    return Err(DecodeError::new(K::InvalidChar, self.reader.event_offset()))
-                }
+                Event::Str(_) => return Err(fail(K::InvalidChar, self.reader.event_offset())),
                 Event::Opaque(b) => Ev::Opaque(b),
                 Event::Entity(cp) => match char::from_u32(cp) {
                     Some(c) if crate::xml::is_xml_char(c) => Ev::Char(c),
                     _ => {
-                        return Err(DecodeError::new(
+                        return Err(fail(
                             K::Entity(format!("#{cp}")),
                             self.reader.event_offset(),
                         ))
@@ -69,7 +64,7 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
                 },
                 Event::Pi(_) => continue,
                 Event::Ext(_) => {
-                    return Err(DecodeError::new(
+                    return Err(fail(
                         K::UnexpectedElement("extension token".into()),
                         self.reader.event_offset(),
                     ))
@@ -83,9 +78,9 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
         self.reader.event_offset()
     }
 
-    fn nested(&mut self, _empty: bool) -> Result<&'a [u8], DecodeError> {
+    fn nested(&mut self, _empty: bool) -> Result<&'a [u8], Fail> {
         // Nested documents in WBXML travel as OPAQUE; inline page-2 tags are not supported.
-        Err(DecodeError::new(
+        Err(fail(
             K::UnexpectedElement("inline nested document (expected OPAQUE)".into()),
             self.reader.event_offset(),
         ))

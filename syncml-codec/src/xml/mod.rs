@@ -32,7 +32,9 @@ pub fn decode_with<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
         offset: base + e.valid_up_to(),
         path: "/".into(),
     })?;
-    Decoder::new(source::XmlSource::new(text, base), *limits).message()
+    Decoder::new(source::XmlSource::new(text, base), *limits)
+        .message()
+        .map_err(|e| *e)
 }
 
 /// Encodes a message as compact XML into `out` (cleared first, its capacity reused).

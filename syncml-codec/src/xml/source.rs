@@ -5,7 +5,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
 use crate::decode::{Ev, Ns, Source};
-use crate::error::{DecodeError, DecodeErrorKind as K};
+use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct XmlSource<'a> {
     reader: quick_xml::Reader<&'a [u8]>,
@@ -28,9 +28,9 @@ impl<'a> XmlSource<'a> {
     }
 
     #[cold]
-    fn syntax(&self, e: &quick_xml::Error) -> DecodeError {
+    fn syntax(&self, e: &quick_xml::Error) -> Fail {
         let at = usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX);
-        DecodeError::new(K::Xml(e.to_string()), self.base.saturating_add(at))
+        fail(K::Xml(e.to_string()), self.base.saturating_add(at))
     }
 
     /// The same text as a slice of the input (attribute values borrow from the event).
@@ -43,18 +43,15 @@ impl<'a> XmlSource<'a> {
     }
 
     #[inline]
-    fn checked(
-        &self,
-        text: std::borrow::Cow<'a, str>,
-    ) -> Result<std::borrow::Cow<'a, str>, DecodeError> {
+    fn checked(&self, text: std::borrow::Cow<'a, str>) -> Result<std::borrow::Cow<'a, str>, Fail> {
         if ::wbxml::transcode::is_xml_text(&text) {
             Ok(text)
         } else {
-            Err(DecodeError::new(K::InvalidChar, self.base + self.last))
+            Err(fail(K::InvalidChar, self.base + self.last))
         }
     }
 
-    fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, DecodeError> {
+    fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, Fail> {
         let raw = e.attributes_raw().trim();
         if raw.is_empty() {
             return Ok(Ns::Inherited);
@@ -72,8 +69,7 @@ impl<'a> XmlSource<'a> {
         let mut attrs = e.attributes();
         attrs.with_checks(false);
         for attr in attrs {
-            let attr = attr
-                .map_err(|err| DecodeError::new(K::Xml(err.to_string()), self.base + self.last))?;
+            let attr = attr.map_err(|err| fail(K::Xml(err.to_string()), self.base + self.last))?;
             let key: &str = attr.key.0;
             let declares = match (key.strip_prefix("xmlns"), prefix) {
                 (Some(""), None) => true,
@@ -112,7 +108,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
     const WBXML: bool = false;
 
     #[inline]
-    fn next(&mut self) -> Result<Ev<'a>, DecodeError> {
+    fn next(&mut self) -> Result<Ev<'a>, Fail> {
         loop {
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
             let event = match self.reader.read_event() {
@@ -146,12 +142,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
                     if r.is_char_ref() {
                         match r.resolve_char_ref() {
                             Ok(Some(c)) if is_xml_char(c) => Ev::Char(c),
-                            _ => {
-                                return Err(DecodeError::new(
-                                    K::Entity(r.to_string()),
-                                    self.base + self.last,
-                                ))
-                            }
+                            _ => return Err(fail(K::Entity(r.to_string()), self.base + self.last)),
                         }
                     } else {
                         let s: &'static str = match &*r {
@@ -161,7 +152,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
                             "quot" => "\"",
                             "apos" => "'",
                             other => {
-                                return Err(DecodeError::new(
+                                return Err(fail(
                                     K::Entity(other.to_owned()),
                                     self.base + self.last,
                                 ))
@@ -180,7 +171,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         self.base.saturating_add(self.last)
     }
 
-    fn nested(&mut self, empty: bool) -> Result<&'a [u8], DecodeError> {
+    fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail> {
         let start = self.last;
         if !empty {
             self.reader
@@ -191,9 +182,9 @@ impl<'a> Source<'a> for XmlSource<'a> {
         let raw = self
             .input
             .get(start..end)
-            .ok_or_else(|| DecodeError::new(K::UnexpectedEof, self.base + start))?;
+            .ok_or_else(|| fail(K::UnexpectedEof, self.base + start))?;
         if !::wbxml::transcode::is_xml_text(raw) {
-            return Err(DecodeError::new(K::InvalidChar, self.base + start));
+            return Err(fail(K::InvalidChar, self.base + start));
         }
         Ok(raw.as_bytes())
     }
