@@ -399,7 +399,9 @@ impl ClientEngine {
         hdr.source_refs.push(msg.header.source.loc_uri.to_string());
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
-        let mut replies: Vec<Cmd> = Vec::new();
+        let mut replies: Vec<Cmd> = Vec::with_capacity(msg.body.commands.len() + 1);
+        // Borrowed by every command below; put back before returning.
+        let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
             if matches!(c, Command::Status(_) | Command::Results(_)) {
                 continue;
@@ -417,6 +419,7 @@ impl ClientEngine {
                         continue;
                     }
                     AlertCode::SessionAbort => {
+                        self.config.server_id = server;
                         self.phase = Phase::Finished;
                         self.outbox = Outbox::default();
                         self.events.push_back(ClientEvent::Aborted);
@@ -431,8 +434,9 @@ impl ClientEngine {
                 }
             }
             self.interrupt_unless_continued(c, &mut replies);
-            self.execute(tree, ui, c, msg_ref, &mut replies);
+            self.execute(tree, ui, &server, c, msg_ref, &mut replies);
         }
+        self.config.server_id = server;
         if msg.body.final_flag {
             if let Some(asm) = self.incoming.take() {
                 replies.push(interrupted(&asm));
@@ -443,6 +447,7 @@ impl ClientEngine {
         replies.extend(drain_alerts(tree));
         let has_replies = !replies.is_empty();
         let glue = std::mem::take(&mut self.glue);
+        self.outbox.queue.reserve(replies.len());
         for (k, r) in replies.into_iter().enumerate() {
             if glue.iter().any(|&(a, b)| a < k && k < b) {
                 self.outbox.push_glued(r);
@@ -572,15 +577,16 @@ impl ClientEngine {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn execute(
         &mut self,
         tree: &mut Tree,
         ui: &mut dyn UserInteraction,
+        server: &str,
         c: &Command<'_>,
         msg_ref: &str,
         out: &mut Vec<Cmd>,
     ) -> Outcome {
-        let server = self.config.server_id.clone();
         match c {
             Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
                 let kind = match c {
@@ -592,7 +598,7 @@ impl ClientEngine {
                 if matches!(c, Command::Add(_) | Command::Replace(_))
                     && (self.incoming.is_some() || x.items.last().is_some_and(|i| i.more_data))
                 {
-                    return self.chunk(tree, &server, kind, c, x, msg_ref, out);
+                    return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
                 let mut status = status_cmd(c, msg_ref, 200);
                 for item in &x.items {
@@ -600,7 +606,7 @@ impl ClientEngine {
                     let data = item.data.as_ref().map(data_bytes);
                     let mut op = op_for(kind, target, item, x.meta.as_ref());
                     op.data = data.as_deref();
-                    let r = tree.execute(&server, &op);
+                    let r = tree.execute(server, &op);
                     if !r.status.is_success() && status.code < 300 {
                         status.code = r.status.0;
                         if let Some(u) = r.failed_uri {
@@ -621,7 +627,7 @@ impl ClientEngine {
                 let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
-                    let r = tree.execute(&server, &Op::get(target));
+                    let r = tree.execute(server, &Op::get(target));
                     if !r.status.is_success() {
                         if status.code < 300 {
                             status.code = r.status.0;
@@ -665,7 +671,7 @@ impl ClientEngine {
                     let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_ref());
                     op.data = data.as_deref();
                     op.correlator = x.correlator.as_deref();
-                    let r = tree.execute(&server, &op);
+                    let r = tree.execute(server, &op);
                     if status.code < 300 && (r.status.0 != 200 || status.code == 200) {
                         status.code = r.status.0;
                     }
@@ -757,7 +763,7 @@ impl ClientEngine {
                         out.push(status_for(inner, msg_ref, 215));
                         continue;
                     }
-                    aborted = self.execute(tree, ui, inner, msg_ref, out) != Outcome::Done;
+                    aborted = self.execute(tree, ui, server, inner, msg_ref, out) != Outcome::Done;
                 }
                 Outcome::Done
             }
@@ -768,7 +774,7 @@ impl ClientEngine {
                 let mut failed_at = None;
                 for (k, inner) in atomic.commands.iter().enumerate() {
                     let before = out.len();
-                    let r = self.execute(tree, ui, inner, msg_ref, out);
+                    let r = self.execute(tree, ui, server, inner, msg_ref, out);
                     if r != Outcome::Done {
                         failed_at = Some((k, before));
                         break;

@@ -190,6 +190,9 @@ pub(crate) struct Packed {
     pub sent: Vec<(u64, u32, &'static str)>,
 }
 
+/// A first guess at the encoded bytes per command, to size the output buffer once.
+const OUT_GUESS: usize = 192;
+
 /// The slack kept below MaxMsgSize when sizing a chunk (CmdID digits, Size element).
 const CHUNK_SLACK: usize = 48;
 
@@ -285,12 +288,12 @@ impl Outbox {
                 .count()
         };
         // Fast path: everything fits.
-        let (mut cmds, mut sent) = build(&self.queue, sendable, &mut next);
+        msg.body.commands.reserve(sendable);
+        let mut sent = build(&self.queue, sendable, &mut next, &mut msg.body.commands);
         let all_final = allow_final && sendable == self.queue.len();
-        msg.body.commands.append(&mut cmds);
         msg.body.final_flag = all_final;
         // Encoding once and checking the size is cheaper than measuring first.
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(sendable + 2)));
         syncml_codec::encode(&msg, encoding, &mut body)?;
         if body.len() <= max {
             drop(msg);
@@ -343,8 +346,6 @@ impl Outbox {
             if take == 0 {
                 return Err(SessionError::TooLarge { cmd: "Status", max });
             }
-            let mut next = fixed_next;
-            let (mut cmds, sent) = build(&self.queue, take, &mut next);
             let mut msg = header.clone();
             msg.body.commands.clear();
             let mut n = 0u32;
@@ -352,7 +353,7 @@ impl Outbox {
             for c in fixed {
                 msg.body.commands.push(c.to_command(&mut n, &mut scratch));
             }
-            msg.body.commands.append(&mut cmds);
+            let sent = build(&self.queue, take, &mut n, &mut msg.body.commands);
             let fin = allow_final && take == self.queue.len();
             msg.body.final_flag = fin;
             if msg.encoded_len(encoding)? <= max {
@@ -688,24 +689,30 @@ fn message_with<'m>(
     (msg, ids.first().copied().unwrap_or(0))
 }
 
+/// The codec form of the first `n` queued commands, appended to `cmds`; returns
+/// `(handle + nested index, cmd id, name)` of every command with a handle (the server's).
 fn build<'q>(
     queue: &'q VecDeque<Queued>,
     n: usize,
     next: &mut u32,
-) -> (Vec<Command<'q>>, Vec<(u64, u32, &'static str)>) {
-    let mut cmds = Vec::with_capacity(n);
+    cmds: &mut Vec<Command<'q>>,
+) -> Vec<(u64, u32, &'static str)> {
     let mut sent = Vec::new();
     let mut ids = Vec::new();
+    let mut names = Vec::new();
     for q in queue.iter().take(n) {
         ids.clear();
         cmds.push(q.cmd.to_command(next, &mut ids));
-        let mut names = Vec::new();
+        if q.handle == 0 {
+            continue;
+        }
+        names.clear();
         names_preorder(&q.cmd, &mut names);
-        for (k, (id, name)) in ids.iter().zip(names).enumerate() {
-            sent.push((q.handle.saturating_add(k as u64), *id, name));
+        for (k, (id, name)) in ids.iter().zip(&names).enumerate() {
+            sent.push((q.handle.saturating_add(k as u64), *id, *name));
         }
     }
-    (cmds, sent)
+    sent
 }
 
 fn names_preorder(cmd: &Cmd, out: &mut Vec<&'static str>) {
