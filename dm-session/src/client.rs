@@ -15,6 +15,10 @@ use crate::common::{
 use crate::ui::{UiKind, UiRequest, UiResponse, UserInteraction};
 use crate::wire::{Cmd, MetaInfo, OutItem, Payload, StatusCmd};
 
+/// Room kept for a SyncHdr Status Chal (NextNonce) when checking that an Atomic's responses
+/// fit in one message.
+const RESPONSE_SLACK: usize = 160;
+
 /// The DevInfo leaves sent in package 1 (omadm.md §2).
 pub const DEV_INFO: [&str; 5] = [
     "./DevInfo/DevId",
@@ -146,6 +150,9 @@ pub struct ClientEngine {
     reply_due: bool,
     incoming: Option<Assembly>,
     events: VecDeque<ClientEvent>,
+    /// Ranges of the replies being built that must go in one message (Atomic responses).
+    #[serde(skip)]
+    glue: Vec<(usize, usize)>,
 }
 
 /// How a command ended, for Atomic and Sequence.
@@ -182,6 +189,7 @@ impl ClientEngine {
             reply_due: false,
             incoming: None,
             events: VecDeque::new(),
+            glue: Vec::new(),
         }
     }
 
@@ -337,6 +345,7 @@ impl ClientEngine {
         // Everything below may change state: the message is known to be well-formed.
         self.reply_due = false;
         self.ask_more = false;
+        self.glue.clear();
         let msg_ref = msg.header.msg_id.as_ref();
         if let Some(meta) = &msg.header.meta {
             if meta.max_msg_size.is_some() {
@@ -390,7 +399,9 @@ impl ClientEngine {
         hdr.source_refs.push(msg.header.source.loc_uri.to_string());
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
-        let mut replies: Vec<Cmd> = Vec::new();
+        let mut replies: Vec<Cmd> = Vec::with_capacity(msg.body.commands.len() + 1);
+        // Borrowed by every command below; put back before returning.
+        let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
             if matches!(c, Command::Status(_) | Command::Results(_)) {
                 continue;
@@ -408,6 +419,7 @@ impl ClientEngine {
                         continue;
                     }
                     AlertCode::SessionAbort => {
+                        self.config.server_id = server;
                         self.phase = Phase::Finished;
                         self.outbox = Outbox::default();
                         self.events.push_back(ClientEvent::Aborted);
@@ -422,8 +434,9 @@ impl ClientEngine {
                 }
             }
             self.interrupt_unless_continued(c, &mut replies);
-            self.execute(tree, ui, c, msg_ref, &mut replies);
+            self.execute(tree, ui, &server, c, msg_ref, &mut replies);
         }
+        self.config.server_id = server;
         if msg.body.final_flag {
             if let Some(asm) = self.incoming.take() {
                 replies.push(interrupted(&asm));
@@ -433,8 +446,14 @@ impl ClientEngine {
         }
         replies.extend(drain_alerts(tree));
         let has_replies = !replies.is_empty();
-        for r in replies {
-            self.outbox.push(0, r);
+        let glue = std::mem::take(&mut self.glue);
+        self.outbox.queue.reserve(replies.len());
+        for (k, r) in replies.into_iter().enumerate() {
+            if glue.iter().any(|&(a, b)| a < k && k < b) {
+                self.outbox.push_glued(r);
+            } else {
+                self.outbox.push(0, r);
+            }
         }
         let challenged = hdr_code == 401 || hdr_code == 407;
         if msg.body.final_flag && !mgmt && !challenged && !has_replies && self.outbox.is_empty() {
@@ -542,7 +561,6 @@ impl ClientEngine {
         let continues = match c {
             Command::Add(x) | Command::Replace(x) => {
                 c.name() == asm.cmd
-                    && x.items.len() == 1
                     && x.items
                         .first()
                         .and_then(|i| i.target.as_ref())
@@ -559,15 +577,16 @@ impl ClientEngine {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn execute(
         &mut self,
         tree: &mut Tree,
         ui: &mut dyn UserInteraction,
+        server: &str,
         c: &Command<'_>,
         msg_ref: &str,
         out: &mut Vec<Cmd>,
     ) -> Outcome {
-        let server = self.config.server_id.clone();
         match c {
             Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
                 let kind = match c {
@@ -577,10 +596,9 @@ impl ClientEngine {
                     _ => dm_tree::Command::Copy,
                 };
                 if matches!(c, Command::Add(_) | Command::Replace(_))
-                    && x.items.len() == 1
-                    && (self.incoming.is_some() || x.items.iter().any(|i| i.more_data))
+                    && (self.incoming.is_some() || x.items.last().is_some_and(|i| i.more_data))
                 {
-                    return self.chunk(tree, &server, kind, c, x, msg_ref, out);
+                    return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
                 let mut status = status_cmd(c, msg_ref, 200);
                 for item in &x.items {
@@ -588,7 +606,7 @@ impl ClientEngine {
                     let data = item.data.as_ref().map(data_bytes);
                     let mut op = op_for(kind, target, item, x.meta.as_deref());
                     op.data = data.as_deref();
-                    let r = tree.execute(&server, &op);
+                    let r = tree.execute(server, &op);
                     if !r.status.is_success() && status.code < 300 {
                         status.code = r.status.0;
                         if let Some(u) = r.failed_uri {
@@ -609,7 +627,7 @@ impl ClientEngine {
                 let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
-                    let r = tree.execute(&server, &Op::get(target));
+                    let r = tree.execute(server, &Op::get(target));
                     if !r.status.is_success() {
                         if status.code < 300 {
                             status.code = r.status.0;
@@ -653,7 +671,7 @@ impl ClientEngine {
                     let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_deref());
                     op.data = data.as_deref();
                     op.correlator = x.correlator.as_deref();
-                    let r = tree.execute(&server, &op);
+                    let r = tree.execute(server, &op);
                     if status.code < 300 && (r.status.0 != 200 || status.code == 200) {
                         status.code = r.status.0;
                     }
@@ -735,19 +753,18 @@ impl ClientEngine {
                 outcome
             }
             Command::Sequence(seq) => {
-                let at = out.len();
+                // In order; the first member that fails (or a 1101 answered "no", or a
+                // cancelled alert) aborts the rest, which get 215; the Sequence itself got
+                // going, so it gets 200 (omadm.md §1.2, §1.5).
                 out.push(status_for(c, msg_ref, 200));
-                let mut bypass = false;
+                let mut aborted = false;
                 for inner in &seq.commands {
-                    if bypass {
+                    if aborted {
                         out.push(status_for(inner, msg_ref, 215));
                         continue;
                     }
-                    if self.execute(tree, ui, inner, msg_ref, out) == Outcome::Rejected {
-                        bypass = true;
-                    }
+                    aborted = self.execute(tree, ui, server, inner, msg_ref, out) != Outcome::Done;
                 }
-                let _ = at;
                 Outcome::Done
             }
             Command::Atomic(atomic) => {
@@ -757,39 +774,59 @@ impl ClientEngine {
                 let mut failed_at = None;
                 for (k, inner) in atomic.commands.iter().enumerate() {
                     let before = out.len();
-                    let r = self.execute(tree, ui, inner, msg_ref, out);
+                    let r = self.execute(tree, ui, server, inner, msg_ref, out);
                     if r != Outcome::Done {
                         failed_at = Some((k, before));
                         break;
                     }
                 }
-                let Some((k, failed_start)) = failed_at else {
-                    return Outcome::Done;
-                };
-                tree.restore(snapshot);
-                // Members run before the failure were rolled back: 216; the failure keeps
-                // its code; the rest never ran: 215; the Atomic itself: 507.
-                for s in out.iter_mut().skip(head + 1).take(failed_start - head - 1) {
-                    if let Cmd::Status(st) = s {
-                        if st.code < 300 {
-                            st.code = 216;
+                let mut snapshot = Some(snapshot);
+                if let Some((k, failed_start)) = failed_at {
+                    if let Some(s) = snapshot.take() {
+                        tree.restore(s);
+                    }
+                    // Members run before the failure were rolled back: 216; the failure
+                    // keeps its code; the rest never ran: 215; the Atomic itself: 507.
+                    for s in out.iter_mut().skip(head + 1).take(failed_start - head - 1) {
+                        if let Cmd::Status(st) = s {
+                            if st.code < 300 {
+                                st.code = 216;
+                            }
                         }
                     }
+                    for inner in atomic.commands.iter().skip(k + 1) {
+                        out.push(status_for(inner, msg_ref, 215));
+                    }
+                    if let Some(Cmd::Status(st)) = out.get_mut(head) {
+                        st.code = 507;
+                    }
                 }
-                for inner in atomic.commands.iter().skip(k + 1) {
-                    out.push(status_for(inner, msg_ref, 215));
+                // The responses of an Atomic go in one message (they are glued in the
+                // outbox); when they cannot fit in one under the server's MaxMsgSize the
+                // Atomic is rolled back and answered 517 alone (omadm.md §1.4, §2).
+                if !self.responses_fit(out.get(head..).unwrap_or_default()) {
+                    if let Some(s) = snapshot.take() {
+                        tree.restore(s);
+                    }
+                    out.truncate(head);
+                    out.push(status_for(c, msg_ref, 517));
+                    return Outcome::Failed;
                 }
-                if let Some(Cmd::Status(st)) = out.get_mut(head) {
-                    st.code = 507;
+                self.glue.push((head, out.len()));
+                if failed_at.is_some() {
+                    Outcome::Failed
+                } else {
+                    Outcome::Done
                 }
-                Outcome::Failed
             }
             _ => Outcome::Done,
         }
     }
 
-    /// One chunk of a large object (omadm.md §2): 213 until the last, then the command
-    /// runs on the whole data, or 424 when the size does not match.
+    /// A piece of a command carrying a large object (omadm.md §2): 213 until the object
+    /// is whole; then the command runs on all its items (those before and after the large
+    /// one included) as one unit — all or nothing — or gets 424 when the size does not
+    /// match the announced one.
     #[allow(clippy::too_many_arguments)]
     fn chunk(
         &mut self,
@@ -801,72 +838,116 @@ impl ClientEngine {
         msg_ref: &str,
         out: &mut Vec<Cmd>,
     ) -> Outcome {
-        let Some(item) = x.items.first() else {
-            return Outcome::Failed;
-        };
-        let uri = item.target.as_ref().map_or("", |t| &t.loc_uri);
         let mut status = status_cmd(c, msg_ref, 213);
-        let bytes = item.data.as_ref().map(data_bytes).unwrap_or_default();
-        let mut asm = match self.incoming.take() {
-            Some(a) => a,
-            None => {
-                let mut meta = x
-                    .meta
-                    .as_deref()
-                    .map(MetaInfo::from_meta)
-                    .unwrap_or_default();
-                if let Some(m) = &item.meta {
-                    let im = MetaInfo::from_meta(m);
-                    meta.format = im.format.or(meta.format);
-                    meta.mime = im.mime.or(meta.mime);
-                    meta.size = im.size.or(meta.size);
+        let mut pending = self.incoming.take();
+        let mut done = pending
+            .as_mut()
+            .map(|a| std::mem::take(&mut a.done))
+            .unwrap_or_default();
+        let cmd_meta = x
+            .meta
+            .as_deref()
+            .map(MetaInfo::from_meta)
+            .unwrap_or_default();
+        let fail = |out: &mut Vec<Cmd>, mut status: StatusCmd, code: u16| {
+            status.code = code;
+            out.push(Cmd::Status(status));
+            Outcome::Failed
+        };
+        for item in &x.items {
+            let bytes = item.data.as_ref().map(data_bytes).unwrap_or_default();
+            let uri = item.target.as_ref().map_or("", |t| &t.loc_uri);
+            let mut asm = match pending.take() {
+                Some(asm) => asm,
+                None => {
+                    let mut meta = cmd_meta.clone();
+                    if let Some(m) = &item.meta {
+                        let im = MetaInfo::from_meta(m);
+                        meta.format = im.format.or(meta.format);
+                        meta.mime = im.mime.or(meta.mime);
+                        meta.size = im.size.or(meta.size);
+                    }
+                    let text = !matches!(item.data, Some(Data::Opaque(_)));
+                    if !item.more_data {
+                        // A whole item of the command.
+                        meta.size = None;
+                        let mut oi = OutItem::target(uri).with_meta(meta);
+                        oi.data = Some(if text {
+                            Payload::from_bytes(bytes.into_owned())
+                        } else {
+                            Payload::Opaque(bytes.into_owned())
+                        });
+                        done.push(oi);
+                        continue;
+                    }
+                    let Some(size) = meta.size else {
+                        return fail(out, status, 412);
+                    };
+                    if size > self.config.max_obj_size {
+                        return fail(out, status, 413);
+                    }
+                    Assembly {
+                        cmd: c.name().to_owned(),
+                        uri: uri.to_owned(),
+                        size: Some(size),
+                        text,
+                        first: OutItem::target(uri).with_meta(MetaInfo {
+                            size: None,
+                            ..meta.clone()
+                        }),
+                        meta,
+                        data: Vec::new(),
+                        done: Vec::new(),
+                    }
                 }
-                let Some(size) = meta.size else {
-                    status.code = 412;
-                    out.push(Cmd::Status(status));
-                    return Outcome::Failed;
-                };
-                if size > self.config.max_obj_size {
-                    status.code = 413;
-                    out.push(Cmd::Status(status));
-                    return Outcome::Failed;
-                }
-                Assembly {
-                    cmd: c.name().to_owned(),
-                    uri: uri.to_owned(),
-                    size: Some(size),
-                    text: !matches!(item.data, Some(Data::Opaque(_))),
-                    meta,
-                    data: Vec::new(),
-                    first: OutItem::target(uri),
+            };
+            asm.data.extend_from_slice(&bytes);
+            if asm.size.is_some_and(|s| asm.data.len() as u64 > s) {
+                return fail(out, status, 424);
+            }
+            if item.more_data {
+                // Validation keeps MoreData on the last item: wait for the next chunk.
+                asm.done = done;
+                self.incoming = Some(asm);
+                out.push(Cmd::Status(status));
+                return Outcome::Done;
+            }
+            let (mut whole, data) = asm.finish();
+            match data {
+                Err(code) => return fail(out, status, code),
+                Ok(p) => {
+                    whole.data = Some(p);
+                    done.push(whole);
                 }
             }
-        };
-        asm.data.extend_from_slice(&bytes);
-        if asm.size.is_some_and(|s| asm.data.len() as u64 > s) {
-            status.code = 424;
-            out.push(Cmd::Status(status));
-            return Outcome::Failed;
         }
-        if item.more_data {
-            self.incoming = Some(asm);
-            out.push(Cmd::Status(status));
-            return Outcome::Done;
-        }
-        let format = asm.meta.format.as_deref().and_then(Format::from_name);
-        let mime = asm.meta.mime.clone();
-        let (_, data) = asm.finish();
-        match data {
-            Err(code) => status.code = code,
-            Ok(p) => {
-                let mut op = Op::new(kind, uri);
-                op.format = format;
-                op.mime = mime.as_deref();
-                op.data = Some(p.as_bytes());
-                status.code = tree.execute(server, &op).status.0;
+        // Everything is here: run the command on all its items, as one unit.
+        status.code = 200;
+        status.target_refs = done.iter().filter_map(|i| i.target.clone()).collect();
+        let snapshot = (done.len() > 1).then(|| tree.snapshot());
+        for item in &done {
+            let meta = item.meta.as_ref();
+            let mut op = Op::new(kind, item.target.as_deref().unwrap_or_default());
+            op.format = meta
+                .and_then(|m| m.format.as_deref())
+                .and_then(Format::from_name);
+            op.mime = meta.and_then(|m| m.mime.as_deref());
+            op.data = item.data.as_ref().map(Payload::as_bytes);
+            let r = tree.execute(server, &op);
+            if !r.status.is_success() {
+                status.code = r.status.0;
+                if let Some(u) = r.failed_uri {
+                    status.items.push(OutItem::target(u));
+                }
+                break;
             }
         }
         let failed = status.code >= 300;
+        if failed {
+            if let Some(s) = snapshot {
+                tree.restore(s);
+            }
+        }
         out.push(Cmd::Status(status));
         if failed {
             Outcome::Failed
@@ -875,34 +956,56 @@ impl ClientEngine {
         }
     }
 
+    /// The SyncHdr of the client's message `msg_id`.
+    fn header(&self, msg_id: u32) -> Message<'_> {
+        header(
+            &self.config,
+            &self.session_id,
+            self.accepted,
+            &self.client_nonce,
+            msg_id,
+        )
+    }
+
+    /// Whether `cmds` fit in one message to the server (with a SyncHdr Status, a 1222 and
+    /// room for a challenge), under the server's MaxMsgSize.
+    fn responses_fit(&self, cmds: &[Cmd]) -> bool {
+        let Some(max) = self.server_max_msg.and_then(|m| usize::try_from(m).ok()) else {
+            return true;
+        };
+        let mut hdr = StatusCmd::new("999", "0", "SyncHdr", 212);
+        hdr.target_refs.push(self.config.device_id.clone());
+        hdr.source_refs.push(self.config.server_uri.clone());
+        let mut all = vec![
+            Cmd::Status(hdr),
+            Cmd::alert(AlertCode::NextMessage, Vec::new()),
+        ];
+        all.extend_from_slice(cmds);
+        let mut msg = self.header(self.msg_id.saturating_add(1));
+        let mut next = 0u32;
+        let mut ids = Vec::new();
+        msg.body.commands = all
+            .iter()
+            .map(|c| c.to_command(&mut next, &mut ids))
+            .collect();
+        msg.encoded_len(self.config.encoding.encoding())
+            .is_ok_and(|len| len.saturating_add(RESPONSE_SLACK) <= max)
+    }
+
     /// The next message to send, if one is due: one per server message (HTTP exchange).
     pub fn poll_transmit(&mut self) -> Result<Option<Transmit>, SessionError> {
         if !self.reply_due || self.phase != Phase::Running {
             return Ok(None);
         }
         self.msg_id = self.msg_id.saturating_add(1);
-        let msg_id = self.msg_id.to_string();
         let creds = self.config.client_credentials.as_ref();
-        let cred = creds
-            .filter(|_| !self.accepted)
-            .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(&self.client_nonce)?)));
-        let mut b = Message::client(
-            Cow::Borrowed(self.session_id.as_str()),
-            msg_id,
-            Cow::Borrowed(self.config.device_id.as_str()),
-            Cow::Borrowed(self.config.server_uri.as_str()),
-        )
-        .limits(
-            Some(self.config.max_msg_size),
-            Some(self.config.max_obj_size),
+        let header = header(
+            &self.config,
+            &self.session_id,
+            self.accepted,
+            &self.client_nonce,
+            self.msg_id,
         );
-        if let Some(c) = creds {
-            b = b.source_name(Cow::Borrowed(c.name.as_str()));
-        }
-        if let Some((t, d)) = cred {
-            b = b.cred(t, d);
-        }
-        let header = b.build();
         let mut fixed = Vec::new();
         if let Some(h) = self.hdr_status.take() {
             fixed.push(Cmd::Status(h));
@@ -938,6 +1041,34 @@ impl ClientEngine {
             final_flag: packed.final_flag,
         }))
     }
+}
+
+/// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
+fn header<'a>(
+    config: &'a ClientConfig,
+    session_id: &'a str,
+    accepted: bool,
+    client_nonce: &[u8],
+    msg_id: u32,
+) -> Message<'a> {
+    let creds = config.client_credentials.as_ref();
+    let cred = creds
+        .filter(|_| !accepted)
+        .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(client_nonce)?)));
+    let mut b = Message::client(
+        Cow::Borrowed(session_id),
+        msg_id.to_string(),
+        Cow::Borrowed(config.device_id.as_str()),
+        Cow::Borrowed(config.server_uri.as_str()),
+    )
+    .limits(Some(config.max_msg_size), Some(config.max_obj_size));
+    if let Some(c) = creds {
+        b = b.source_name(Cow::Borrowed(c.name.as_str()));
+    }
+    if let Some((t, d)) = cred {
+        b = b.cred(t, d);
+    }
+    b.build()
 }
 
 fn drain_alerts(tree: &mut Tree) -> Vec<Cmd> {

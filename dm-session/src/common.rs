@@ -156,15 +156,22 @@ pub struct Handle(pub u64);
 pub(crate) struct Queued {
     pub handle: u64,
     pub cmd: Cmd,
+    /// Must go in the same message as the command before it (the responses of an Atomic).
+    #[serde(default)]
+    pub glued: bool,
 }
 
-/// A large object being sent: the whole command and how far it went.
+/// A command too large for one message, being sent in pieces: whole items as they fit, and
+/// the item that does not fit cut into MoreData chunks (omadm.md §2). Every piece but the
+/// last ends with a MoreData chunk, so the recipient sees one command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Chunking {
     pub handle: u64,
-    /// The command with its item's data taken out.
+    /// The whole command, every item with its data.
     pub cmd: Cmd,
-    pub data: Payload,
+    /// The first item not completely sent.
+    pub item: usize,
+    /// How many bytes of that item's data went already.
     pub offset: usize,
 }
 
@@ -183,6 +190,9 @@ pub(crate) struct Packed {
     pub sent: Vec<(u64, u32, &'static str)>,
 }
 
+/// A first guess at the encoded bytes per command, to size the output buffer once.
+const OUT_GUESS: usize = 192;
+
 /// The slack kept below MaxMsgSize when sizing a chunk (CmdID digits, Size element).
 const CHUNK_SLACK: usize = 48;
 
@@ -192,7 +202,34 @@ impl Outbox {
     }
 
     pub(crate) fn push(&mut self, handle: u64, cmd: Cmd) {
-        self.queue.push_back(Queued { handle, cmd });
+        self.queue.push_back(Queued {
+            handle,
+            cmd,
+            glued: false,
+        });
+    }
+
+    /// Queues `cmd` to go in the same message as the command queued before it.
+    pub(crate) fn push_glued(&mut self, cmd: Cmd) {
+        self.queue.push_back(Queued {
+            handle: 0,
+            cmd,
+            glued: true,
+        });
+    }
+
+    /// `take` moved back so that it does not cut a glued group (unless the group starts
+    /// the message: then it is cut where it must be).
+    fn unglued(&self, take: usize) -> usize {
+        let mut t = take;
+        while t > 0 && self.queue.get(t).is_some_and(|q| q.glued) {
+            t -= 1;
+        }
+        if t == 0 {
+            take
+        } else {
+            t
+        }
     }
 
     /// Packs one message: `fixed` always goes first (SyncHdr Status, 1222...), then the next
@@ -231,7 +268,11 @@ impl Outbox {
                 }
                 if fixed_len(header, &with_statuses, encoding)? > max / 2 {
                     if let Some(cmd) = with_statuses.pop() {
-                        self.queue.push_front(Queued { handle: 0, cmd });
+                        self.queue.push_front(Queued {
+                            handle: 0,
+                            cmd,
+                            glued: false,
+                        });
                     }
                     break;
                 }
@@ -247,12 +288,12 @@ impl Outbox {
                 .count()
         };
         // Fast path: everything fits.
-        let (mut cmds, mut sent) = build(&self.queue, sendable, &mut next);
+        msg.body.commands.reserve(sendable);
+        let mut sent = build(&self.queue, sendable, &mut next, &mut msg.body.commands);
         let all_final = allow_final && sendable == self.queue.len();
-        msg.body.commands.append(&mut cmds);
         msg.body.final_flag = all_final;
         // Encoding once and checking the size is cheaper than measuring first.
-        let mut body = Vec::new();
+        let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(sendable + 2)));
         syncml_codec::encode(&msg, encoding, &mut body)?;
         if body.len() <= max {
             drop(msg);
@@ -298,12 +339,13 @@ impl Outbox {
             self.split_oversized(take, max)?;
             return self.pack(header, fixed, max, encoding, allow_final, may_send_queue);
         }
+        if take < sendable {
+            take = self.unglued(take);
+        }
         loop {
             if take == 0 {
                 return Err(SessionError::TooLarge { cmd: "Status", max });
             }
-            let mut next = fixed_next;
-            let (mut cmds, sent) = build(&self.queue, take, &mut next);
             let mut msg = header.clone();
             msg.body.commands.clear();
             let mut n = 0u32;
@@ -311,7 +353,7 @@ impl Outbox {
             for c in fixed {
                 msg.body.commands.push(c.to_command(&mut n, &mut scratch));
             }
-            msg.body.commands.append(&mut cmds);
+            let sent = build(&self.queue, take, &mut n, &mut msg.body.commands);
             let fin = allow_final && take == self.queue.len();
             msg.body.final_flag = fin;
             if msg.encoded_len(encoding)? <= max {
@@ -325,17 +367,39 @@ impl Outbox {
                     sent,
                 });
             }
-            take -= 1;
+            take = self.unglued(take - 1);
         }
     }
 
-    /// Queued command `idx` does not fit in any message: split a multi-item command or
-    /// Results into one per item (same handle), or make a single-item command a large object.
+    /// Queued command `idx` does not fit in any message. An Add, Replace or Results with
+    /// data is sent in pieces as one command, the item that does not fit as a large object
+    /// (MoreData chunks); any other multi-item command is split into one command per item
+    /// (same handle).
     fn split_oversized(&mut self, idx: usize, max: usize) -> Result<(), SessionError> {
         let Some(head) = self.queue.remove(idx) else {
             return Err(SessionError::TooLarge { cmd: "Status", max });
         };
         let name = head.cmd.name();
+        let chunkable = match &head.cmd {
+            Cmd::Results { items, .. }
+            | Cmd::Item {
+                kind: ItemKind::Add | ItemKind::Replace,
+                items,
+                ..
+            } => items
+                .iter()
+                .any(|i| i.data.as_ref().is_some_and(|d| !d.is_empty())),
+            _ => false,
+        };
+        if chunkable {
+            self.chunking = Some(Chunking {
+                handle: head.handle,
+                cmd: head.cmd,
+                item: 0,
+                offset: 0,
+            });
+            return Ok(());
+        }
         match head.cmd {
             Cmd::Item {
                 kind,
@@ -354,58 +418,20 @@ impl Outbox {
                                 correlator: correlator.clone(),
                                 items: vec![item],
                             },
+                            glued: false,
                         },
                     );
                 }
                 Ok(())
             }
-            Cmd::Results {
-                msg_ref,
-                cmd_ref,
-                meta,
-                items,
-            } if items.len() > 1 => {
-                for item in items.into_iter().rev() {
-                    self.queue.insert(
-                        idx,
-                        Queued {
-                            handle: head.handle,
-                            cmd: Cmd::Results {
-                                msg_ref: msg_ref.clone(),
-                                cmd_ref: cmd_ref.clone(),
-                                meta: meta.clone(),
-                                items: vec![item],
-                            },
-                        },
-                    );
-                }
-                Ok(())
-            }
-            mut cmd => {
-                let chunkable = match &cmd {
-                    Cmd::Results { items, .. }
-                    | Cmd::Item {
-                        kind: ItemKind::Add | ItemKind::Replace,
-                        items,
-                        ..
-                    } => items.len() == 1 && items.first().is_some_and(|i| i.data.is_some()),
-                    _ => false,
-                };
-                if !chunkable || idx != 0 && self.queue.iter().take(idx).any(|q| q.handle != 0) {
-                    return Err(SessionError::TooLarge { cmd: name, max });
-                }
-                let data = take_chunk_data(&mut cmd).unwrap_or(Payload::Text(String::new()));
-                self.chunking = Some(Chunking {
-                    handle: head.handle,
-                    cmd,
-                    data,
-                    offset: 0,
-                });
-                Ok(())
-            }
+            _ => Err(SessionError::TooLarge { cmd: name, max }),
         }
     }
 
+    /// The next piece of the command being chunked: whole items while they fit, then as much
+    /// of the next item as fits, with MoreData (Meta Size on an item's first chunk). A piece
+    /// that is not the last always ends with a MoreData chunk, so the recipient sees one
+    /// command.
     fn pack_chunk(
         &mut self,
         header: &Message<'_>,
@@ -417,59 +443,213 @@ impl Outbox {
         let Some(ch) = self.chunking.as_ref() else {
             return Err(SessionError::TooLarge { cmd: "chunk", max });
         };
-        let data = &ch.data;
-        let total = data.len();
-        // The command with no data gives the overhead; the data then fills the rest.
-        let empty = with_chunk(
-            &ch.cmd,
-            Payload::Text(String::new()),
-            Some(total as u64),
-            true,
-        );
-        let overhead = message_with(header, fixed, &empty, false)
-            .0
-            .encoded_len(encoding)?;
-        let mut room = max.saturating_sub(overhead).saturating_sub(CHUNK_SLACK);
+        let name = ch.cmd.name();
+        let too_large = || SessionError::TooLarge { cmd: name, max };
+        let all = cmd_items(&ch.cmd);
+        let n = all.len();
+        let piece = Piece {
+            cmd: &ch.cmd,
+            header,
+            fixed,
+            encoding,
+            max,
+        };
+        let mut spans: Vec<Span> = Vec::new();
+        let (mut i, mut off) = (ch.item, ch.offset);
+        while i < n {
+            spans.push((i, off, item_len(all, i)));
+            if piece.fits(&spans)? {
+                i += 1;
+                off = 0;
+                continue;
+            }
+            spans.pop();
+            if let Some(end) = piece.chunk(&mut spans, i, off, usize::MAX)? {
+                off = end;
+            }
+            break;
+        }
+        if i < n && spans.last().is_none_or(|&(j, _, b)| b >= item_len(all, j)) {
+            // The piece would end on an item boundary: end it with a chunk instead, the last
+            // item that can be cut (the rest of it goes first in the next piece).
+            let mut cut = spans.clone();
+            let (mut ci, mut coff) = (i, off);
+            let mut ok = false;
+            while let Some((j, a, b)) = cut.pop() {
+                (ci, coff) = (j, a);
+                if let Some(end) = piece.chunk(&mut cut, j, a, b.saturating_sub(1))? {
+                    coff = end;
+                    ok = true;
+                    break;
+                }
+            }
+            if ok {
+                (spans, i, off) = (cut, ci, coff);
+            }
+        }
+        if spans.is_empty() {
+            return Err(too_large());
+        }
+        let done = i >= n;
+        let fin = done && allow_final && self.queue.is_empty();
+        let cmd = piece.command(&spans);
+        let handle = ch.handle;
+        let (msg, id) = message_with(header, fixed, &cmd, fin);
+        let mut body = Vec::new();
+        syncml_codec::encode(&msg, encoding, &mut body)?;
+        drop(msg);
+        if body.len() > max {
+            return Err(too_large());
+        }
+        if done {
+            self.chunking = None;
+        } else if let Some(c) = self.chunking.as_mut() {
+            c.item = i;
+            c.offset = off;
+        }
+        Ok(Packed {
+            body,
+            final_flag: fin,
+            sent: vec![(handle, id, name)],
+        })
+    }
+}
+
+/// Item `index` of a command, bytes `start..end` of its data.
+type Span = (usize, usize, usize);
+
+/// The length of item `i`'s data.
+fn item_len(items: &[OutItem], i: usize) -> usize {
+    items
+        .get(i)
+        .and_then(|it| it.data.as_ref())
+        .map_or(0, Payload::len)
+}
+
+/// Builds and measures the pieces of a chunked command.
+struct Piece<'p, 'h> {
+    cmd: &'p Cmd,
+    header: &'p Message<'h>,
+    fixed: &'p [Cmd],
+    encoding: Encoding,
+    max: usize,
+}
+
+impl Piece<'_, '_> {
+    /// The command carrying `spans`: whole items as they are; a part of an item with
+    /// MoreData unless it is its end, and Meta Size on its first part.
+    fn command(&self, spans: &[Span]) -> Cmd {
+        let all = cmd_items(self.cmd);
+        let items = spans
+            .iter()
+            .filter_map(|&(j, a, b)| {
+                let item = all.get(j)?;
+                let total = item_len(all, j);
+                if a == 0 && b >= total {
+                    return Some(item.clone());
+                }
+                let mut c = item.clone();
+                c.data = item.data.as_ref().map(|d| d.slice(a, b).0);
+                c.more_data = b < total;
+                c.meta.get_or_insert_with(MetaInfo::default).size =
+                    (a == 0).then_some(total as u64);
+                Some(c)
+            })
+            .collect();
+        with_items(self.cmd, items)
+    }
+
+    fn len(&self, spans: &[Span]) -> Result<usize, SessionError> {
+        let cmd = self.command(spans);
+        let (msg, _) = message_with(self.header, self.fixed, &cmd, false);
+        Ok(msg.encoded_len(self.encoding)?)
+    }
+
+    fn fits(&self, spans: &[Span]) -> Result<bool, SessionError> {
+        Ok(self.len(spans)? <= self.max)
+    }
+
+    /// Appends the longest part of item `j` from `start` (ending before `limit` and before
+    /// its end, so with MoreData) that fits; its end, or `None` when no byte fits.
+    fn chunk(
+        &self,
+        spans: &mut Vec<Span>,
+        j: usize,
+        start: usize,
+        limit: usize,
+    ) -> Result<Option<usize>, SessionError> {
+        let all = cmd_items(self.cmd);
+        let total = item_len(all, j);
+        let cap = limit.min(total.saturating_sub(1));
+        let Some(data) = all.get(j).and_then(|it| it.data.as_ref()) else {
+            return Ok(None);
+        };
+        if cap <= start {
+            return Ok(None);
+        }
+        spans.push((j, start, start));
+        let overhead = self.len(spans)?;
+        spans.pop();
+        let mut room = self
+            .max
+            .saturating_sub(overhead)
+            .saturating_sub(CHUNK_SLACK);
         for _ in 0..8 {
             if room == 0 {
-                return Err(SessionError::TooLarge {
-                    cmd: ch.cmd.name(),
-                    max,
-                });
+                return Ok(None);
             }
-            let (part, end) = data.slice(ch.offset, ch.offset.saturating_add(room));
-            if end <= ch.offset && total > ch.offset {
+            let (_, end) = data.slice(start, start.saturating_add(room).min(cap));
+            if end <= start {
+                // A multi-byte character wider than the room.
                 room = room.saturating_mul(2);
                 continue;
             }
-            let last = end >= total;
-            let size = (ch.offset == 0).then_some(total as u64);
-            let chunk = with_chunk(&ch.cmd, part, size, !last);
-            let fin = last && allow_final && self.queue.is_empty();
-            let (msg, id) = message_with(header, fixed, &chunk, fin);
-            let len = msg.encoded_len(encoding)?;
-            if len <= max {
-                let mut body = Vec::new();
-                syncml_codec::encode(&msg, encoding, &mut body)?;
-                let sent = vec![(ch.handle, id, ch.cmd.name())];
-                drop(msg);
-                if last {
-                    self.chunking = None;
-                } else if let Some(c) = self.chunking.as_mut() {
-                    c.offset = end;
-                }
-                return Ok(Packed {
-                    body,
-                    final_flag: fin,
-                    sent,
-                });
+            spans.push((j, start, end));
+            let len = self.len(spans)?;
+            if len <= self.max {
+                return Ok(Some(end));
             }
-            room = room.saturating_sub(len - max + CHUNK_SLACK);
+            spans.pop();
+            room = room.saturating_sub(len - self.max + CHUNK_SLACK);
         }
-        Err(SessionError::TooLarge {
-            cmd: ch.cmd.name(),
-            max,
-        })
+        Ok(None)
+    }
+}
+
+/// The items of an item command or Results.
+fn cmd_items(cmd: &Cmd) -> &[OutItem] {
+    match cmd {
+        Cmd::Results { items, .. } | Cmd::Item { items, .. } => items,
+        _ => &[],
+    }
+}
+
+/// `cmd` carrying `items` instead of its own.
+fn with_items(cmd: &Cmd, items: Vec<OutItem>) -> Cmd {
+    match cmd {
+        Cmd::Results {
+            msg_ref,
+            cmd_ref,
+            meta,
+            ..
+        } => Cmd::Results {
+            msg_ref: msg_ref.clone(),
+            cmd_ref: cmd_ref.clone(),
+            meta: meta.clone(),
+            items,
+        },
+        Cmd::Item {
+            kind,
+            meta,
+            correlator,
+            ..
+        } => Cmd::Item {
+            kind: *kind,
+            meta: meta.clone(),
+            correlator: correlator.clone(),
+            items,
+        },
+        other => other.clone(),
     }
 }
 
@@ -509,24 +689,30 @@ fn message_with<'m>(
     (msg, ids.first().copied().unwrap_or(0))
 }
 
+/// The codec form of the first `n` queued commands, appended to `cmds`; returns
+/// `(handle + nested index, cmd id, name)` of every command with a handle (the server's).
 fn build<'q>(
     queue: &'q VecDeque<Queued>,
     n: usize,
     next: &mut u32,
-) -> (Vec<Command<'q>>, Vec<(u64, u32, &'static str)>) {
-    let mut cmds = Vec::with_capacity(n);
+    cmds: &mut Vec<Command<'q>>,
+) -> Vec<(u64, u32, &'static str)> {
     let mut sent = Vec::new();
     let mut ids = Vec::new();
+    let mut names = Vec::new();
     for q in queue.iter().take(n) {
         ids.clear();
         cmds.push(q.cmd.to_command(next, &mut ids));
-        let mut names = Vec::new();
+        if q.handle == 0 {
+            continue;
+        }
+        names.clear();
         names_preorder(&q.cmd, &mut names);
-        for (k, (id, name)) in ids.iter().zip(names).enumerate() {
-            sent.push((q.handle.saturating_add(k as u64), *id, name));
+        for (k, (id, name)) in ids.iter().zip(&names).enumerate() {
+            sent.push((q.handle.saturating_add(k as u64), *id, *name));
         }
     }
-    (cmds, sent)
+    sent
 }
 
 fn names_preorder(cmd: &Cmd, out: &mut Vec<&'static str>) {
@@ -536,29 +722,6 @@ fn names_preorder(cmd: &Cmd, out: &mut Vec<&'static str>) {
             names_preorder(c, out);
         }
     }
-}
-
-fn take_chunk_data(cmd: &mut Cmd) -> Option<Payload> {
-    match cmd {
-        Cmd::Results { items, .. } | Cmd::Item { items, .. } => {
-            items.first_mut().and_then(|i| i.data.take())
-        }
-        _ => None,
-    }
-}
-
-/// The command carrying one chunk: the data part, Size on the first, MoreData unless last.
-fn with_chunk(cmd: &Cmd, part: Payload, size: Option<u64>, more: bool) -> Cmd {
-    let mut c = cmd.clone();
-    if let Cmd::Results { items, .. } | Cmd::Item { items, .. } = &mut c {
-        if let Some(item) = items.first_mut() {
-            item.data = Some(part);
-            item.more_data = more;
-            let meta = item.meta.get_or_insert_with(MetaInfo::default);
-            meta.size = size;
-        }
-    }
-    c
 }
 
 /// A large object being received.
@@ -578,6 +741,10 @@ pub(crate) struct Assembly {
     pub data: Vec<u8>,
     /// The first chunk's item (for the final command).
     pub first: OutItem,
+    /// The items of the same command before the chunked one, complete (a command with
+    /// several items runs once its large object is whole).
+    #[serde(default)]
+    pub done: Vec<OutItem>,
 }
 
 impl Assembly {
@@ -670,6 +837,9 @@ fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
             Some("a Copy Item has no Source")
         }
         Command::Status(s) if s.cmd_ref.is_empty() => Some("a Status has an empty CmdRef"),
+        _ if c.items().iter().rev().skip(1).any(|i| i.more_data) => {
+            Some("MoreData on an Item that is not the command's last")
+        }
         _ => None,
     }
 }

@@ -512,8 +512,8 @@ impl ServerEngine {
                     .msg_ref
                     .as_deref()
                     .and_then(|m| self.handle_of(m, &r.cmd_ref));
-                let chunked = r.items.len() == 1
-                    && (self.incoming.is_some() || r.items.iter().any(|i| i.more_data));
+                let chunked =
+                    self.incoming.is_some() || r.items.last().is_some_and(|i| i.more_data);
                 if !chunked {
                     self.events.push_back(ServerEvent::Results {
                         handle,
@@ -522,55 +522,76 @@ impl ServerEngine {
                     });
                     return;
                 }
-                let Some(item) = r.items.first() else { return };
-                let oi = OutItem::from_item(item);
-                let bytes = oi
-                    .data
-                    .as_ref()
-                    .map(|d| d.as_bytes().to_vec())
+                // Results in pieces (omadm.md §2): whole items, and one item in MoreData
+                // chunks (the last of each piece); one event once every item is whole.
+                let mut pending = self.incoming.take();
+                let mut done = pending
+                    .as_mut()
+                    .map(|a| std::mem::take(&mut a.done))
                     .unwrap_or_default();
-                let mut asm = self.incoming.take().unwrap_or_else(|| Assembly {
-                    cmd: "Results".into(),
-                    uri: oi.source.clone().unwrap_or_default(),
-                    size: item
-                        .meta
-                        .as_ref()
-                        .and_then(|m| m.size)
-                        .or_else(|| r.meta.as_ref().and_then(|m| m.size)),
-                    meta: r
-                        .meta
-                        .as_deref()
-                        .map(MetaInfo::from_meta)
-                        .unwrap_or_default(),
-                    text: !matches!(oi.data, Some(crate::wire::Payload::Opaque(_))),
-                    data: Vec::new(),
-                    first: OutItem {
-                        data: None,
-                        ..oi.clone()
-                    },
-                });
-                asm.data.extend_from_slice(&bytes);
-                if item.more_data {
-                    self.incoming = Some(asm);
-                    self.replies.push(status_for(c, msg_ref, 213));
-                    return;
-                }
-                let meta = Some(asm.meta.clone());
-                let (mut item, data) = asm.finish();
-                match data {
-                    Ok(d) => {
-                        if let Some(m) = item.meta.as_mut() {
-                            m.size = None;
+                let mut meta = pending.as_ref().map(|a| a.meta.clone());
+                for item in &r.items {
+                    let oi = OutItem::from_item(item);
+                    let mut asm = match pending.take() {
+                        Some(a) => a,
+                        None if !item.more_data => {
+                            done.push(oi);
+                            continue;
                         }
-                        item.data = Some(d);
-                        self.events.push_back(ServerEvent::Results {
-                            handle,
-                            meta,
-                            items: vec![item],
-                        });
+                        None => Assembly {
+                            cmd: "Results".into(),
+                            uri: oi.source.clone().unwrap_or_default(),
+                            size: item
+                                .meta
+                                .as_ref()
+                                .and_then(|m| m.size)
+                                .or_else(|| r.meta.as_ref().and_then(|m| m.size)),
+                            meta: meta
+                                .get_or_insert_with(|| {
+                                    r.meta
+                                        .as_deref()
+                                        .map(MetaInfo::from_meta)
+                                        .unwrap_or_default()
+                                })
+                                .clone(),
+                            text: !matches!(oi.data, Some(crate::wire::Payload::Opaque(_))),
+                            data: Vec::new(),
+                            first: OutItem {
+                                data: None,
+                                ..oi.clone()
+                            },
+                            done: Vec::new(),
+                        },
+                    };
+                    if let Some(d) = &oi.data {
+                        asm.data.extend_from_slice(d.as_bytes());
                     }
-                    Err(code) => self.replies.push(status_for(c, msg_ref, code)),
+                    if item.more_data {
+                        asm.done = done;
+                        self.incoming = Some(asm);
+                        self.replies.push(status_for(c, msg_ref, 213));
+                        return;
+                    }
+                    let (mut whole, data) = asm.finish();
+                    match data {
+                        Ok(d) => {
+                            if let Some(m) = whole.meta.as_mut() {
+                                m.size = None;
+                            }
+                            whole.data = Some(d);
+                            done.push(whole);
+                        }
+                        Err(code) => {
+                            self.replies.push(status_for(c, msg_ref, code));
+                            return;
+                        }
+                    }
                 }
+                self.events.push_back(ServerEvent::Results {
+                    handle,
+                    meta: meta.or_else(|| r.meta.as_deref().map(MetaInfo::from_meta)),
+                    items: done,
+                });
             }
             Command::Alert(a) => {
                 let items = || a.items.iter().map(OutItem::from_item).collect::<Vec<_>>();
@@ -667,7 +688,11 @@ impl ServerEngine {
         }
         // Statuses for the client's commands go before anything queued.
         for r in std::mem::take(&mut self.replies).into_iter().rev() {
-            self.outbox.queue.push_front(Queued { handle: 0, cmd: r });
+            self.outbox.queue.push_front(Queued {
+                handle: 0,
+                cmd: r,
+                glued: false,
+            });
         }
         let next_message_response = !self.client_final && !self.client_wants_more && !self.aborting;
         if next_message_response {

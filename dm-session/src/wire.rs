@@ -5,12 +5,24 @@
 //! these types so the whole session state can be stored with serde and resumed later.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use syncml_codec::{
     AlertCode, Chal, Command, Container, Data, Exec, Format, Item, ItemCommand, Location, Meta,
     Results, Status, StatusCode,
 };
+
+/// CmdID `id` as text: shared strings for the first 1024, so numbering the commands of a
+/// message allocates nothing.
+fn cmd_id(id: u32) -> Cow<'static, str> {
+    static IDS: OnceLock<Box<[String]>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| (0..=1024u32).map(|i| i.to_string()).collect());
+    match usize::try_from(id).ok().and_then(|i| ids.get(i)) {
+        Some(s) => Cow::Borrowed(s.as_str()),
+        None => Cow::Owned(id.to_string()),
+    }
+}
 
 /// The MetInf fields DM engines use.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,7 +467,7 @@ impl Cmd {
         *next = next.saturating_add(1);
         let id = *next;
         ids.push(id);
-        let cmd_id: Cow<'_, str> = Cow::Owned(id.to_string());
+        let cmd_id = cmd_id(id);
         match self {
             Self::Item {
                 kind,
