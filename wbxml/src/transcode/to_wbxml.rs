@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 use quick_xml::Reader as XmlReader;
 
-use super::escape::is_xml_text;
+use super::escape::{is_plain_text, is_xml_text};
 use super::type_to_wbxml;
 use crate::tokens::{metinf, syncml};
 use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
@@ -293,7 +293,18 @@ impl<'x> Encoder<'x, '_> {
             .map_err(|_| Error::NulInString { offset })
     }
 
+    #[inline]
     fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
+        // One scan clears most text: nothing to check further, normalise or reject.
+        if is_plain_text(piece) {
+            self.writer.push_plain_piece(piece);
+            return Ok(());
+        }
+        self.push_piece_slow(piece, offset)
+    }
+
+    #[cold]
+    fn push_piece_slow(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
         // quick-xml passes control characters through; XML (and so our way back) cannot
         // carry them.
         if !is_xml_text(piece) {
@@ -323,10 +334,10 @@ impl<'x> Encoder<'x, '_> {
                 } else {
                     text
                 };
-                if !is_xml_text(text) {
-                    return Err(Error::InvalidXmlText { offset });
-                }
                 if let Some(&index) = self.table.and_then(|t| t.get(text)) {
+                    if !is_xml_text(text) {
+                        return Err(Error::InvalidXmlText { offset });
+                    }
                     self.writer.str_t(index);
                 } else {
                     self.writer.begin_str();
