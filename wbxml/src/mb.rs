@@ -14,7 +14,9 @@ pub fn read(input: &[u8], pos: usize) -> Result<(u32, usize), Error> {
     let mut value: u64 = 0;
     for i in 0..MAX_LEN {
         let at = pos + i;
-        let byte = *input.get(at).ok_or(Error::UnexpectedEof { offset: at })?;
+        let Some(&byte) = input.get(at) else {
+            return Err(Error::UnexpectedEof { offset: at });
+        };
         value = (value << 7) | u64::from(byte & 0x7F);
         if byte & 0x80 == 0 {
             return u32::try_from(value)

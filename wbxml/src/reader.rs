@@ -350,10 +350,12 @@ impl<'a> Reader<'a> {
                 }
                 _ if self.state == State::Epilog => return Err(Error::TrailingData { offset }),
                 g::END => {
-                    let tag = self.stack.pop().ok_or(Error::UnexpectedToken {
-                        offset,
-                        token: byte,
-                    })?;
+                    let Some(tag) = self.stack.pop() else {
+                        return Err(Error::UnexpectedToken {
+                            offset,
+                            token: byte,
+                        });
+                    };
                     self.pos = offset + 1;
                     if self.stack.is_empty() {
                         self.state = State::Epilog;
@@ -434,13 +436,16 @@ impl<'a> Reader<'a> {
             pos = next;
             string_at(self.header.string_table, index, offset)?
         } else {
-            self.page_table
-                .and_then(|table| table.name(token))
-                .ok_or(Error::UnknownTag {
-                    offset,
-                    page: self.tag_page,
-                    token,
-                })?
+            match self.page_table.and_then(|table| table.name(token)) {
+                Some(name) => name,
+                None => {
+                    return Err(Error::UnknownTag {
+                        offset,
+                        page: self.tag_page,
+                        token,
+                    })
+                }
+            }
         };
         let attributes = if byte & g::HAS_ATTRIBUTES != 0 {
             let start = pos;
@@ -564,9 +569,9 @@ const SHORT_STRING: usize = 24;
 /// A NUL-terminated UTF-8 string at `pos`; returns it and the position after the NUL.
 #[inline]
 fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Error> {
-    let rest = input
-        .get(pos..)
-        .ok_or(Error::UnexpectedEof { offset: pos })?;
+    let Some(rest) = input.get(pos..) else {
+        return Err(Error::UnexpectedEof { offset: pos });
+    };
     // DM strings are mostly a few bytes long ("1", "200", "chr"): a plain scan beats
     // memchr's setup there, and memchr takes over for long ones.
     let head = rest.get(..SHORT_STRING).unwrap_or(rest);
@@ -574,7 +579,10 @@ fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Error> {
         Some(nul) => nul,
         None => {
             let tail = rest.get(head.len()..).unwrap_or_default();
-            head.len() + memchr::memchr(0, tail).ok_or(Error::UnterminatedString { offset: pos })?
+            match memchr::memchr(0, tail) {
+                Some(nul) => head.len() + nul,
+                None => return Err(Error::UnterminatedString { offset: pos }),
+            }
         }
     };
     let bytes = rest.get(..nul).unwrap_or_default();

