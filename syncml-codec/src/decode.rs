@@ -92,7 +92,7 @@ enum Acc<'a> {
 }
 
 impl<'a> Acc<'a> {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, piece: Cow<'a, str>) {
         match (&mut *self, piece) {
             (Acc::Empty, Cow::Borrowed(s)) => *self = Acc::Borrowed(s),
@@ -211,13 +211,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         e
     }
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> R<Ev<'a>> {
         self.src.next().map_err(|e| self.with_path(e))
     }
 
     /// The next child element of a container, or `None` at its end.
-    #[inline]
+    #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
         loop {
             match self.next()? {
@@ -249,6 +249,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     /// The text content of an element whose Start was just read.
+    #[inline(always)]
     fn text(&mut self, empty: bool) -> R<Cow<'a, str>> {
         if empty {
             return Ok(Cow::Borrowed(""));

@@ -32,7 +32,7 @@ impl<'a> WbxmlSource<'a> {
 impl<'a> Source<'a> for WbxmlSource<'a> {
     const WBXML: bool = true;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Result<Ev<'a>, Fail> {
         loop {
             return Ok(match self.reader.next_event().map_err(wb)? {

@@ -107,7 +107,7 @@ fn local(qname: &str) -> &str {
 impl<'a> Source<'a> for XmlSource<'a> {
     const WBXML: bool = false;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Result<Ev<'a>, Fail> {
         loop {
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
