@@ -42,6 +42,30 @@ const SYNCML: u8 = 0x6D; // SyncML with content
 const FINAL: u8 = 0x12;
 const DATA: u8 = 0x4F;
 
+/// Inline strings of every length around the reader's word-at-a-time NUL scan end at their
+/// NUL, also when another NUL follows at once.
+#[test]
+fn inline_strings_of_every_length_end_at_their_nul() {
+    for len in 0..80 {
+        let text: String = (0..len)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let mut body = vec![SYNCML, DATA, 0x03];
+        body.extend_from_slice(text.as_bytes());
+        body.extend_from_slice(&[0, 0x03, 0, 0x01, 0x01]);
+        let got = events(&doc(b"", &body)).unwrap();
+        let want = format!("'{text}'");
+        assert_eq!(got[2], want, "length {len}");
+        assert_eq!(got[3], "''", "length {len}");
+        let mut cut = vec![SYNCML, DATA, 0x03];
+        cut.extend_from_slice(text.as_bytes());
+        assert!(matches!(
+            events(&doc(b"", &cut)),
+            Err(Error::UnterminatedString { .. })
+        ));
+    }
+}
+
 #[test]
 fn strings_inline_and_from_the_table() {
     let d = doc(
