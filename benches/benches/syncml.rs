@@ -3,47 +3,11 @@
 //! dm12/03 and 04); XML encode; WBXML typed decode and encode of the same message beside the
 //! raw XML loop (messages per second).
 
+use benches::{syncml_dense, syncml_plain};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quick_xml::events::Event;
 use std::hint::black_box;
 use syncml_codec::{wbxml, xml, Message};
-
-const HDR: &str =
-    "<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1A2B</SessionID>\
-<MsgID>1</MsgID><Target><LocURI>IMEI:353918050231873</LocURI></Target><Source>\
-<LocURI>https://dm.example.com/oma-dm</LocURI><LocName>ExampleDM</LocName></Source><Meta>\
-<MaxMsgSize xmlns=\"syncml:metinf\">16384</MaxMsgSize></Meta></SyncHdr>";
-
-/// A server package: Replace commands with Meta and two items each, no references.
-fn plain(commands: usize) -> String {
-    let mut body = String::new();
-    for i in 0..commands {
-        body.push_str(&format!(
-            "\n  <Replace>\n    <CmdID>{i}</CmdID>\n    <Meta><Format xmlns=\"syncml:metinf\">chr</Format>\
-             <Type xmlns=\"syncml:metinf\">text/plain</Type></Meta>\n    <Item>\n      <Target>\
-             <LocURI>./SCOMO/Inventory/Deployed/App{i}/Name</LocURI></Target>\n      <Data>Weather {i}\
-             </Data>\n    </Item>\n    <Item>\n      <Target><LocURI>./SCOMO/Inventory/Deployed/App{i}/\
-             Version</LocURI></Target>\n      <Data>2.4.{i}</Data>\n    </Item>\n  </Replace>"
-        ));
-    }
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SyncML xmlns=\"SYNCML:SYNCML1.2\">{HDR}<SyncBody>{body}\n<Final/></SyncBody></SyncML>")
-}
-
-/// Status and Results like dm12/04: every Data carries entity and character references.
-fn dense(commands: usize) -> String {
-    let mut body = String::new();
-    for i in 0..commands {
-        body.push_str(&format!(
-            "\n  <Status><CmdID>{i}</CmdID><MsgRef>1</MsgRef><CmdRef>{i}</CmdRef><Cmd>Get</Cmd>\
-             <TargetRef>./Vendor/A&amp;B/{i}</TargetRef><Data>200</Data></Status>\
-             \n  <Results><CmdID>{i}</CmdID><MsgRef>1</MsgRef><CmdRef>{i}</CmdRef><Item><Source>\
-             <LocURI>./Vendor/Support/Message{i}</LocURI></Source><Meta><Format xmlns=\"syncml:metinf\">chr\
-             </Format></Meta><Data>Caf&#233; &amp; cr&#xE8;me &lt;b&gt;fra&#xEE;che&lt;/b&gt; \
-             &quot;{i}&quot; &#x4E2D;&#x6587; &apos;ok&apos;</Data></Item></Results>"
-        ));
-    }
-    format!("<SyncML xmlns=\"SYNCML:SYNCML1.2\">{HDR}<SyncBody>{body}\n</SyncBody></SyncML>")
-}
 
 /// quick-xml's raw borrowed event loop: the practical floor of any quick-xml decoder.
 fn raw_loop(xml: &str) -> usize {
@@ -66,7 +30,7 @@ fn decode_count(m: &Message<'_>) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    for (name, text) in [("plain", plain(300)), ("dense", dense(150))] {
+    for (name, text) in [("plain", syncml_plain(300)), ("dense", syncml_dense(150))] {
         let mut g = c.benchmark_group(format!("syncml/xml-decode/{name}"));
         g.throughput(Throughput::Bytes(text.len() as u64));
         g.bench_function("quick-xml raw loop", |b| {
@@ -78,7 +42,7 @@ fn bench(c: &mut Criterion) {
         g.finish();
     }
 
-    let text = plain(300);
+    let text = syncml_plain(300);
     let Ok(msg) = xml::decode(text.as_bytes()) else {
         return;
     };

@@ -82,6 +82,43 @@ pub fn quick_xml_raw_loop(xml: &str) -> usize {
     }
 }
 
+const SYNCML_HDR: &str =
+    "<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1A2B</SessionID>\
+<MsgID>1</MsgID><Target><LocURI>IMEI:353918050231873</LocURI></Target><Source>\
+<LocURI>https://dm.example.com/oma-dm</LocURI><LocName>ExampleDM</LocName></Source><Meta>\
+<MaxMsgSize xmlns=\"syncml:metinf\">16384</MaxMsgSize></Meta></SyncHdr>";
+
+/// A server package: Replace commands with Meta and two items each, no references.
+pub fn syncml_plain(commands: usize) -> String {
+    let mut body = String::new();
+    for i in 0..commands {
+        body.push_str(&format!(
+            "\n  <Replace>\n    <CmdID>{i}</CmdID>\n    <Meta><Format xmlns=\"syncml:metinf\">chr</Format>\
+             <Type xmlns=\"syncml:metinf\">text/plain</Type></Meta>\n    <Item>\n      <Target>\
+             <LocURI>./SCOMO/Inventory/Deployed/App{i}/Name</LocURI></Target>\n      <Data>Weather {i}\
+             </Data>\n    </Item>\n    <Item>\n      <Target><LocURI>./SCOMO/Inventory/Deployed/App{i}/\
+             Version</LocURI></Target>\n      <Data>2.4.{i}</Data>\n    </Item>\n  </Replace>"
+        ));
+    }
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SyncML xmlns=\"SYNCML:SYNCML1.2\">{SYNCML_HDR}<SyncBody>{body}\n<Final/></SyncBody></SyncML>")
+}
+
+/// Status and Results like dm12/04: every Data carries entity and character references.
+pub fn syncml_dense(commands: usize) -> String {
+    let mut body = String::new();
+    for i in 0..commands {
+        body.push_str(&format!(
+            "\n  <Status><CmdID>{i}</CmdID><MsgRef>1</MsgRef><CmdRef>{i}</CmdRef><Cmd>Get</Cmd>\
+             <TargetRef>./Vendor/A&amp;B/{i}</TargetRef><Data>200</Data></Status>\
+             \n  <Results><CmdID>{i}</CmdID><MsgRef>1</MsgRef><CmdRef>{i}</CmdRef><Item><Source>\
+             <LocURI>./Vendor/Support/Message{i}</LocURI></Source><Meta><Format xmlns=\"syncml:metinf\">chr\
+             </Format></Meta><Data>Caf&#233; &amp; cr&#xE8;me &lt;b&gt;fra&#xEE;che&lt;/b&gt; \
+             &quot;{i}&quot; &#x4E2D;&#x6587; &apos;ok&apos;</Data></Item></Results>"
+        ));
+    }
+    format!("<SyncML xmlns=\"SYNCML:SYNCML1.2\">{SYNCML_HDR}<SyncBody>{body}\n</SyncBody></SyncML>")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,51 @@
+//! The typed codec paths of `benches/syncml.rs` in a plain loop, for profilers (callgrind
+//! counts instructions, which stay put on a noisy machine):
+//! `codec_loop <raw|xml|wbxml|xml-encode|wbxml-encode> [plain|dense] [iterations]`.
+//!
+//! `raw` is quick-xml's raw borrowed event loop over the same XML: compare the inclusive cost
+//! of `run` between modes, e.g.
+//! `valgrind --tool=callgrind --toggle-collect='codec_loop::run' target/release/examples/codec_loop xml`.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use benches::{quick_xml_raw_loop, syncml_dense, syncml_plain};
+use syncml_codec::{wbxml, xml, Message};
+
+#[inline(never)]
+fn run(mode: &str, iterations: usize, text: &str, wb: &[u8], msg: &Message<'_>) -> usize {
+    let mut out = Vec::with_capacity(text.len());
+    let mut total = 0;
+    for _ in 0..iterations {
+        total += match mode {
+            "raw" => quick_xml_raw_loop(black_box(text)),
+            "xml" => xml::decode(black_box(text.as_bytes())).map_or(0, |m| m.body.commands.len()),
+            "wbxml" => wbxml::decode(black_box(wb)).map_or(0, |m| m.body.commands.len()),
+            "xml-encode" => xml::encode(black_box(msg), &mut out).map_or(0, |()| out.len()),
+            "wbxml-encode" => wbxml::encode(black_box(msg), &mut out).map_or(0, |()| out.len()),
+            other => panic!("unknown mode {other}"),
+        };
+    }
+    total
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mode = args.get(1).map_or("xml", String::as_str);
+    let text = match args.get(2).map(String::as_str) {
+        Some("dense") => syncml_dense(150),
+        _ => syncml_plain(300),
+    };
+    let iterations = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(5);
+    let msg = xml::decode(text.as_bytes()).expect("the generated message decodes");
+    let wb = wbxml::to_vec(&msg).expect("and encodes as WBXML");
+    let started = std::time::Instant::now();
+    let total = run(mode, iterations, &text, &wb, &msg);
+    eprintln!(
+        "{mode}: {:?} per iteration ({total}; XML {} bytes, WBXML {} bytes)",
+        started.elapsed() / u32::try_from(iterations).unwrap_or(1),
+        text.len(),
+        wb.len()
+    );
+}
