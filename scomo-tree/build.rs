@@ -40,7 +40,7 @@ fn leaf(
     desc: &'static str,
 ) -> Node<'static> {
     let mut n = Node::new(name);
-    n.df = Some(props(access, format, Occurrence::ZeroOrOne, desc));
+    n.df = Some(Box::new(props(access, format, Occurrence::ZeroOrOne, desc)));
     n
 }
 
@@ -51,7 +51,12 @@ fn interior(
     children: Vec<Node<'static>>,
 ) -> Node<'static> {
     let mut n = Node::new(name);
-    n.df = Some(props(access, Format::Node, Occurrence::ZeroOrOne, desc));
+    n.df = Some(Box::new(props(
+        access,
+        Format::Node,
+        Occurrence::ZeroOrOne,
+        desc,
+    )));
     n.children = children;
     n
 }

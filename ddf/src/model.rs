@@ -35,10 +35,12 @@ pub struct Node<'a> {
     pub name: Cow<'a, str>,
     /// `Path`: the URI of the parent.
     pub path: Option<Cow<'a, str>>,
-    /// `RTProperties` (TNDS).
-    pub rt: Option<RtProperties<'a>>,
-    /// `DFProperties` (DDF).
-    pub df: Option<DfProperties<'a>>,
+    /// `RTProperties` (TNDS). Boxed, like [`Node::df`]: a node carries one of the two, and
+    /// keeping both inline would make every `Node` (and every move of one while the tree is
+    /// built) about three times larger.
+    pub rt: Option<Box<RtProperties<'a>>>,
+    /// `DFProperties` (DDF), boxed (see [`Node::rt`]).
+    pub df: Option<Box<DfProperties<'a>>>,
     /// Child nodes.
     pub children: Vec<Self>,
     /// `Value`: the default value (DDF) or the node's value (TNDS), kept verbatim.
@@ -227,26 +229,30 @@ impl<'a> Node<'a> {
         Node {
             name: owned(self.name),
             path: owned_opt(self.path),
-            rt: self.rt.map(|rt| RtProperties {
-                acl: owned_opt(rt.acl),
-                format: rt.format,
-                name: owned_opt(rt.name),
-                size: owned_opt(rt.size),
-                title: owned_opt(rt.title),
-                tstamp: owned_opt(rt.tstamp),
-                rt_type: rt.rt_type.map(TypeInfo::into_owned),
-                ver_no: owned_opt(rt.ver_no),
+            rt: self.rt.map(|rt| {
+                Box::new(RtProperties {
+                    acl: owned_opt(rt.acl),
+                    format: rt.format,
+                    name: owned_opt(rt.name),
+                    size: owned_opt(rt.size),
+                    title: owned_opt(rt.title),
+                    tstamp: owned_opt(rt.tstamp),
+                    rt_type: rt.rt_type.map(TypeInfo::into_owned),
+                    ver_no: owned_opt(rt.ver_no),
+                })
             }),
-            df: self.df.map(|df| DfProperties {
-                access: df.access,
-                default_value: owned_opt(df.default_value),
-                description: owned_opt(df.description),
-                format: df.format,
-                occurrence: df.occurrence,
-                scope: df.scope,
-                title: owned_opt(df.title),
-                df_type: df.df_type.into_owned(),
-                case_sense: df.case_sense,
+            df: self.df.map(|df| {
+                Box::new(DfProperties {
+                    access: df.access,
+                    default_value: owned_opt(df.default_value),
+                    description: owned_opt(df.description),
+                    format: df.format,
+                    occurrence: df.occurrence,
+                    scope: df.scope,
+                    title: owned_opt(df.title),
+                    df_type: df.df_type.into_owned(),
+                    case_sense: df.case_sense,
+                })
             }),
             children: self.children.into_iter().map(Node::into_owned).collect(),
             value: owned_opt(self.value),

@@ -1,7 +1,7 @@
 //! The XML event source: quick-xml's borrowed reader, mapped to DDF tags.
 
 use crate::error::{Error, ErrorKind};
-use crate::parse::{Ev, Source};
+use crate::parse::{Ev, Res, Source};
 use crate::tag::Tag;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -66,7 +66,7 @@ pub(crate) fn resolve_entity(name: &str) -> Option<char> {
 
 impl<'a> Source<'a> for XmlSource<'a> {
     #[inline]
-    fn next(&mut self) -> Result<Ev<'a>, Error> {
+    fn next(&mut self) -> Res<Ev<'a>> {
         loop {
             let start = self.pos();
             let event = self.reader.read_event().map_err(|e| {
@@ -115,7 +115,8 @@ impl<'a> Source<'a> for XmlSource<'a> {
                                 return Err(Error::syntax(
                                     ErrorKind::Xml(format!("unknown entity &{name};")),
                                     start,
-                                ))
+                                )
+                                .into())
                             }
                         }
                     }
@@ -130,7 +131,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         self.text_mode = on;
     }
 
-    fn trailing_content(&mut self) -> Result<Option<usize>, Error> {
+    fn trailing_content(&mut self) -> Res<Option<usize>> {
         loop {
             match self.next()? {
                 Ev::Eof(_) => return Ok(None),

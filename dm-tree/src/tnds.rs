@@ -333,7 +333,7 @@ fn model_node<'t>(
     if filter.has(Property::VerNo) {
         rt.ver_no = Some(Cow::Owned(node.verno.to_string()));
     }
-    out.rt = Some(rt);
+    out.rt = Some(Box::new(rt));
     if filter.has_value() && !interior {
         out.value = match &node.value {
             Value::Empty => None,
@@ -735,10 +735,10 @@ pub(crate) fn replace_from_op(
                 // the document lists the target's new children
                 let mut top = DdfNode::new(uri.name());
                 top.children.clone_from(&parsed.tree.nodes);
-                top.rt = Some(RtProperties {
+                top.rt = Some(Box::new(RtProperties {
                     format: Some(Format::Node),
                     ..RtProperties::default()
-                });
+                }));
                 import_node(tree, server, parent, parent_path, &top, Mode::Replace)
             }
         }
