@@ -8,7 +8,7 @@ use std::error::Error;
 use std::path::PathBuf;
 
 use ddf::spec::{AccessType, Format, Occurrence, Scope};
-use ddf::{DfProperties, Node, TypeInfo};
+use ddf::{DfProperties, MimeList, Node, TypeInfo};
 
 fn props(
     access: AccessType,
@@ -27,7 +27,7 @@ fn props(
         df_type: if format == Format::Node {
             TypeInfo::DdfName(Cow::Borrowed(""))
         } else {
-            TypeInfo::Mime(vec![Cow::Borrowed("text/plain")])
+            TypeInfo::Mime(MimeList::new("text/plain"))
         },
         case_sense: None,
     }

@@ -53,7 +53,7 @@ pub struct Node<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeInfo<'a> {
     /// One or more `MIME` elements (TNDS `Type` holds one).
-    Mime(Vec<Cow<'a, str>>),
+    Mime(MimeList<'a>),
     /// A `DDFName` (may be empty).
     DdfName(Cow<'a, str>),
 }
@@ -71,9 +71,66 @@ impl TypeInfo<'_> {
     /// A copy that owns its strings.
     pub fn into_owned(self) -> TypeInfo<'static> {
         match self {
-            Self::Mime(list) => TypeInfo::Mime(list.into_iter().map(owned).collect()),
+            Self::Mime(list) => TypeInfo::Mime(list.into_owned()),
             Self::DdfName(name) => TypeInfo::DdfName(owned(name)),
         }
+    }
+}
+
+/// The `MIME` elements of a type: never empty. The first is held inline, so the usual
+/// single MIME type costs no allocation of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MimeList<'a> {
+    first: Cow<'a, str>,
+    more: Vec<Cow<'a, str>>,
+}
+
+impl<'a> MimeList<'a> {
+    /// A list of one MIME type.
+    pub fn new(first: impl Into<Cow<'a, str>>) -> Self {
+        Self {
+            first: first.into(),
+            more: Vec::new(),
+        }
+    }
+
+    /// Appends a MIME type.
+    pub fn push(&mut self, mime: impl Into<Cow<'a, str>>) {
+        self.more.push(mime.into());
+    }
+
+    /// The first MIME type.
+    pub fn first(&self) -> &Cow<'a, str> {
+        &self.first
+    }
+
+    /// The number of MIME types (at least one).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// The MIME types in document order.
+    pub fn iter(&self) -> impl Iterator<Item = &Cow<'a, str>> + '_ {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    /// A copy that owns its strings.
+    pub fn into_owned(self) -> MimeList<'static> {
+        MimeList {
+            first: owned(self.first),
+            more: self.more.into_iter().map(owned).collect(),
+        }
+    }
+}
+
+impl<'l, 'a> IntoIterator for &'l MimeList<'a> {
+    type Item = &'l Cow<'a, str>;
+    type IntoIter =
+        std::iter::Chain<std::iter::Once<&'l Cow<'a, str>>, std::slice::Iter<'l, Cow<'a, str>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.first).chain(self.more.iter())
     }
 }
 

@@ -2,7 +2,7 @@
 //! a stream of DDF events, followed by the validation pass.
 
 use crate::error::{Error, ErrorKind, Warning};
-use crate::model::{DfProperties, DocKind, MgmtTree, Node, RtProperties, TypeInfo};
+use crate::model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
 use crate::tag::Tag;
 use crate::xml::{is_blank, XmlSource};
@@ -75,13 +75,12 @@ fn segment_of(name: Option<&Cow<'_, str>>) -> String {
     }
 }
 
-/// Pushes onto a list that usually stays at one element: the first push allocates room for
-/// exactly one.
-fn push_one<T>(list: &mut Vec<T>, item: T) {
-    if list.is_empty() {
-        list.reserve_exact(1);
+/// Adds a MIME type to the list, starting it with the first.
+fn push_mime<'a>(list: &mut Option<MimeList<'a>>, mime: Cow<'a, str>) {
+    match list {
+        Some(list) => list.push(mime),
+        None => *list = Some(MimeList::new(mime)),
     }
-    list.push(item);
 }
 
 fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
@@ -555,7 +554,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     }
 
     fn type_info(&mut self, parent: Tag) -> Res<TypeInfo<'a>> {
-        let mut mime = Vec::new();
+        let mut mime: Option<MimeList<'a>> = None;
         let mut ddf_name = None;
         loop {
             match self.src.next()? {
@@ -563,16 +562,15 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     return Err(unexpected(Tag::Mime, parent, at).into())
                 }
                 Ev::Start(Tag::DdfName, at) | Ev::Empty(Tag::DdfName, at)
-                    if ddf_name.is_some() || !mime.is_empty() =>
+                    if ddf_name.is_some() || mime.is_some() =>
                 {
                     return Err(unexpected(Tag::DdfName, parent, at).into())
                 }
-                // A type is almost always one MIME: the list is not given room for four.
                 Ev::Start(Tag::Mime, _) => {
                     let text = self.text(Tag::Mime, true)?;
-                    push_one(&mut mime, text);
+                    push_mime(&mut mime, text);
                 }
-                Ev::Empty(Tag::Mime, _) => push_one(&mut mime, Cow::Borrowed("")),
+                Ev::Empty(Tag::Mime, _) => push_mime(&mut mime, Cow::Borrowed("")),
                 Ev::Start(Tag::DdfName, _) => ddf_name = Some(self.text(Tag::DdfName, true)?),
                 Ev::Empty(Tag::DdfName, _) => ddf_name = Some(Cow::Borrowed("")),
                 Ev::End(_) => break,
@@ -596,10 +594,10 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 }
             }
         }
-        Ok(match ddf_name {
-            Some(name) => TypeInfo::DdfName(name),
-            None if mime.is_empty() => TypeInfo::DdfName(Cow::Borrowed("")),
-            None => TypeInfo::Mime(mime),
+        Ok(match (ddf_name, mime) {
+            (Some(name), _) => TypeInfo::DdfName(name),
+            (None, None) => TypeInfo::DdfName(Cow::Borrowed("")),
+            (None, Some(list)) => TypeInfo::Mime(list),
         })
     }
 

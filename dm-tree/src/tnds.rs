@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use ddf::spec::Format;
-use ddf::{DocKind, MgmtTree, Node as DdfNode, RtProperties, TypeInfo};
+use ddf::{DocKind, MgmtTree, MimeList, Node as DdfNode, RtProperties, TypeInfo};
 
 use crate::acl::{Acl, AclCommand};
 use crate::op::Op;
@@ -327,7 +327,7 @@ fn model_node<'t>(
         rt.rt_type = Some(if interior {
             TypeInfo::DdfName(Cow::Borrowed(node.mime().unwrap_or("")))
         } else {
-            TypeInfo::Mime(vec![Cow::Borrowed(node.mime().unwrap_or("text/plain"))])
+            TypeInfo::Mime(MimeList::new(node.mime().unwrap_or("text/plain")))
         });
     }
     if filter.has(Property::VerNo) {
@@ -545,9 +545,9 @@ fn import_node(
         Some(text) => Some(Acl::parse(text.trim()).map_err(|_| err(Status::BAD_REQUEST))?),
         None => None,
     };
-    let mime = rt.and_then(|r| r.rt_type.as_ref()).and_then(|t| match t {
-        TypeInfo::Mime(list) => list.first().map(|m| m.trim().to_owned()),
-        TypeInfo::DdfName(n) => Some(n.trim().to_owned()),
+    let mime = rt.and_then(|r| r.rt_type.as_ref()).map(|t| match t {
+        TypeInfo::Mime(list) => list.first().trim().to_owned(),
+        TypeInfo::DdfName(n) => n.trim().to_owned(),
     });
     let title = rt.and_then(|r| r.title.as_deref()).map(str::to_owned);
     let value = if format == Format::Node {
