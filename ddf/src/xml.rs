@@ -151,6 +151,28 @@ impl<'a> Source<'a> for XmlSource<'a> {
 #[inline]
 pub(crate) fn is_blank(s: &str) -> bool {
     let bytes = s.as_bytes();
+    // The usual indentation, a line break and then spaces, is one word compare per 8 bytes.
+    let rest = bytes
+        .strip_prefix(b"\n")
+        .or_else(|| bytes.strip_prefix(b"\r\n"))
+        .unwrap_or(bytes);
+    all_spaces(rest) || any_blank(bytes)
+}
+
+/// Whether `bytes` holds spaces only.
+#[inline]
+fn all_spaces(bytes: &[u8]) -> bool {
+    const SPACES: [u8; 8] = [b' '; 8];
+    if bytes.len() < 8 {
+        return bytes.iter().all(|&b| b == b' ');
+    }
+    // The last, overlapping word covers the remainder of `chunks_exact`.
+    bytes.chunks_exact(8).all(|w| w == SPACES)
+        && bytes.get(bytes.len() - 8..).is_some_and(|w| w == SPACES)
+}
+
+/// [`is_blank`] for any mix of the four whitespace bytes.
+fn any_blank(bytes: &[u8]) -> bool {
     if bytes.len() < 8 {
         return bytes
             .iter()
@@ -226,6 +248,17 @@ mod tests {
             }
             let all_blank: String = (0..len).map(|i| [' ', '\n', '\t', '\r'][i % 4]).collect();
             assert!(is_blank(&all_blank));
+            for lead in ["\n", "\r\n", ""] {
+                let indent = format!("{lead}{}", " ".repeat(len));
+                assert!(is_blank(&indent), "{indent:?}");
+                for bad in ["x", "\u{0}", "\t", "\n"] {
+                    for at in 0..=len {
+                        let mut s = indent.clone();
+                        s.insert_str(lead.len() + at, bad);
+                        assert_eq!(is_blank(&s), slow(&s), "{s:?}");
+                    }
+                }
+            }
         }
     }
 }
