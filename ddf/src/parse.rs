@@ -59,7 +59,15 @@ pub(crate) struct Builder<'a, S> {
     pending: Vec<Node<'a>>,
 }
 
+/// `text` without leading and trailing white space (as `str::trim`).
 fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    // Most element text starts and ends with a visible ASCII character: nothing to trim, and
+    // no need to decode the ends as `str::trim` does (the only ASCII white space, 0x09-0x0D
+    // and 0x20, is below `!`; other white space is not ASCII).
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| (b'!'..=b'~').contains(&b));
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        return text;
+    }
     match text {
         Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
         Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
@@ -802,5 +810,33 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, Error> {
     match parse_xml(text) {
         Err(e) if e.kind == ErrorKind::NoMgmtTree => parse_nested_xml(text),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed;
+    use std::borrow::Cow;
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        for s in [
+            "",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "\u{b}x\u{c}",
+            "~x!",
+            "\té\n",
+            "é",
+            "x\u{85}",
+            " ",
+            "\r\n",
+        ] {
+            assert_eq!(trimmed(Cow::Borrowed(s)), s.trim(), "{s:?}");
+            assert_eq!(trimmed(Cow::Owned(s.to_owned())), s.trim(), "{s:?}");
+        }
     }
 }
