@@ -8,7 +8,7 @@ use std::error::Error;
 use std::path::PathBuf;
 
 use ddf::spec::{AccessType, Format, Occurrence, Scope};
-use ddf::{DfProperties, Node, TypeInfo};
+use ddf::{DfProperties, MimeList, Node, TypeInfo};
 
 fn props(
     access: AccessType,
@@ -27,7 +27,7 @@ fn props(
         df_type: if format == Format::Node {
             TypeInfo::DdfName(Cow::Borrowed(""))
         } else {
-            TypeInfo::Mime(vec![Cow::Borrowed("text/plain")])
+            TypeInfo::Mime(MimeList::new("text/plain"))
         },
         case_sense: None,
     }
@@ -40,7 +40,7 @@ fn leaf(
     desc: &'static str,
 ) -> Node<'static> {
     let mut n = Node::new(name);
-    n.df = Some(props(access, format, Occurrence::ZeroOrOne, desc));
+    n.df = Some(Box::new(props(access, format, Occurrence::ZeroOrOne, desc)));
     n
 }
 
@@ -51,7 +51,12 @@ fn interior(
     children: Vec<Node<'static>>,
 ) -> Node<'static> {
     let mut n = Node::new(name);
-    n.df = Some(props(access, Format::Node, Occurrence::ZeroOrOne, desc));
+    n.df = Some(Box::new(props(
+        access,
+        Format::Node,
+        Occurrence::ZeroOrOne,
+        desc,
+    )));
     n.children = children;
     n
 }

@@ -35,10 +35,12 @@ pub struct Node<'a> {
     pub name: Cow<'a, str>,
     /// `Path`: the URI of the parent.
     pub path: Option<Cow<'a, str>>,
-    /// `RTProperties` (TNDS).
-    pub rt: Option<RtProperties<'a>>,
-    /// `DFProperties` (DDF).
-    pub df: Option<DfProperties<'a>>,
+    /// `RTProperties` (TNDS). Boxed, like [`Node::df`]: a node carries one of the two, and
+    /// keeping both inline would make every `Node` (and every move of one while the tree is
+    /// built) about three times larger.
+    pub rt: Option<Box<RtProperties<'a>>>,
+    /// `DFProperties` (DDF), boxed (see [`Node::rt`]).
+    pub df: Option<Box<DfProperties<'a>>>,
     /// Child nodes.
     pub children: Vec<Self>,
     /// `Value`: the default value (DDF) or the node's value (TNDS), kept verbatim.
@@ -51,7 +53,7 @@ pub struct Node<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeInfo<'a> {
     /// One or more `MIME` elements (TNDS `Type` holds one).
-    Mime(Vec<Cow<'a, str>>),
+    Mime(MimeList<'a>),
     /// A `DDFName` (may be empty).
     DdfName(Cow<'a, str>),
 }
@@ -69,9 +71,66 @@ impl TypeInfo<'_> {
     /// A copy that owns its strings.
     pub fn into_owned(self) -> TypeInfo<'static> {
         match self {
-            Self::Mime(list) => TypeInfo::Mime(list.into_iter().map(owned).collect()),
+            Self::Mime(list) => TypeInfo::Mime(list.into_owned()),
             Self::DdfName(name) => TypeInfo::DdfName(owned(name)),
         }
+    }
+}
+
+/// The `MIME` elements of a type: never empty. The first is held inline, so the usual
+/// single MIME type costs no allocation of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MimeList<'a> {
+    first: Cow<'a, str>,
+    more: Vec<Cow<'a, str>>,
+}
+
+impl<'a> MimeList<'a> {
+    /// A list of one MIME type.
+    pub fn new(first: impl Into<Cow<'a, str>>) -> Self {
+        Self {
+            first: first.into(),
+            more: Vec::new(),
+        }
+    }
+
+    /// Appends a MIME type.
+    pub fn push(&mut self, mime: impl Into<Cow<'a, str>>) {
+        self.more.push(mime.into());
+    }
+
+    /// The first MIME type.
+    pub fn first(&self) -> &Cow<'a, str> {
+        &self.first
+    }
+
+    /// The number of MIME types (at least one).
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// The MIME types in document order.
+    pub fn iter(&self) -> impl Iterator<Item = &Cow<'a, str>> + '_ {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
+    /// A copy that owns its strings.
+    pub fn into_owned(self) -> MimeList<'static> {
+        MimeList {
+            first: owned(self.first),
+            more: self.more.into_iter().map(owned).collect(),
+        }
+    }
+}
+
+impl<'l, 'a> IntoIterator for &'l MimeList<'a> {
+    type Item = &'l Cow<'a, str>;
+    type IntoIter =
+        std::iter::Chain<std::iter::Once<&'l Cow<'a, str>>, std::slice::Iter<'l, Cow<'a, str>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.first).chain(self.more.iter())
     }
 }
 
@@ -227,26 +286,30 @@ impl<'a> Node<'a> {
         Node {
             name: owned(self.name),
             path: owned_opt(self.path),
-            rt: self.rt.map(|rt| RtProperties {
-                acl: owned_opt(rt.acl),
-                format: rt.format,
-                name: owned_opt(rt.name),
-                size: owned_opt(rt.size),
-                title: owned_opt(rt.title),
-                tstamp: owned_opt(rt.tstamp),
-                rt_type: rt.rt_type.map(TypeInfo::into_owned),
-                ver_no: owned_opt(rt.ver_no),
+            rt: self.rt.map(|rt| {
+                Box::new(RtProperties {
+                    acl: owned_opt(rt.acl),
+                    format: rt.format,
+                    name: owned_opt(rt.name),
+                    size: owned_opt(rt.size),
+                    title: owned_opt(rt.title),
+                    tstamp: owned_opt(rt.tstamp),
+                    rt_type: rt.rt_type.map(TypeInfo::into_owned),
+                    ver_no: owned_opt(rt.ver_no),
+                })
             }),
-            df: self.df.map(|df| DfProperties {
-                access: df.access,
-                default_value: owned_opt(df.default_value),
-                description: owned_opt(df.description),
-                format: df.format,
-                occurrence: df.occurrence,
-                scope: df.scope,
-                title: owned_opt(df.title),
-                df_type: df.df_type.into_owned(),
-                case_sense: df.case_sense,
+            df: self.df.map(|df| {
+                Box::new(DfProperties {
+                    access: df.access,
+                    default_value: owned_opt(df.default_value),
+                    description: owned_opt(df.description),
+                    format: df.format,
+                    occurrence: df.occurrence,
+                    scope: df.scope,
+                    title: owned_opt(df.title),
+                    df_type: df.df_type.into_owned(),
+                    case_sense: df.case_sense,
+                })
             }),
             children: self.children.into_iter().map(Node::into_owned).collect(),
             value: owned_opt(self.value),

@@ -2,7 +2,7 @@
 //! a stream of DDF events, followed by the validation pass.
 
 use crate::error::{Error, ErrorKind, Warning};
-use crate::model::{DfProperties, DocKind, MgmtTree, Node, RtProperties, TypeInfo};
+use crate::model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
 use crate::tag::Tag;
 use crate::xml::{is_blank, XmlSource};
@@ -11,6 +11,10 @@ use std::borrow::Cow;
 /// Nesting limit for `Node` elements: real management objects stay below 20 levels, and the
 /// builder recurses once per level.
 pub const MAX_NODE_DEPTH: usize = 128;
+
+/// The builder's results: the error is boxed so that every `Result` passed up per event
+/// stays the size of its value.
+pub(crate) type Res<T> = Result<T, Box<Error>>;
 
 /// One event of the DDF vocabulary, from XML or WBXML.
 pub(crate) enum Ev<'a> {
@@ -28,9 +32,9 @@ pub(crate) enum Ev<'a> {
 
 /// A stream of DDF events.
 pub(crate) trait Source<'a> {
-    fn next(&mut self) -> Result<Ev<'a>, Error>;
+    fn next(&mut self) -> Res<Ev<'a>>;
     /// The offset of the first non-blank content left before the end of the input, if any.
-    fn trailing_content(&mut self) -> Result<Option<usize>, Error>;
+    fn trailing_content(&mut self) -> Res<Option<usize>>;
     /// Inside a text element (`true`) every text event matters; elsewhere a source may drop
     /// whitespace-only text, which the builder would skip anyway.
     fn text_mode(&mut self, on: bool);
@@ -46,13 +50,24 @@ pub struct Parsed<'a> {
     pub warnings: Vec<Warning>,
 }
 
-pub(crate) struct Builder<S> {
+pub(crate) struct Builder<'a, S> {
     src: S,
     warnings: Vec<Warning>,
     saw_df: bool,
+    /// Finished nodes whose parent is still open, in document order: a parent takes its
+    /// children off the top when it ends, into a `Vec` of the exact size (no regrowth).
+    pending: Vec<Node<'a>>,
 }
 
+/// `text` without leading and trailing white space (as `str::trim`).
 fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    // Most element text starts and ends with a visible ASCII character: nothing to trim, and
+    // no need to decode the ends as `str::trim` does (the only ASCII white space, 0x09-0x0D
+    // and 0x20, is below `!`; other white space is not ASCII).
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| (b'!'..=b'~').contains(&b));
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        return text;
+    }
     match text {
         Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
         Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
@@ -68,6 +83,14 @@ fn segment_of(name: Option<&Cow<'_, str>>) -> String {
     }
 }
 
+/// Adds a MIME type to the list, starting it with the first.
+fn push_mime<'a>(list: &mut Option<MimeList<'a>>, mime: Cow<'a, str>) {
+    match list {
+        Some(list) => list.push(mime),
+        None => *list = Some(MimeList::new(mime)),
+    }
+}
+
 fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
     Error::syntax(
         ErrorKind::UnexpectedElement {
@@ -78,35 +101,41 @@ fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
     )
 }
 
-impl<'a, S: Source<'a>> Builder<S> {
+impl<'a, S: Source<'a>> Builder<'a, S> {
     pub(crate) fn new(src: S) -> Self {
         Self {
             src,
             warnings: Vec::new(),
             saw_df: false,
+            pending: Vec::new(),
         }
     }
 
     /// Reads a whole document: prolog, one `MgmtTree`, and (if `to_end`) nothing but blanks after.
     pub(crate) fn document(mut self, to_end: bool) -> Result<Parsed<'a>, Error> {
+        let tree = self.read_document(to_end).map_err(|e| *e)?;
+        self.finish(tree)
+    }
+
+    fn read_document(&mut self, to_end: bool) -> Res<MgmtTree<'a>> {
         let tree = loop {
             match self.src.next()? {
                 Ev::Start(Tag::MgmtTree, offset) => break self.mgmt_tree(offset)?,
                 Ev::Text(t, _) if is_blank(&t) => {}
                 Ev::Start(_, offset) | Ev::Empty(_, offset) | Ev::Unknown { offset, .. } => {
-                    return Err(Error::syntax(ErrorKind::NoMgmtTree, offset))
+                    return Err(Error::syntax(ErrorKind::NoMgmtTree, offset).into())
                 }
                 Ev::Text(_, offset) | Ev::End(offset) | Ev::Eof(offset) => {
-                    return Err(Error::syntax(ErrorKind::NoMgmtTree, offset))
+                    return Err(Error::syntax(ErrorKind::NoMgmtTree, offset).into())
                 }
             }
         };
         if to_end {
             if let Some(at) = self.src.trailing_content()? {
-                return Err(Error::syntax(ErrorKind::TrailingContent, at));
+                return Err(Error::syntax(ErrorKind::TrailingContent, at).into());
             }
         }
-        self.finish(tree)
+        Ok(tree)
     }
 
     /// Validates a tree read by [`Builder::mgmt_tree`] and hands out the result.
@@ -117,19 +146,14 @@ impl<'a, S: Source<'a>> Builder<S> {
     }
 
     /// Continues after `<MgmtTree>` has been read.
-    pub(crate) fn mgmt_tree(&mut self, offset: usize) -> Result<MgmtTree<'a>, Error> {
+    pub(crate) fn mgmt_tree(&mut self, offset: usize) -> Res<MgmtTree<'a>> {
         let mut ver_dtd = None;
         let mut man = None;
         let mut model = None;
         let mut nodes = Vec::new();
         loop {
             match self.src.next()? {
-                Ev::Start(Tag::Node, at) => {
-                    nodes.push(Node::new(""));
-                    if let Some(node) = nodes.last_mut() {
-                        self.node(node, 1, at)?;
-                    }
-                }
+                Ev::Start(Tag::Node, at) => nodes.push(self.node(1, at)?),
                 Ev::Start(tag @ (Tag::VerDtd | Tag::Man | Tag::Mod), at) => {
                     let slot = match tag {
                         Tag::VerDtd => &mut ver_dtd,
@@ -143,7 +167,8 @@ impl<'a, S: Source<'a>> Builder<S> {
                                 parent: "MgmtTree",
                             },
                             at,
-                        ));
+                        )
+                        .into());
                     }
                     *slot = Some(self.text(tag, true)?);
                 }
@@ -154,7 +179,8 @@ impl<'a, S: Source<'a>> Builder<S> {
                             parent: "Node",
                         },
                         at,
-                    ))
+                    )
+                    .into())
                 }
                 Ev::Empty(tag @ (Tag::VerDtd | Tag::Man | Tag::Mod), _) => {
                     let slot = match tag {
@@ -172,12 +198,14 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
-                        return Err(Error::syntax(ErrorKind::UnexpectedText("MgmtTree"), at));
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("MgmtTree"), at).into());
                     }
                 }
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("MgmtTree"), at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated("MgmtTree"), at).into())
+                }
                 Ev::Start(tag, at) | Ev::Empty(tag, at) => {
-                    return Err(unexpected(tag, Tag::MgmtTree, at))
+                    return Err(unexpected(tag, Tag::MgmtTree, at).into())
                 }
             }
         }
@@ -209,7 +237,7 @@ impl<'a, S: Source<'a>> Builder<S> {
         })
     }
 
-    fn skip_unknown(&mut self, name: String, empty: bool, offset: usize) -> Result<(), Error> {
+    fn skip_unknown(&mut self, name: String, empty: bool, offset: usize) -> Res<()> {
         self.warnings.push(Warning::new(
             format!("skipped unknown element <{name}>"),
             offset,
@@ -224,7 +252,7 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::Start(..) | Ev::Unknown { empty: false, .. } => depth += 1,
                 Ev::End(_) => depth -= 1,
                 Ev::Eof(at) => {
-                    return Err(Error::syntax(ErrorKind::Truncated("vendor element"), at))
+                    return Err(Error::syntax(ErrorKind::Truncated("vendor element"), at).into())
                 }
                 Ev::Empty(..) | Ev::Unknown { .. } | Ev::Text(..) => {}
             }
@@ -233,7 +261,7 @@ impl<'a, S: Source<'a>> Builder<S> {
     }
 
     /// The text content of `tag` up to its end tag; trimmed unless `trim` is false.
-    fn text(&mut self, tag: Tag, trim: bool) -> Result<Cow<'a, str>, Error> {
+    fn text(&mut self, tag: Tag, trim: bool) -> Res<Cow<'a, str>> {
         self.src.text_mode(true);
         let result = self.text_content(tag);
         self.src.text_mode(false);
@@ -241,7 +269,7 @@ impl<'a, S: Source<'a>> Builder<S> {
         Ok(if trim { trimmed(text) } else { text })
     }
 
-    fn text_content(&mut self, tag: Tag) -> Result<Cow<'a, str>, Error> {
+    fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
         let mut acc: Option<Cow<'a, str>> = None;
         loop {
             match self.src.next()? {
@@ -262,9 +290,11 @@ impl<'a, S: Source<'a>> Builder<S> {
                     });
                 }
                 Ev::End(_) => break,
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(tag.name()), at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated(tag.name()), at).into())
+                }
                 Ev::Start(found, at) | Ev::Empty(found, at) => {
-                    return Err(unexpected(found, tag, at))
+                    return Err(unexpected(found, tag, at).into())
                 }
                 Ev::Unknown { name, offset, .. } => {
                     return Err(Error::syntax(
@@ -273,28 +303,35 @@ impl<'a, S: Source<'a>> Builder<S> {
                             parent: tag.name(),
                         },
                         offset,
-                    ))
+                    )
+                    .into())
                 }
             }
         }
         Ok(acc.unwrap_or(Cow::Borrowed("")))
     }
 
-    /// Fills `node` (fresh from [`Node::new`]) from the events after its `<Node>` tag.
-    fn node(&mut self, node: &mut Node<'a>, depth: usize, offset: usize) -> Result<(), Error> {
+    /// Reads a node from the events after its `<Node>` tag.
+    fn node(&mut self, depth: usize, offset: usize) -> Res<Node<'a>> {
         if depth > MAX_NODE_DEPTH {
-            return Err(Error::syntax(ErrorKind::TooDeep(MAX_NODE_DEPTH), offset));
+            return Err(Error::syntax(ErrorKind::TooDeep(MAX_NODE_DEPTH), offset).into());
         }
+        let mut node = Node::new("");
         node.offset = offset;
         let mut name = None;
-        if let Err(err) = self.node_body(node, &mut name, depth) {
+        let mark = self.pending.len();
+        let body = self.node_body(&mut node, &mut name, depth);
+        if mark < self.pending.len() {
+            node.children = self.pending.drain(mark..).collect();
+        }
+        if let Err(err) = body {
             let mut segment = segment_of(name.as_ref());
             if depth == 1 {
                 if let Some(path) = &node.path {
                     segment = format!("{path}/{segment}");
                 }
             }
-            return Err(err.in_segment(&segment));
+            return Err(Box::new((*err).in_segment(&segment)));
         }
         match name {
             Some(name) => node.name = name,
@@ -305,10 +342,11 @@ impl<'a, S: Source<'a>> Builder<S> {
                         parent: "Node",
                     },
                     offset,
-                ))
+                )
+                .into())
             }
         }
-        Ok(())
+        Ok(node)
     }
 
     fn dup(element: Tag, at: usize) -> Error {
@@ -326,45 +364,42 @@ impl<'a, S: Source<'a>> Builder<S> {
         node: &mut Node<'a>,
         name: &mut Option<Cow<'a, str>>,
         depth: usize,
-    ) -> Result<(), Error> {
+    ) -> Res<()> {
         loop {
             match self.src.next()? {
                 Ev::Start(Tag::Node, at) => {
-                    // Built in place: a Node is a few hundred bytes, not worth moving twice.
-                    node.children.push(Node::new(""));
-                    if let Some(child) = node.children.last_mut() {
-                        self.node(child, depth + 1, at)?;
-                    }
+                    let child = self.node(depth + 1, at)?;
+                    self.pending.push(child);
                 }
                 Ev::Start(Tag::NodeName, at) => {
                     if name.is_some() {
-                        return Err(Self::dup(Tag::NodeName, at));
+                        return Err(Self::dup(Tag::NodeName, at).into());
                     }
                     *name = Some(self.text(Tag::NodeName, true)?);
                 }
                 Ev::Empty(Tag::NodeName, at) => {
                     if name.is_some() {
-                        return Err(Self::dup(Tag::NodeName, at));
+                        return Err(Self::dup(Tag::NodeName, at).into());
                     }
                     *name = Some(Cow::Borrowed(""));
                 }
                 Ev::Start(Tag::Path, at) => {
                     if node.path.is_some() {
-                        return Err(Self::dup(Tag::Path, at));
+                        return Err(Self::dup(Tag::Path, at).into());
                     }
                     node.path = Some(self.text(Tag::Path, true)?);
                 }
                 Ev::Empty(Tag::Path, _) => node.path = Some(Cow::Borrowed("")),
                 Ev::Start(Tag::Value, at) => {
                     if node.value.is_some() {
-                        return Err(Self::dup(Tag::Value, at));
+                        return Err(Self::dup(Tag::Value, at).into());
                     }
                     node.value = Some(self.text(Tag::Value, false)?);
                 }
                 Ev::Empty(Tag::Value, _) => node.value = Some(Cow::Borrowed("")),
                 Ev::Start(Tag::RtProperties, at) => {
                     if node.rt.is_some() {
-                        return Err(Self::dup(Tag::RtProperties, at));
+                        return Err(Self::dup(Tag::RtProperties, at).into());
                     }
                     node.rt = Some(self.rt_properties(at)?);
                 }
@@ -374,11 +409,11 @@ impl<'a, S: Source<'a>> Builder<S> {
                         at,
                         None,
                     ));
-                    node.rt = Some(RtProperties::default());
+                    node.rt = Some(Box::default());
                 }
                 Ev::Start(Tag::DfProperties, at) => {
                     if node.df.is_some() {
-                        return Err(Self::dup(Tag::DfProperties, at));
+                        return Err(Self::dup(Tag::DfProperties, at).into());
                     }
                     self.saw_df = true;
                     node.df = Some(self.df_properties(at)?);
@@ -390,7 +425,8 @@ impl<'a, S: Source<'a>> Builder<S> {
                             parent: "DFProperties",
                         },
                         at,
-                    ))
+                    )
+                    .into())
                 }
                 Ev::Empty(Tag::Node, at) => {
                     return Err(Error::model(
@@ -400,7 +436,8 @@ impl<'a, S: Source<'a>> Builder<S> {
                         },
                         at,
                     )
-                    .in_segment("?"))
+                    .in_segment("?")
+                    .into())
                 }
                 Ev::Unknown {
                     name,
@@ -410,12 +447,12 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::End(_) => return Ok(()),
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
-                        return Err(Error::syntax(ErrorKind::UnexpectedText("Node"), at));
+                        return Err(Error::syntax(ErrorKind::UnexpectedText("Node"), at).into());
                     }
                 }
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("Node"), at)),
+                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("Node"), at).into()),
                 Ev::Start(tag, at) | Ev::Empty(tag, at) => {
-                    return Err(unexpected(tag, Tag::Node, at))
+                    return Err(unexpected(tag, Tag::Node, at).into())
                 }
             }
         }
@@ -423,7 +460,7 @@ impl<'a, S: Source<'a>> Builder<S> {
 
     /// Reads the single value element of a `Format`, `Occurrence`, `Scope` or `CaseSense`:
     /// (marker, text content if it had any).
-    fn marker(&mut self, parent: Tag, offset: usize) -> Result<(Tag, Option<Cow<'a, str>>), Error> {
+    fn marker(&mut self, parent: Tag, offset: usize) -> Res<(Tag, Option<Cow<'a, str>>)> {
         let mut found: Option<(Tag, Option<Cow<'a, str>>)> = None;
         loop {
             let item = match self.src.next()? {
@@ -434,7 +471,7 @@ impl<'a, S: Source<'a>> Builder<S> {
                     if is_blank(&t) {
                         continue;
                     }
-                    return Err(Error::syntax(ErrorKind::UnexpectedText(parent.name()), at));
+                    return Err(Error::syntax(ErrorKind::UnexpectedText(parent.name()), at).into());
                 }
                 Ev::Unknown { name, offset, .. } => {
                     return Err(Error::model(
@@ -443,34 +480,37 @@ impl<'a, S: Source<'a>> Builder<S> {
                             parent: parent.name(),
                         },
                         offset,
-                    ))
+                    )
+                    .into())
                 }
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at).into())
+                }
             };
             if found.is_some() {
-                return Err(Error::model(ErrorKind::BadMarker(parent.name()), offset));
+                return Err(Error::model(ErrorKind::BadMarker(parent.name()), offset).into());
             }
             found = Some(item);
         }
-        found.ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset))
+        found.ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset).into())
     }
 
-    fn format(&mut self, parent: Tag, offset: usize) -> Result<Format, Error> {
+    fn format(&mut self, parent: Tag, offset: usize) -> Res<Format> {
         let (tag, _) = self.marker(parent, offset)?;
         tag.format()
-            .ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset))
+            .ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset).into())
     }
 
-    fn occurrence(&mut self, offset: usize) -> Result<Occurrence, Error> {
+    fn occurrence(&mut self, offset: usize) -> Res<Occurrence> {
         let (tag, text) = self.marker(Tag::Occurrence, offset)?;
         let n = || {
             let text = text.as_deref().unwrap_or("");
             match text.parse::<u32>() {
                 Ok(n) if (2..=65536).contains(&n) => Ok(n),
-                _ => Err(Error::model(
+                _ => Err(Box::new(Error::model(
                     ErrorKind::BadOccurrence(text.to_owned()),
                     offset,
-                )),
+                ))),
             }
         };
         Ok(match tag {
@@ -480,11 +520,11 @@ impl<'a, S: Source<'a>> Builder<S> {
             Tag::OneOrMore => Occurrence::OneOrMore,
             Tag::ZeroOrN => Occurrence::ZeroOrN(n()?),
             Tag::OneOrN => Occurrence::OneOrN(n()?),
-            _ => return Err(Error::model(ErrorKind::BadMarker("Occurrence"), offset)),
+            _ => return Err(Error::model(ErrorKind::BadMarker("Occurrence"), offset).into()),
         })
     }
 
-    fn access_type(&mut self) -> Result<AccessType, Error> {
+    fn access_type(&mut self) -> Res<AccessType> {
         let mut access = AccessType::NONE;
         loop {
             match self.src.next()? {
@@ -504,7 +544,9 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::End(_) => return Ok(access),
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
-                        return Err(Error::syntax(ErrorKind::UnexpectedText("AccessType"), at));
+                        return Err(
+                            Error::syntax(ErrorKind::UnexpectedText("AccessType"), at).into()
+                        );
                     }
                 }
                 Ev::Unknown {
@@ -512,32 +554,39 @@ impl<'a, S: Source<'a>> Builder<S> {
                     empty,
                     offset,
                 } => self.skip_unknown(name, empty, offset)?,
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("AccessType"), at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated("AccessType"), at).into())
+                }
             }
         }
     }
 
-    fn type_info(&mut self, parent: Tag) -> Result<TypeInfo<'a>, Error> {
-        let mut mime = Vec::new();
+    fn type_info(&mut self, parent: Tag) -> Res<TypeInfo<'a>> {
+        let mut mime: Option<MimeList<'a>> = None;
         let mut ddf_name = None;
         loop {
             match self.src.next()? {
                 Ev::Start(Tag::Mime, at) | Ev::Empty(Tag::Mime, at) if ddf_name.is_some() => {
-                    return Err(unexpected(Tag::Mime, parent, at))
+                    return Err(unexpected(Tag::Mime, parent, at).into())
                 }
                 Ev::Start(Tag::DdfName, at) | Ev::Empty(Tag::DdfName, at)
-                    if ddf_name.is_some() || !mime.is_empty() =>
+                    if ddf_name.is_some() || mime.is_some() =>
                 {
-                    return Err(unexpected(Tag::DdfName, parent, at))
+                    return Err(unexpected(Tag::DdfName, parent, at).into())
                 }
-                Ev::Start(Tag::Mime, _) => mime.push(self.text(Tag::Mime, true)?),
-                Ev::Empty(Tag::Mime, _) => mime.push(Cow::Borrowed("")),
+                Ev::Start(Tag::Mime, _) => {
+                    let text = self.text(Tag::Mime, true)?;
+                    push_mime(&mut mime, text);
+                }
+                Ev::Empty(Tag::Mime, _) => push_mime(&mut mime, Cow::Borrowed("")),
                 Ev::Start(Tag::DdfName, _) => ddf_name = Some(self.text(Tag::DdfName, true)?),
                 Ev::Empty(Tag::DdfName, _) => ddf_name = Some(Cow::Borrowed("")),
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
-                        return Err(Error::syntax(ErrorKind::UnexpectedText(parent.name()), at));
+                        return Err(
+                            Error::syntax(ErrorKind::UnexpectedText(parent.name()), at).into()
+                        );
                     }
                 }
                 Ev::Unknown {
@@ -545,26 +594,31 @@ impl<'a, S: Source<'a>> Builder<S> {
                     empty,
                     offset,
                 } => self.skip_unknown(name, empty, offset)?,
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at)),
-                Ev::Start(tag, at) | Ev::Empty(tag, at) => return Err(unexpected(tag, parent, at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at).into())
+                }
+                Ev::Start(tag, at) | Ev::Empty(tag, at) => {
+                    return Err(unexpected(tag, parent, at).into())
+                }
             }
         }
-        Ok(match ddf_name {
-            Some(name) => TypeInfo::DdfName(name),
-            None if mime.is_empty() => TypeInfo::DdfName(Cow::Borrowed("")),
-            None => TypeInfo::Mime(mime),
+        Ok(match (ddf_name, mime) {
+            (Some(name), _) => TypeInfo::DdfName(name),
+            (None, None) => TypeInfo::DdfName(Cow::Borrowed("")),
+            (None, Some(list)) => TypeInfo::Mime(list),
         })
     }
 
-    fn rt_properties(&mut self, offset: usize) -> Result<RtProperties<'a>, Error> {
-        let mut rt = RtProperties::default();
+    fn rt_properties(&mut self, offset: usize) -> Res<Box<RtProperties<'a>>> {
+        // Filled in place on the heap: the properties are moved no more.
+        let mut rt = Box::<RtProperties<'a>>::default();
         loop {
             match self.src.next()? {
                 Ev::Start(Tag::Format, at) => rt.format = Some(self.format(Tag::Format, at)?),
                 Ev::Start(Tag::Type, _) => rt.rt_type = Some(self.type_info(Tag::Type)?),
                 Ev::Empty(Tag::Type, _) => rt.rt_type = Some(TypeInfo::DdfName(Cow::Borrowed(""))),
                 Ev::Start(tag, at) | Ev::Empty(tag, at) if matches!(tag, Tag::Format) => {
-                    return Err(Error::model(ErrorKind::BadMarker("Format"), at))
+                    return Err(Error::model(ErrorKind::BadMarker("Format"), at).into())
                 }
                 Ev::Start(tag, at) => {
                     let text = self.text(tag, true)?;
@@ -579,10 +633,14 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
-                        return Err(Error::syntax(ErrorKind::UnexpectedText("RTProperties"), at));
+                        return Err(
+                            Error::syntax(ErrorKind::UnexpectedText("RTProperties"), at).into()
+                        );
                     }
                 }
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("RTProperties"), at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated("RTProperties"), at).into())
+                }
             }
         }
         if rt.rt_type.is_none() {
@@ -599,7 +657,7 @@ impl<'a, S: Source<'a>> Builder<S> {
         rt: &'r mut RtProperties<'a>,
         tag: Tag,
         at: usize,
-    ) -> Result<&'r mut Option<Cow<'a, str>>, Error> {
+    ) -> Res<&'r mut Option<Cow<'a, str>>> {
         Ok(match tag {
             Tag::Acl => &mut rt.acl,
             Tag::Name => &mut rt.name,
@@ -607,11 +665,11 @@ impl<'a, S: Source<'a>> Builder<S> {
             Tag::Title => &mut rt.title,
             Tag::TStamp => &mut rt.tstamp,
             Tag::VerNo => &mut rt.ver_no,
-            _ => return Err(unexpected(tag, Tag::RtProperties, at)),
+            _ => return Err(unexpected(tag, Tag::RtProperties, at).into()),
         })
     }
 
-    fn df_properties(&mut self, offset: usize) -> Result<DfProperties<'a>, Error> {
+    fn df_properties(&mut self, offset: usize) -> Res<Box<DfProperties<'a>>> {
         let mut access = None;
         let mut default_value = None;
         let mut description = None;
@@ -641,14 +699,14 @@ impl<'a, S: Source<'a>> Builder<S> {
                     scope = Some(match self.marker(Tag::Scope, at)?.0 {
                         Tag::Permanent => Scope::Permanent,
                         Tag::Dynamic => Scope::Dynamic,
-                        _ => return Err(Error::model(ErrorKind::BadMarker("Scope"), at)),
+                        _ => return Err(Error::model(ErrorKind::BadMarker("Scope"), at).into()),
                     })
                 }
                 Ev::Start(Tag::CaseSense, at) => {
                     case_sense = Some(match self.marker(Tag::CaseSense, at)?.0 {
                         Tag::Cs => CaseSense::Cs,
                         Tag::Cis => CaseSense::Cis,
-                        _ => return Err(Error::model(ErrorKind::BadMarker("CaseSense"), at)),
+                        _ => return Err(Error::model(ErrorKind::BadMarker("CaseSense"), at).into()),
                     })
                 }
                 Ev::Start(Tag::DfType, _) => df_type = Some(self.type_info(Tag::DfType)?),
@@ -656,7 +714,7 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::Empty(
                     tag @ (Tag::DfFormat | Tag::Occurrence | Tag::Scope | Tag::CaseSense),
                     at,
-                ) => return Err(Error::model(ErrorKind::BadMarker(tag.name()), at)),
+                ) => return Err(Error::model(ErrorKind::BadMarker(tag.name()), at).into()),
                 Ev::Unknown {
                     name,
                     empty,
@@ -665,12 +723,16 @@ impl<'a, S: Source<'a>> Builder<S> {
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
-                        return Err(Error::syntax(ErrorKind::UnexpectedText("DFProperties"), at));
+                        return Err(
+                            Error::syntax(ErrorKind::UnexpectedText("DFProperties"), at).into()
+                        );
                     }
                 }
-                Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated("DFProperties"), at)),
+                Ev::Eof(at) => {
+                    return Err(Error::syntax(ErrorKind::Truncated("DFProperties"), at).into())
+                }
                 Ev::Start(tag, at) | Ev::Empty(tag, at) => {
-                    return Err(unexpected(tag, Tag::DfProperties, at))
+                    return Err(unexpected(tag, Tag::DfProperties, at).into())
                 }
             }
         }
@@ -693,7 +755,7 @@ impl<'a, S: Source<'a>> Builder<S> {
             ));
             TypeInfo::DdfName(Cow::Borrowed(""))
         });
-        Ok(DfProperties {
+        Ok(Box::new(DfProperties {
             access,
             default_value,
             description,
@@ -703,7 +765,7 @@ impl<'a, S: Source<'a>> Builder<S> {
             title,
             df_type,
             case_sense,
-        })
+        }))
     }
 }
 
@@ -748,5 +810,33 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed<'_>, Error> {
     match parse_xml(text) {
         Err(e) if e.kind == ErrorKind::NoMgmtTree => parse_nested_xml(text),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed;
+    use std::borrow::Cow;
+
+    #[test]
+    fn trimmed_is_str_trim() {
+        for s in [
+            "",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "\u{b}x\u{c}",
+            "~x!",
+            "\té\n",
+            "é",
+            "x\u{85}",
+            " ",
+            "\r\n",
+        ] {
+            assert_eq!(trimmed(Cow::Borrowed(s)), s.trim(), "{s:?}");
+            assert_eq!(trimmed(Cow::Owned(s.to_owned())), s.trim(), "{s:?}");
+        }
     }
 }

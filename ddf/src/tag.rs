@@ -125,6 +125,15 @@ const TABLE: [(Tag, &str, u8); 56] = [
 /// The WBXML code page of the DDF tags.
 pub(crate) const PAGE: u8 = 2;
 
+/// `tag` if `bytes` spells `name` exactly; the comparison has a constant length, so it is
+/// compiled to a few word loads instead of a library call.
+#[inline(always)]
+fn exact<const N: usize>(bytes: &[u8], name: &[u8; N], tag: Tag) -> Option<Tag> {
+    <&[u8; N]>::try_from(bytes)
+        .is_ok_and(|b| b == name)
+        .then_some(tag)
+}
+
 impl Tag {
     /// The element name as spelled in the DTD.
     pub(crate) fn name(self) -> &'static str {
@@ -205,72 +214,71 @@ impl Tag {
     #[inline]
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         // (length, first byte, second byte) is unique among the DDF names, so one jump picks
-        // the only candidate and a single comparison confirms it: this keeps the XML parser
-        // close to the raw event loop.
+        // the only candidate and a single fixed-size comparison confirms it (a few loads, no
+        // `memcmp` call): this keeps the XML parser close to the raw event loop.
         let bytes = name.as_bytes();
         let key = (bytes.len(), *bytes.first()?, *bytes.get(1)?);
-        let (tag, spelled) = match key {
-            (2, b'C', b'S') => (Self::Cs, "CS"),
-            (3, b'A', b'C') => (Self::Acl, "ACL"),
-            (3, b'A', b'd') => (Self::Add, "Add"),
-            (3, b'C', b'I') => (Self::Cis, "CIS"),
-            (3, b'G', b'e') => (Self::Get, "Get"),
-            (3, b'M', b'a') => (Self::Man, "Man"),
-            (3, b'M', b'o') => (Self::Mod, "Mod"),
-            (3, b'O', b'n') => (Self::One, "One"),
-            (3, b'b', b'6') => (Self::B64, "b64"),
-            (3, b'b', b'i') => (Self::Bin, "bin"),
-            (3, b'c', b'h') => (Self::Chr, "chr"),
-            (3, b'i', b'n') => (Self::Int, "int"),
-            (3, b'x', b'm') => (Self::Xml, "xml"),
-            (4, b'C', b'o') => (Self::Copy, "Copy"),
-            (4, b'E', b'x') => (Self::Exec, "Exec"),
-            (4, b'M', b'I') => (Self::Mime, "MIME"),
-            (4, b'N', b'a') => (Self::Name, "Name"),
-            (4, b'N', b'o') => (Self::Node, "Node"),
-            (4, b'P', b'a') => (Self::Path, "Path"),
-            (4, b'S', b'i') => (Self::Size, "Size"),
-            (4, b'T', b'y') => (Self::Type, "Type"),
-            (4, b'b', b'o') => (Self::Bool, "bool"),
-            (4, b'd', b'a') => (Self::Date, "date"),
-            (4, b'n', b'o') => (Self::NodeFormat, "node"),
-            (4, b'n', b'u') => (Self::Null, "null"),
-            (4, b't', b'i') => (Self::Time, "time"),
-            (5, b'S', b'c') => (Self::Scope, "Scope"),
-            (5, b'T', b'i') => (Self::Title, "Title"),
-            (5, b'V', b'a') => (Self::Value, "Value"),
-            (5, b'V', b'e') => (Self::VerNo, "VerNo"),
-            (5, b'f', b'l') => (Self::Float, "float"),
-            (5, b'v', b'e') => (Self::VerNo, "verNo"),
-            (6, b'D', b'F') => (Self::DfType, "DFType"),
-            (6, b'D', b'e') => (Self::Delete, "Delete"),
-            (6, b'F', b'o') => (Self::Format, "Format"),
-            (6, b'O', b'n') => (Self::OneOrN, "OneOrN"),
-            (6, b'T', b'S') => (Self::TStamp, "TStamp"),
-            (6, b'V', b'e') => (Self::VerDtd, "VerDTD"),
-            (6, b'v', b'e') => (Self::VerDtd, "verDTD"),
-            (7, b'D', b'D') => (Self::DdfName, "DDFName"),
-            (7, b'D', b'F') => (Self::DfTitle, "DFTitle"),
-            (7, b'D', b'y') => (Self::Dynamic, "Dynamic"),
-            (7, b'R', b'e') => (Self::Replace, "Replace"),
-            (7, b'Z', b'e') => (Self::ZeroOrN, "ZeroOrN"),
-            (8, b'D', b'F') => (Self::DfFormat, "DFFormat"),
-            (8, b'M', b'g') => (Self::MgmtTree, "MgmtTree"),
-            (8, b'N', b'o') => (Self::NodeName, "NodeName"),
-            (9, b'C', b'a') => (Self::CaseSense, "CaseSense"),
-            (9, b'O', b'n') => (Self::OneOrMore, "OneOrMore"),
-            (9, b'P', b'e') => (Self::Permanent, "Permanent"),
-            (9, b'Z', b'e') => (Self::ZeroOrOne, "ZeroOrOne"),
-            (10, b'A', b'c') => (Self::AccessType, "AccessType"),
-            (10, b'O', b'c') => (Self::Occurrence, "Occurrence"),
-            (10, b'Z', b'e') => (Self::ZeroOrMore, "ZeroOrMore"),
-            (11, b'D', b'e') => (Self::Description, "Description"),
-            (12, b'D', b'F') => (Self::DfProperties, "DFProperties"),
-            (12, b'D', b'e') => (Self::DefaultValue, "DefaultValue"),
-            (12, b'R', b'T') => (Self::RtProperties, "RTProperties"),
-            _ => return None,
-        };
-        (name == spelled).then_some(tag)
+        match key {
+            (2, b'C', b'S') => exact(bytes, b"CS", Self::Cs),
+            (3, b'A', b'C') => exact(bytes, b"ACL", Self::Acl),
+            (3, b'A', b'd') => exact(bytes, b"Add", Self::Add),
+            (3, b'C', b'I') => exact(bytes, b"CIS", Self::Cis),
+            (3, b'G', b'e') => exact(bytes, b"Get", Self::Get),
+            (3, b'M', b'a') => exact(bytes, b"Man", Self::Man),
+            (3, b'M', b'o') => exact(bytes, b"Mod", Self::Mod),
+            (3, b'O', b'n') => exact(bytes, b"One", Self::One),
+            (3, b'b', b'6') => exact(bytes, b"b64", Self::B64),
+            (3, b'b', b'i') => exact(bytes, b"bin", Self::Bin),
+            (3, b'c', b'h') => exact(bytes, b"chr", Self::Chr),
+            (3, b'i', b'n') => exact(bytes, b"int", Self::Int),
+            (3, b'x', b'm') => exact(bytes, b"xml", Self::Xml),
+            (4, b'C', b'o') => exact(bytes, b"Copy", Self::Copy),
+            (4, b'E', b'x') => exact(bytes, b"Exec", Self::Exec),
+            (4, b'M', b'I') => exact(bytes, b"MIME", Self::Mime),
+            (4, b'N', b'a') => exact(bytes, b"Name", Self::Name),
+            (4, b'N', b'o') => exact(bytes, b"Node", Self::Node),
+            (4, b'P', b'a') => exact(bytes, b"Path", Self::Path),
+            (4, b'S', b'i') => exact(bytes, b"Size", Self::Size),
+            (4, b'T', b'y') => exact(bytes, b"Type", Self::Type),
+            (4, b'b', b'o') => exact(bytes, b"bool", Self::Bool),
+            (4, b'd', b'a') => exact(bytes, b"date", Self::Date),
+            (4, b'n', b'o') => exact(bytes, b"node", Self::NodeFormat),
+            (4, b'n', b'u') => exact(bytes, b"null", Self::Null),
+            (4, b't', b'i') => exact(bytes, b"time", Self::Time),
+            (5, b'S', b'c') => exact(bytes, b"Scope", Self::Scope),
+            (5, b'T', b'i') => exact(bytes, b"Title", Self::Title),
+            (5, b'V', b'a') => exact(bytes, b"Value", Self::Value),
+            (5, b'V', b'e') => exact(bytes, b"VerNo", Self::VerNo),
+            (5, b'f', b'l') => exact(bytes, b"float", Self::Float),
+            (5, b'v', b'e') => exact(bytes, b"verNo", Self::VerNo),
+            (6, b'D', b'F') => exact(bytes, b"DFType", Self::DfType),
+            (6, b'D', b'e') => exact(bytes, b"Delete", Self::Delete),
+            (6, b'F', b'o') => exact(bytes, b"Format", Self::Format),
+            (6, b'O', b'n') => exact(bytes, b"OneOrN", Self::OneOrN),
+            (6, b'T', b'S') => exact(bytes, b"TStamp", Self::TStamp),
+            (6, b'V', b'e') => exact(bytes, b"VerDTD", Self::VerDtd),
+            (6, b'v', b'e') => exact(bytes, b"verDTD", Self::VerDtd),
+            (7, b'D', b'D') => exact(bytes, b"DDFName", Self::DdfName),
+            (7, b'D', b'F') => exact(bytes, b"DFTitle", Self::DfTitle),
+            (7, b'D', b'y') => exact(bytes, b"Dynamic", Self::Dynamic),
+            (7, b'R', b'e') => exact(bytes, b"Replace", Self::Replace),
+            (7, b'Z', b'e') => exact(bytes, b"ZeroOrN", Self::ZeroOrN),
+            (8, b'D', b'F') => exact(bytes, b"DFFormat", Self::DfFormat),
+            (8, b'M', b'g') => exact(bytes, b"MgmtTree", Self::MgmtTree),
+            (8, b'N', b'o') => exact(bytes, b"NodeName", Self::NodeName),
+            (9, b'C', b'a') => exact(bytes, b"CaseSense", Self::CaseSense),
+            (9, b'O', b'n') => exact(bytes, b"OneOrMore", Self::OneOrMore),
+            (9, b'P', b'e') => exact(bytes, b"Permanent", Self::Permanent),
+            (9, b'Z', b'e') => exact(bytes, b"ZeroOrOne", Self::ZeroOrOne),
+            (10, b'A', b'c') => exact(bytes, b"AccessType", Self::AccessType),
+            (10, b'O', b'c') => exact(bytes, b"Occurrence", Self::Occurrence),
+            (10, b'Z', b'e') => exact(bytes, b"ZeroOrMore", Self::ZeroOrMore),
+            (11, b'D', b'e') => exact(bytes, b"Description", Self::Description),
+            (12, b'D', b'F') => exact(bytes, b"DFProperties", Self::DfProperties),
+            (12, b'D', b'e') => exact(bytes, b"DefaultValue", Self::DefaultValue),
+            (12, b'R', b'T') => exact(bytes, b"RTProperties", Self::RtProperties),
+            _ => None,
+        }
     }
 
     /// The format marker this tag stands for, if it is one.

@@ -6,6 +6,13 @@ use crate::model::{DocKind, MgmtTree, Node};
 use crate::spec::{Format, Scope};
 use std::collections::HashSet;
 
+/// Whether two sibling names are equal. Siblings usually differ in length or in their last
+/// byte (`Leaf1`, `Leaf2`), which is checked before the full comparison (a `memcmp` call).
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
+}
+
 /// Splits a `Path` into its segments after `./` (the root `.` gives none); `None` when the
 /// path is not a valid URI prefix.
 pub(crate) fn path_segments(path: &str) -> Option<Vec<&str>> {
@@ -170,7 +177,7 @@ impl<'n> Walk<'_, 'n> {
             } else {
                 children
                     .get(..i)
-                    .is_some_and(|before| before.iter().any(|c| c.name == child.name))
+                    .is_some_and(|before| before.iter().any(|c| same_name(&c.name, &child.name)))
             };
             if clash {
                 self.stack.push(child);

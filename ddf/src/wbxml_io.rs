@@ -3,7 +3,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::model::MgmtTree;
-use crate::parse::{Builder, Ev, Parsed, Source};
+use crate::parse::{Builder, Ev, Parsed, Res, Source};
 use crate::tag::{Tag, PAGE};
 use crate::write::{ListFilter, Sink};
 use std::borrow::Cow;
@@ -43,7 +43,7 @@ fn tag_of(tag: &wbxml::Tag<'_>) -> Option<Tag> {
 }
 
 impl<'a> Source<'a> for WbxmlSource<'a> {
-    fn next(&mut self) -> Result<Ev<'a>, Error> {
+    fn next(&mut self) -> Res<Ev<'a>> {
         loop {
             let event = self
                 .reader
@@ -71,7 +71,8 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
                         return Err(Error::syntax(
                             ErrorKind::Wbxml("OPAQUE that is not UTF-8 text".to_owned()),
                             at,
-                        ))
+                        )
+                        .into())
                     }
                 },
                 Event::Entity(code) => match char::from_u32(code).filter(|c| *c != '\0') {
@@ -80,7 +81,8 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
                         return Err(Error::syntax(
                             ErrorKind::Wbxml(format!("invalid character entity {code:#x}")),
                             at,
-                        ))
+                        )
+                        .into())
                     }
                 },
                 Event::Pi(_) | Event::Ext(_) => continue,
@@ -91,7 +93,7 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
 
     fn text_mode(&mut self, _on: bool) {}
 
-    fn trailing_content(&mut self) -> Result<Option<usize>, Error> {
+    fn trailing_content(&mut self) -> Res<Option<usize>> {
         loop {
             match self.next()? {
                 Ev::Eof(_) => return Ok(None),
@@ -137,7 +139,7 @@ fn parse_at(bytes: &[u8], base: usize, nesting: usize) -> Result<Parsed<'_>, Err
             Event::Start(tag) if tag_of(&tag) == Some(Tag::MgmtTree) => {
                 let at = reader.event_offset().saturating_add(base);
                 let mut builder = Builder::new(WbxmlSource { reader, base });
-                let tree = builder.mgmt_tree(at)?;
+                let tree = builder.mgmt_tree(at).map_err(|e| *e)?;
                 return builder.finish(tree);
             }
             Event::Opaque(inner) if nesting < MAX_NESTED_DOCS && looks_like_ddf(inner) => {

@@ -149,7 +149,7 @@ impl<'a> Node<'a> {
             rt: self
                 .rt
                 .as_ref()
-                .map(|rt| rt.filtered(filter))
+                .map(|rt| Box::new(rt.filtered(filter)))
                 .filter(|rt| !rt.is_empty()),
             df: self.df.clone(),
             children: self.children.iter().map(|c| c.filtered(filter)).collect(),

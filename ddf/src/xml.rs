@@ -1,7 +1,7 @@
 //! The XML event source: quick-xml's borrowed reader, mapped to DDF tags.
 
 use crate::error::{Error, ErrorKind};
-use crate::parse::{Ev, Source};
+use crate::parse::{Ev, Res, Source};
 use crate::tag::Tag;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -32,6 +32,19 @@ impl<'a> XmlSource<'a> {
     }
 }
 
+/// The replacement text of a predefined entity (`amp`, `lt`, `gt`, `quot`, `apos`).
+#[inline]
+fn predefined_entity(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => return None,
+    })
+}
+
 /// Resolves `&name;` / `&#N;` / `&#xN;`: the five predefined entities and character references.
 pub(crate) fn resolve_entity(name: &str) -> Option<char> {
     Some(match name {
@@ -53,7 +66,7 @@ pub(crate) fn resolve_entity(name: &str) -> Option<char> {
 
 impl<'a> Source<'a> for XmlSource<'a> {
     #[inline]
-    fn next(&mut self) -> Result<Ev<'a>, Error> {
+    fn next(&mut self) -> Res<Ev<'a>> {
         loop {
             let start = self.pos();
             let event = self.reader.read_event().map_err(|e| {
@@ -91,13 +104,20 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 Event::CData(t) => Ev::Text(t.into_inner(), start),
                 Event::GeneralRef(r) => {
                     let name = r.into_inner();
-                    match resolve_entity(&name) {
-                        Some(c) => Ev::Text(Cow::Owned(c.to_string()), start),
-                        None => {
-                            return Err(Error::syntax(
-                                ErrorKind::Xml(format!("unknown entity &{name};")),
-                                start,
-                            ))
+                    // The five predefined entities need no buffer of their own: the text
+                    // element they split is copied once, when its pieces are joined.
+                    if let Some(text) = predefined_entity(&name) {
+                        Ev::Text(Cow::Borrowed(text), start)
+                    } else {
+                        match resolve_entity(&name) {
+                            Some(c) => Ev::Text(Cow::Owned(c.to_string()), start),
+                            None => {
+                                return Err(Error::syntax(
+                                    ErrorKind::Xml(format!("unknown entity &{name};")),
+                                    start,
+                                )
+                                .into())
+                            }
                         }
                     }
                 }
@@ -111,7 +131,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         self.text_mode = on;
     }
 
-    fn trailing_content(&mut self) -> Result<Option<usize>, Error> {
+    fn trailing_content(&mut self) -> Res<Option<usize>> {
         loop {
             match self.next()? {
                 Ev::Eof(_) => return Ok(None),
@@ -126,8 +146,59 @@ impl<'a> Source<'a> for XmlSource<'a> {
     }
 }
 
+/// Whether `s` is XML whitespace only (space, tab, CR, LF): the indentation between elements,
+/// which is most of the text events of a real DDF. Eight bytes are checked at a time.
+#[inline]
 pub(crate) fn is_blank(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    let bytes = s.as_bytes();
+    // The usual indentation, a line break and then spaces, is one word compare per 8 bytes.
+    let rest = bytes
+        .strip_prefix(b"\n")
+        .or_else(|| bytes.strip_prefix(b"\r\n"))
+        .unwrap_or(bytes);
+    all_spaces(rest) || any_blank(bytes)
+}
+
+/// Whether `bytes` holds spaces only.
+#[inline]
+fn all_spaces(bytes: &[u8]) -> bool {
+    const SPACES: [u8; 8] = [b' '; 8];
+    if bytes.len() < 8 {
+        return bytes.iter().all(|&b| b == b' ');
+    }
+    // The last, overlapping word covers the remainder of `chunks_exact`.
+    bytes.chunks_exact(8).all(|w| w == SPACES)
+        && bytes.get(bytes.len() - 8..).is_some_and(|w| w == SPACES)
+}
+
+/// [`is_blank`] for any mix of the four whitespace bytes.
+fn any_blank(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        return bytes
+            .iter()
+            .all(|&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+    }
+    let mut words = bytes.chunks_exact(8);
+    // The last, overlapping word covers the remainder of `chunks_exact`.
+    words.all(word_is_blank) && bytes.get(bytes.len() - 8..).is_some_and(word_is_blank)
+}
+
+/// Whether all eight bytes of `chunk` are XML whitespace (SWAR: a byte of `w ^ k` is zero
+/// exactly where `w` holds `k`).
+#[inline]
+fn word_is_blank(chunk: &[u8]) -> bool {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+        return false;
+    };
+    let w = u64::from_le_bytes(word);
+    // The high bit of each byte is set where that byte differs from the one of `k`.
+    let differs = |k: u8| {
+        let v = w ^ (u64::from(k) * 0x0101_0101_0101_0101);
+        ((v & LOW).wrapping_add(LOW) | v) & HIGH
+    };
+    differs(b' ') & differs(b'\n') & differs(b'\t') & differs(b'\r') == 0
 }
 
 /// The byte offset of the first `MgmtTree` element in an XML document (a SyncML message
@@ -146,6 +217,48 @@ pub fn find_mgmt_tree(xml: &str) -> Result<Option<usize>, Error> {
             }
             Event::Eof => return Ok(None),
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blank;
+
+    #[test]
+    fn blank_matches_the_bytewise_definition() {
+        let slow = |s: &str| s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        let alphabet = [
+            ' ', '\t', '\r', '\n', 'a', '\u{0}', '\u{b}', '\u{a0}', '!', '\u{20ac}',
+        ];
+        for len in 0..20 {
+            for bad in 0..len {
+                for c in alphabet {
+                    let mut s: String = (0..len)
+                        .map(|i| alphabet.get(i % 4).copied().unwrap_or(' '))
+                        .collect();
+                    s.replace_range(
+                        s.char_indices()
+                            .nth(bad)
+                            .map_or(0..0, |(i, ch)| i..i + ch.len_utf8()),
+                        c.encode_utf8(&mut [0; 4]),
+                    );
+                    assert_eq!(is_blank(&s), slow(&s), "{s:?}");
+                }
+            }
+            let all_blank: String = (0..len).map(|i| [' ', '\n', '\t', '\r'][i % 4]).collect();
+            assert!(is_blank(&all_blank));
+            for lead in ["\n", "\r\n", ""] {
+                let indent = format!("{lead}{}", " ".repeat(len));
+                assert!(is_blank(&indent), "{indent:?}");
+                for bad in ["x", "\u{0}", "\t", "\n"] {
+                    for at in 0..=len {
+                        let mut s = indent.clone();
+                        s.insert_str(lead.len() + at, bad);
+                        assert_eq!(is_blank(&s), slow(&s), "{s:?}");
+                    }
+                }
+            }
         }
     }
 }

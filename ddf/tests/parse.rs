@@ -337,7 +337,7 @@ fn value_whitespace_is_kept_and_other_text_trimmed() {
     assert_eq!(a.value.as_deref(), Some("  "));
     assert_eq!(
         a.rt.as_ref().unwrap().rt_type,
-        Some(TypeInfo::Mime(vec!["text/plain".into()]))
+        Some(TypeInfo::Mime(ddf::MimeList::new("text/plain")))
     );
     assert_eq!(tree.find("B").unwrap().value.as_deref(), Some(" x & y "));
     let written = to_xml(&tree, ListFilter::ALL);

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use ddf::spec::Format;
-use ddf::{DocKind, MgmtTree, Node as DdfNode, RtProperties, TypeInfo};
+use ddf::{DocKind, MgmtTree, MimeList, Node as DdfNode, RtProperties, TypeInfo};
 
 use crate::acl::{Acl, AclCommand};
 use crate::op::Op;
@@ -327,13 +327,13 @@ fn model_node<'t>(
         rt.rt_type = Some(if interior {
             TypeInfo::DdfName(Cow::Borrowed(node.mime().unwrap_or("")))
         } else {
-            TypeInfo::Mime(vec![Cow::Borrowed(node.mime().unwrap_or("text/plain"))])
+            TypeInfo::Mime(MimeList::new(node.mime().unwrap_or("text/plain")))
         });
     }
     if filter.has(Property::VerNo) {
         rt.ver_no = Some(Cow::Owned(node.verno.to_string()));
     }
-    out.rt = Some(rt);
+    out.rt = Some(Box::new(rt));
     if filter.has_value() && !interior {
         out.value = match &node.value {
             Value::Empty => None,
@@ -545,9 +545,9 @@ fn import_node(
         Some(text) => Some(Acl::parse(text.trim()).map_err(|_| err(Status::BAD_REQUEST))?),
         None => None,
     };
-    let mime = rt.and_then(|r| r.rt_type.as_ref()).and_then(|t| match t {
-        TypeInfo::Mime(list) => list.first().map(|m| m.trim().to_owned()),
-        TypeInfo::DdfName(n) => Some(n.trim().to_owned()),
+    let mime = rt.and_then(|r| r.rt_type.as_ref()).map(|t| match t {
+        TypeInfo::Mime(list) => list.first().trim().to_owned(),
+        TypeInfo::DdfName(n) => n.trim().to_owned(),
     });
     let title = rt.and_then(|r| r.title.as_deref()).map(str::to_owned);
     let value = if format == Format::Node {
@@ -735,10 +735,10 @@ pub(crate) fn replace_from_op(
                 // the document lists the target's new children
                 let mut top = DdfNode::new(uri.name());
                 top.children.clone_from(&parsed.tree.nodes);
-                top.rt = Some(RtProperties {
+                top.rt = Some(Box::new(RtProperties {
                     format: Some(Format::Node),
                     ..RtProperties::default()
-                });
+                }));
                 import_node(tree, server, parent, parent_path, &top, Mode::Replace)
             }
         }
