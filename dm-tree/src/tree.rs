@@ -942,6 +942,18 @@ impl Tree {
         access: AccessType,
     ) -> Result<u32, Status> {
         let id = self.resolve(uri).ok_or(Status::NOT_FOUND)?;
+        self.existing_id(server, id, uri, cmd, access)
+    }
+
+    /// [`existing`](Self::existing) for a node already resolved from `uri`.
+    fn existing_id(
+        &self,
+        server: Option<&str>,
+        id: u32,
+        uri: Uri<'_>,
+        cmd: AclCommand,
+        access: AccessType,
+    ) -> Result<u32, Status> {
         if !self.permits(server, cmd, id) {
             return Err(Status::PERMISSION_DENIED);
         }
@@ -1300,7 +1312,7 @@ impl Tree {
             Some(Query::Prop(Property::Name)) => self.rename(server, id, uri, data),
             Some(Query::Prop(Property::Title)) => self.retitle(server, id, uri, data),
             Some(Query::Prop(_)) | Some(Query::List(_)) => Err(Status::COMMAND_NOT_ALLOWED),
-            None => self.replace_value(server, op, uri),
+            None => self.replace_value(server, op, uri, id),
         };
         match result {
             Ok(()) => Status::OK.into(),
@@ -1399,8 +1411,9 @@ impl Tree {
         server: Option<&str>,
         op: &Op<'_>,
         uri: Uri<'_>,
+        id: u32,
     ) -> Result<(), Status> {
-        let id = self.existing(server, uri, AclCommand::Replace, AccessType::REPLACE)?;
+        let id = self.existing_id(server, id, uri, AclCommand::Replace, AccessType::REPLACE)?;
         if op.mime.is_some_and(is_tnds) {
             return crate::tnds::replace_from_op(self, server, op, uri, id);
         }
