@@ -55,7 +55,7 @@ pub(crate) fn name_hash(name: &str) -> u32 {
     })
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Node {
     pub(crate) name: Box<str>,
     pub(crate) parent: u32,
@@ -66,6 +66,26 @@ pub(crate) struct Node {
     pub(crate) acl: Acl,
     pub(crate) value: Value,
     pub(crate) extra: Option<Box<Extra>>,
+}
+
+/// Keeps the child list's spare capacity, so that a tree restored from a snapshot adds
+/// children without first regrowing every list it touches.
+impl Clone for Node {
+    fn clone(&self) -> Self {
+        let mut children = Vec::with_capacity(self.children.capacity());
+        children.extend_from_slice(&self.children);
+        Self {
+            name: self.name.clone(),
+            parent: self.parent,
+            children,
+            format: self.format,
+            flags: self.flags,
+            verno: self.verno,
+            acl: self.acl.clone(),
+            value: self.value.clone(),
+            extra: self.extra.clone(),
+        }
+    }
 }
 
 impl Node {
@@ -206,10 +226,23 @@ impl Node {
 }
 
 /// The node arena: everything a snapshot has to copy.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Store {
     pub(crate) slots: Vec<Option<Node>>,
     pub(crate) free: Vec<u32>,
+}
+
+/// Keeps the arena's spare capacity (see `Clone for Node`): a restored tree's first Add
+/// does not move every node.
+impl Clone for Store {
+    fn clone(&self) -> Self {
+        let mut slots = Vec::with_capacity(self.slots.capacity());
+        slots.extend(self.slots.iter().cloned());
+        Self {
+            slots,
+            free: self.free.clone(),
+        }
+    }
 }
 
 impl Store {
