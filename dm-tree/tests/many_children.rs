@@ -21,7 +21,7 @@ impl Rng {
     }
 }
 
-/// Names: `n0..n199` and case variants `N0..N49`, which hash alike (the index hashes the
+/// Names (enough to cross the index threshold both ways): `n0..n199` and case variants `N0..N49`, which hash alike (the index hashes the
 /// ASCII-lowercased name) but are distinct case-sensitive siblings.
 fn name(rng: &mut Rng) -> String {
     let k = rng.below(250);
@@ -164,7 +164,7 @@ fn case_insensitive_child_among_many() {
         );
     };
     add("./P/ABC");
-    for i in 0..40 {
+    for i in 0..200 {
         add(&format!("./P/c{i}"));
     }
     add("./P/abc");
