@@ -150,11 +150,13 @@ impl<'de> Deserialize<'de> for Tree {
                 if !p.is_interior() {
                     return Err(bad("parent is a leaf"));
                 }
+                let hash = name_hash(&n.name);
                 let clash = p.children.iter().any(|c| {
-                    slots
-                        .get(c.id as usize)
-                        .and_then(Option::as_ref)
-                        .is_some_and(|s| *s.name == *n.name)
+                    c.hash == hash
+                        && slots
+                            .get(c.id as usize)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|s| *s.name == *n.name)
                 });
                 if clash {
                     return Err(bad("duplicate name"));
@@ -174,11 +176,12 @@ impl<'de> Deserialize<'de> for Tree {
                     title: n.title.map(Into::into),
                     mime: n.mime.map(Into::into),
                     tstamp: n.tstamp.map(Into::into),
+                    index: None,
                 }));
             }
             let id = u32::try_from(i).map_err(|_| bad("too many nodes"))?;
             if let Some(p) = slots.get_mut(parent as usize).and_then(Option::as_mut) {
-                p.children.push(Child {
+                p.push_child_unindexed(Child {
                     id,
                     hash: name_hash(&n.name),
                 });
@@ -188,10 +191,12 @@ impl<'de> Deserialize<'de> for Tree {
         if slots.is_empty() {
             return Err(D::Error::custom("no root node"));
         }
-        let mut tree = Self::from_store(Store {
+        let mut store = Store {
             slots,
             free: Vec::new(),
-        });
+        };
+        store.build_indexes();
+        let mut tree = Self::from_store(store);
         tree.limits = file.limits;
         Ok(tree)
     }

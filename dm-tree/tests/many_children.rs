@@ -1,0 +1,194 @@
+//! A parent with many children (which keeps a name index) against a naive model: random
+//! interleaved Adds, Deletes, renames and Gets, with the child order checked after each
+//! step and across snapshot/restore and a serde round trip.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+use dm_tree::{CaseSense, Format, Op, Status, Tree};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Names (enough to cross the index threshold both ways): `n0..n199` and case variants `N0..N49`, which hash alike (the index hashes the
+/// ASCII-lowercased name) but are distinct case-sensitive siblings.
+fn name(rng: &mut Rng) -> String {
+    let k = rng.below(250);
+    if k < 200 {
+        format!("n{k}")
+    } else {
+        format!("N{}", k - 200)
+    }
+}
+
+fn get(tree: &mut Tree, uri: &str) -> (Status, Option<String>) {
+    let out = tree.execute_local(&Op::get(uri));
+    let data = out
+        .results
+        .first()
+        .and_then(|r| r.data.clone())
+        .map(|d| String::from_utf8(d).unwrap());
+    (out.status, data)
+}
+
+/// Checks every modelled child and the listed order.
+fn check(tree: &mut Tree, model: &[(String, String)], step: usize) {
+    let listed = model
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("/");
+    assert_eq!(
+        get(tree, "./P"),
+        (Status::OK, Some(listed)),
+        "child list at step {step}"
+    );
+    let id = tree.node("./P").unwrap().id();
+    assert_eq!(tree.node("./P").unwrap().child_count(), model.len());
+    assert!(tree.children(id).eq(model.iter().map(|(n, _)| n.as_str())));
+    for (n, v) in model {
+        assert_eq!(
+            get(tree, &format!("./P/{n}")),
+            (Status::OK, Some(v.clone())),
+            "{n} at step {step}"
+        );
+    }
+}
+
+#[test]
+fn interleaved_changes_match_a_naive_model() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut tree = Tree::new();
+    assert!(tree
+        .execute_local(&Op::add("./P").with_format(Format::Node))
+        .status
+        .is_success());
+    let mut model: Vec<(String, String)> = Vec::new();
+    // phases: grow well past the index threshold, shrink below it, grow again
+    let phases = [(900, 80), (900, 20), (600, 75), (300, 10), (600, 70)];
+    let mut step = 0usize;
+    for (steps, add_pct) in phases {
+        for _ in 0..steps {
+            step += 1;
+            let n = name(&mut rng);
+            let pos = model.iter().position(|(m, _)| *m == n);
+            let uri = format!("./P/{n}");
+            let roll = rng.below(100);
+            if roll < add_pct {
+                let value = format!("v{step}");
+                let status = tree.execute_local(&Op::add(&uri).with_text(&value)).status;
+                if pos.is_some() {
+                    assert_eq!(status, Status::ALREADY_EXISTS, "{uri} at step {step}");
+                } else {
+                    assert_eq!(status, Status::OK, "{uri} at step {step}");
+                    model.push((n, value));
+                }
+            } else if roll < add_pct + (100 - add_pct) / 2 {
+                let status = tree.execute_local(&Op::delete(&uri)).status;
+                match pos {
+                    Some(p) => {
+                        assert_eq!(status, Status::OK, "{uri} at step {step}");
+                        model.remove(p);
+                    }
+                    None => assert_eq!(status, Status::NOT_FOUND, "{uri} at step {step}"),
+                }
+            } else {
+                let to = name(&mut rng);
+                let clash = model.iter().any(|(m, _)| *m == to) && to != n;
+                let status = tree
+                    .execute_local(&Op::replace(&format!("{uri}?prop=Name")).with_text(&to))
+                    .status;
+                match (pos, clash) {
+                    (None, _) => assert_eq!(status, Status::NOT_FOUND, "{uri} at step {step}"),
+                    (Some(_), true) => {
+                        assert_eq!(status, Status::ALREADY_EXISTS, "{uri} at step {step}");
+                    }
+                    (Some(p), false) => {
+                        assert_eq!(status, Status::OK, "{uri} -> {to} at step {step}");
+                        model[p].0 = to;
+                    }
+                }
+            }
+            // a name not in the model is not found
+            let absent = name(&mut rng);
+            if !model.iter().any(|(m, _)| *m == absent) {
+                assert_eq!(
+                    get(&mut tree, &format!("./P/{absent}")).0,
+                    Status::NOT_FOUND
+                );
+            }
+            if step % 50 == 0 {
+                check(&mut tree, &model, step);
+            }
+            if step % 401 == 0 {
+                // a saved tree loads with the same order and lookups, and keeps working
+                let json = serde_json::to_string(&tree).unwrap();
+                tree = serde_json::from_str(&json).unwrap();
+                check(&mut tree, &model, step);
+                assert_eq!(serde_json::to_string(&tree).unwrap(), json);
+            }
+            if step % 557 == 0 {
+                let snap = tree.snapshot();
+                let saved = model.clone();
+                for _ in 0..20 {
+                    let n = name(&mut rng);
+                    let _ = tree.execute_local(&Op::delete(&format!("./P/{n}")));
+                    let _ = tree.execute_local(&Op::add(&format!("./P/x{n}")).with_text("x"));
+                }
+                tree.restore(snap);
+                check(&mut tree, &saved, step);
+            }
+        }
+        check(&mut tree, &model, step);
+    }
+}
+
+#[test]
+fn case_insensitive_child_among_many() {
+    let mut tree = Tree::new();
+    let mut add = |uri: &str| {
+        assert_eq!(
+            tree.execute_local(&Op::add(uri).with_text("v")).status,
+            Status::OK
+        );
+    };
+    add("./P/ABC");
+    for i in 0..200 {
+        add(&format!("./P/c{i}"));
+    }
+    add("./P/abc");
+    add("./P/Mixed");
+    let abc_upper = tree.node("./P/ABC").unwrap().id();
+    let abc_lower = tree.node("./P/abc").unwrap().id();
+    let mixed = tree.node("./P/Mixed").unwrap().id();
+    assert_ne!(abc_upper, abc_lower);
+    tree.set_case_sense(abc_lower, CaseSense::Cis);
+    tree.set_case_sense(mixed, CaseSense::Cis);
+    // the first sibling in creation order that matches wins, as with a linear scan
+    assert_eq!(tree.node("./P/ABC").unwrap().id(), abc_upper);
+    assert_eq!(tree.node("./P/abc").unwrap().id(), abc_lower);
+    assert_eq!(tree.node("./P/aBc").unwrap().id(), abc_lower);
+    assert_eq!(tree.node("./P/MIXED").unwrap().id(), mixed);
+    assert!(tree.node("./P/MIXE").is_none());
+    // once the case-sensitive one goes, the case-insensitive one answers for it
+    assert_eq!(
+        tree.execute_local(&Op::delete("./P/ABC")).status,
+        Status::OK
+    );
+    assert_eq!(tree.node("./P/ABC").unwrap().id(), abc_lower);
+    let json = serde_json::to_string(&tree).unwrap();
+    let back: Tree = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.node("./P/ABC").unwrap().name(), "abc");
+    assert_eq!(back.node("./P/mixed").unwrap().name(), "Mixed");
+}
