@@ -157,7 +157,10 @@ pub fn is_xml_text(text: &str) -> bool {
         // Borrows may flag a harmless neighbour, never hide a suspect lane.
         suspect |= (x.wrapping_sub(ONES * 0x20) | x) & HIGHS != 0;
     }
-    suspect |= words.remainder().iter().any(|&b| !(0x20..0x80).contains(&b));
+    suspect |= words
+        .remainder()
+        .iter()
+        .any(|&b| !(0x20..0x80).contains(&b));
     !suspect || is_xml_text_slow(bytes)
 }
 
