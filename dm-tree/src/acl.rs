@@ -1,10 +1,12 @@
 //! The ACL run-time property (TND §4.4): a tokenising parser, the canonical form, and checks
 //! that allocate nothing.
 //!
-//! An [`Acl`] keeps only its canonical text (commands in grammar order, each once, its ids
-//! in first-seen order without duplicates, `*` alone when present). Checks scan that text,
-//! so an empty ACL — the common case for all but a few nodes — costs one pointer and a
-//! length, and a check never allocates.
+//! An [`Acl`] keeps its canonical text (commands in grammar order, each once, its ids in
+//! first-seen order without duplicates, `*` alone when present) together with where each
+//! command's id list lies in that text and which commands are granted to `*`, both worked
+//! out once when the ACL is built. An empty ACL — the common case for all but a few nodes —
+//! is a null pointer (no allocation); a check is a bit test, or a scan of one command's id
+//! list, and never allocates.
 
 use core::fmt;
 
@@ -103,7 +105,19 @@ pub enum AclError {
 
 /// A parsed ACL in canonical form. The empty ACL means "inherit from the parent".
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct Acl(Box<str>);
+pub struct Acl(Option<Box<Parsed>>);
+
+/// A non-empty ACL: its canonical text and the layout of that text, derived from it (so
+/// the derived equality and hash agree with comparing the texts).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Parsed {
+    /// The canonical text, never empty.
+    text: Box<str>,
+    /// Bit `cmd as u8` set when the command is granted to `*`.
+    any: u8,
+    /// Byte range of each command's id list in `text`, empty when the command is absent.
+    spans: [(usize, usize); 5],
+}
 
 /// Accumulates one command's grant while parsing or editing.
 #[derive(Default)]
@@ -126,9 +140,12 @@ impl<'t> Grant<'t> {
     }
 }
 
+/// The canonical ACL of `grants`, with the layout of its text recorded as it is written.
 fn canonical(grants: &[Grant<'_>; 5]) -> Acl {
     let mut out = String::new();
-    for (cmd, grant) in AclCommand::ALL.iter().zip(grants) {
+    let mut any = 0u8;
+    let mut spans = [(0usize, 0usize); 5];
+    for ((cmd, grant), span) in AclCommand::ALL.iter().zip(grants).zip(&mut spans) {
         if grant.is_empty() {
             continue;
         }
@@ -137,7 +154,9 @@ fn canonical(grants: &[Grant<'_>; 5]) -> Acl {
         }
         out.push_str(cmd.name());
         out.push('=');
+        let start = out.len();
         if grant.any {
+            any |= 1 << cmd_index(*cmd);
             out.push('*');
         } else {
             for (i, id) in grant.ids.iter().enumerate() {
@@ -147,12 +166,38 @@ fn canonical(grants: &[Grant<'_>; 5]) -> Acl {
                 out.push_str(id);
             }
         }
+        *span = (start, out.len());
     }
-    Acl(out.into_boxed_str())
+    if out.is_empty() {
+        return Acl(None);
+    }
+    Acl(Some(Box::new(Parsed {
+        text: out.into_boxed_str(),
+        any,
+        spans,
+    })))
 }
 
 fn cmd_index(cmd: AclCommand) -> usize {
     cmd as usize
+}
+
+/// Whether the `+`-separated list `ids` has an entry equal to `server` (the same answer
+/// as `ids.split('+').any(|id| id == server)`, without the generic string searcher).
+fn list_contains(ids: &[u8], server: &[u8]) -> bool {
+    let mut rest = ids;
+    loop {
+        match rest.iter().position(|&b| b == b'+') {
+            Some(i) => {
+                let (id, tail) = rest.split_at(i);
+                if id == server {
+                    return true;
+                }
+                rest = tail.get(1..).unwrap_or_default();
+            }
+            None => return rest == server,
+        }
+    }
 }
 
 /// Whether a server identifier is acceptable in an ACL (printable, no `= & * +`, no
@@ -173,7 +218,13 @@ impl Acl {
 
     /// The TND default ACL of the root, `Add=*&Get=*`.
     pub fn root_default() -> Self {
-        Self("Add=*&Get=*".into())
+        let mut grants: [Grant<'_>; 5] = Default::default();
+        for cmd in [AclCommand::Add, AclCommand::Get] {
+            if let Some(grant) = grants.get_mut(cmd_index(cmd)) {
+                grant.any = true;
+            }
+        }
+        canonical(&grants)
     }
 
     /// Parses an ACL; repeated commands union their ids, and `*` wins over listed ids.
@@ -220,34 +271,41 @@ impl Acl {
 
     /// The canonical text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_ref().map_or("", |p| &p.text)
     }
 
     /// Whether this ACL is empty (the node inherits its parent's).
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.is_none()
     }
 
     /// The raw id list of `cmd` (`*` or `A+B`), if the command appears.
     fn ids_text(&self, cmd: AclCommand) -> Option<&str> {
-        self.0.split('&').find_map(|entry| {
-            let (name, ids) = entry.split_once('=')?;
-            (name == cmd.name()).then_some(ids)
-        })
+        let p = self.0.as_deref()?;
+        let &(start, end) = p.spans.get(cmd_index(cmd))?;
+        if start == end {
+            return None;
+        }
+        p.text.get(start..end)
     }
 
     /// Whether `server` may perform `cmd` under this ACL (listed or `*`). Allocates nothing.
     pub fn allows(&self, cmd: AclCommand, server: &str) -> bool {
-        match self.ids_text(cmd) {
-            Some("*") => true,
-            Some(ids) => ids.split('+').any(|id| id == server),
-            None => false,
+        let Some(p) = self.0.as_deref() else {
+            return false;
+        };
+        if p.any & (1 << cmd_index(cmd)) != 0 {
+            return true;
         }
+        self.ids_text(cmd)
+            .is_some_and(|ids| list_contains(ids.as_bytes(), server.as_bytes()))
     }
 
     /// Whether `cmd` is granted to every server (`*`).
     pub fn allows_everyone(&self, cmd: AclCommand) -> bool {
-        self.ids_text(cmd) == Some("*")
+        self.0
+            .as_deref()
+            .is_some_and(|p| p.any & (1 << cmd_index(cmd)) != 0)
     }
 
     /// The server ids listed for `cmd` (`*` appears as `"*"`); empty if the command is absent.
@@ -295,13 +353,13 @@ impl Acl {
 
 impl fmt::Display for Acl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for Acl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Acl({:?})", &self.0)
+        write!(f, "Acl({:?})", self.as_str())
     }
 }
 
@@ -314,7 +372,7 @@ impl core::str::FromStr for Acl {
 
 impl serde::Serialize for Acl {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -413,5 +471,92 @@ mod tests {
             Acl::parse("Get=*").unwrap().with_grant(Get, "B").as_str(),
             "Get=*"
         );
+    }
+
+    /// The straightforward check on the canonical text (the former implementation): split
+    /// into entries, find the command, split its ids.
+    fn reference_ids(text: &str, cmd: AclCommand) -> Option<&str> {
+        if text.is_empty() {
+            return None;
+        }
+        text.split('&').find_map(|entry| {
+            let (name, ids) = entry.split_once('=')?;
+            (name == cmd.name()).then_some(ids)
+        })
+    }
+
+    fn reference_allows(text: &str, cmd: AclCommand, server: &str) -> bool {
+        match reference_ids(text, cmd) {
+            Some("*") => true,
+            Some(ids) => ids.split('+').any(|id| id == server),
+            None => false,
+        }
+    }
+
+    /// Compares the pre-parsed checks with the text-splitting ones on many random ACLs
+    /// (ids that prefix one another, that look like command names, `*`, repeats) and many
+    /// servers, including ones that never appear in a valid ACL (`A+B`, `*`, empty).
+    #[test]
+    fn fast_checks_match_the_text_scan() {
+        const IDS: [&str; 10] = [
+            "*", "A", "AB", "B", "Srv", "Srv2", "xSrv", "Get", "Replace", "Sérveur",
+        ];
+        const SERVERS: [&str; 15] = [
+            "*", "A", "AB", "B", "Srv", "Srv2", "xSrv", "Get", "Replace", "Sérveur", "", "A+B",
+            "Sr", "Srv22", "Get=A",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % n as u64).unwrap()
+        };
+        for _ in 0..5000 {
+            let mut text = String::new();
+            for e in 0..next(7) {
+                if e > 0 {
+                    text.push('&');
+                }
+                text.push_str(AclCommand::ALL[next(5)].name());
+                text.push('=');
+                for k in 0..=next(3) {
+                    if k > 0 {
+                        text.push('+');
+                    }
+                    text.push_str(IDS[next(IDS.len())]);
+                }
+            }
+            let acl = Acl::parse(&text).unwrap();
+            let canon = acl.as_str();
+            assert_eq!(Acl::parse(canon).unwrap(), acl, "{text}");
+            assert_eq!(acl.is_empty(), canon.is_empty());
+            for cmd in AclCommand::ALL {
+                assert_eq!(acl.ids_text(cmd), reference_ids(canon, cmd), "{text} {cmd}");
+                assert_eq!(
+                    acl.allows_everyone(cmd),
+                    reference_ids(canon, cmd) == Some("*"),
+                    "{text} {cmd}"
+                );
+                for server in SERVERS {
+                    assert_eq!(
+                        acl.allows(cmd, server),
+                        reference_allows(canon, cmd, server),
+                        "{text} {cmd} {server:?}"
+                    );
+                }
+                let server = IDS[next(IDS.len())];
+                let granted = acl.with_grant(cmd, server);
+                assert_eq!(Acl::parse(granted.as_str()).unwrap(), granted);
+                assert!(granted.allows(cmd, server));
+            }
+            let server = IDS[next(IDS.len())];
+            for root in [false, true] {
+                let scrubbed = acl.without_server(server, root);
+                assert_eq!(Acl::parse(scrubbed.as_str()).unwrap(), scrubbed);
+            }
+        }
+        assert_eq!(Acl::root_default(), Acl::parse("Get=*&Add=*").unwrap());
+        assert_eq!(Acl::empty(), Acl::parse("").unwrap());
     }
 }

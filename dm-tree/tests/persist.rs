@@ -110,3 +110,33 @@ fn crash_between_write_and_rename_keeps_the_old_tree() {
     assert!(loaded.node("./A").is_none());
     assert!(!temp_path(&path).exists());
 }
+
+/// A snapshot written by the code that kept ACLs as bare text (before the pre-parsed
+/// form): it still loads, its ACLs read back and check the same, and it saves unchanged.
+#[test]
+fn snapshot_from_text_acl_era_loads() {
+    use dm_tree::AclCommand::{Add, Delete, Exec, Get, Replace};
+    let json = include_str!("data/snapshot-acl-v1.json");
+    let t: Tree = serde_json::from_str(json).unwrap();
+    let acl = |uri: &str| t.node(uri).unwrap().acl().as_str().to_owned();
+    assert_eq!(acl("."), "Add=*&Get=*&Replace=S");
+    assert_eq!(acl("./A"), "Exec=*&Get=S+S2&Replace=S2");
+    assert_eq!(acl("./A/B"), "Add=S+T&Delete=*");
+    assert_eq!(acl("./C"), "");
+    assert_eq!(acl("./C/D"), "Get=Srv2+xSrv&Replace=Srv");
+    let id = |uri: &str| {
+        t.lookup(dm_tree::Uri::parse(uri, &UriLimits::UNLIMITED).unwrap())
+            .unwrap()
+    };
+    assert!(t.allows("S", Replace, id("./C")));
+    assert!(!t.allows("S2", Replace, id("./C")));
+    assert!(t.allows("anyone", Exec, id("./A")));
+    assert!(t.allows("S2", Get, id("./A")));
+    assert!(!t.allows("S", Replace, id("./A")));
+    assert!(t.allows("T", Add, id("./A/B")));
+    assert!(t.allows("x", Delete, id("./A/B")));
+    assert!(!t.allows("S", Get, id("./A/B")));
+    assert!(!t.allows("Srv", Get, id("./C/D")));
+    assert!(t.allows("xSrv", Get, id("./C/D")));
+    assert_eq!(serde_json::to_string_pretty(&t).unwrap(), json.trim_end());
+}
