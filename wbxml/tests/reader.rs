@@ -66,6 +66,30 @@ fn inline_strings_of_every_length_end_at_their_nul() {
     }
 }
 
+/// A SyncML tag inside an inline DDF element has no XML form: the way back reads an inline
+/// MgmtTree as a DDF document (a fuzz finding, `wbxml_to_xml/nested-doc-with-foreign-page-tags`).
+#[test]
+fn foreign_page_tag_inside_inline_ddf_is_not_representable() {
+    // SyncML > Data > (page 2) MgmtTree > (page 0) Final, which starts at byte 12
+    let d = doc(
+        b"",
+        &[
+            SYNCML, DATA, 0x00, 0x02, 0x60, 0x00, 0x00, FINAL, 0x01, 0x01, 0x01,
+        ],
+    );
+    let options = ToXmlOptions::default();
+    let got = wbxml_to_xml(&d, &options);
+    assert!(
+        matches!(got, Err(Error::NotRepresentable { offset: 12, .. })),
+        "{got:?}"
+    );
+    // The same MgmtTree without the foreign tag converts, and back.
+    let ok = doc(b"", &[SYNCML, DATA, 0x00, 0x02, 0x60, 0x01, 0x01, 0x01]);
+    let xml = wbxml_to_xml(&ok, &options).unwrap();
+    assert!(xml.contains("<MgmtTree xmlns=\"syncml:dmddf1.2\""), "{xml}");
+    xml_to_wbxml(xml.as_bytes(), &ToWbxmlOptions::default()).unwrap();
+}
+
 #[test]
 fn strings_inline_and_from_the_table() {
     let d = doc(

@@ -144,11 +144,24 @@ fn write_document(
                     });
                 }
                 let inline = stack.last().is_some_and(|f| f.has_text);
+                let parent_page = stack.last().map(|f| f.page);
                 if let Some(parent) = stack.last_mut() {
                     parent.has_children = true;
                 }
                 if !inline {
                     newline(out, outer_depth + stack.len());
+                }
+                // In SyncML, MetInf and inline DDF elements hold only elements of their own
+                // page; the way back reads an inline MgmtTree as a DDF document, where a
+                // SyncML or MetInf tag has no token.
+                if lang.is_syncml()
+                    && !tag.is_literal()
+                    && parent_page.is_some_and(|p| p != root_page && p != tag.page)
+                {
+                    return Err(Error::NotRepresentable {
+                        offset,
+                        what: "a tag of another code page inside a MetInf or DDF element",
+                    });
                 }
                 if tag.is_literal() && !is_xml_name(tag.name) {
                     return Err(Error::InvalidName { offset });
