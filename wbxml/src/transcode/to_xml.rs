@@ -88,6 +88,9 @@ struct Frame<'a> {
     has_text: bool,
     /// The `Meta/Type` this element's own `Meta` declares.
     meta_type: Option<&'a str>,
+    /// Inside an inline `MgmtTree` (SyncML page 2), which the way back reads as a DDF
+    /// document.
+    in_inline_tree: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -144,23 +147,25 @@ fn write_document(
                     });
                 }
                 let inline = stack.last().is_some_and(|f| f.has_text);
-                let parent_page = stack.last().map(|f| f.page);
                 if let Some(parent) = stack.last_mut() {
                     parent.has_children = true;
                 }
                 if !inline {
                     newline(out, outer_depth + stack.len());
                 }
-                // In SyncML, MetInf and inline DDF elements hold only elements of their own
-                // page; the way back reads an inline MgmtTree as a DDF document, where a
-                // SyncML or MetInf tag has no token.
-                if lang.is_syncml()
-                    && !tag.is_literal()
-                    && parent_page.is_some_and(|p| p != root_page && p != tag.page)
+                // The way back reads an inline MgmtTree as a DDF document, where a tag of
+                // another page has no token.
+                let in_inline_tree = stack.last().is_some_and(|f| f.in_inline_tree)
+                    || (lang.is_syncml()
+                        && tag.name == Language::DmDdf12.root()
+                        && tag.page != root_page);
+                if stack
+                    .last()
+                    .is_some_and(|f| f.in_inline_tree && f.page != tag.page)
                 {
                     return Err(Error::NotRepresentable {
                         offset,
-                        what: "a tag of another code page inside a MetInf or DDF element",
+                        what: "a tag of another code page inside an inline MgmtTree",
                     });
                 }
                 if tag.is_literal() && !is_xml_name(tag.name) {
@@ -196,6 +201,7 @@ fn write_document(
                         has_children: false,
                         has_text: false,
                         meta_type: None,
+                        in_inline_tree,
                     });
                 }
             }
