@@ -115,18 +115,53 @@ pub fn target(name: &str) -> Option<Target> {
 
 /// The events of a well-formed document with namespaces resolved, `xmlns` attributes
 /// dropped and `<A/>` expanded to `<A></A>`: two documents with the same list say the same
-/// thing, however they spell empty elements and (redundant) namespace declarations.
+/// thing, however they spell empty elements, (redundant) namespace declarations and
+/// character data (references resolved, CDATA and adjacent runs joined).
 pub fn xml_events(xml: &str) -> Vec<String> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::NsReader::from_str(xml);
     reader.config_mut().expand_empty_elements = true;
     let mut out = Vec::new();
+    // Character data is compared by content: `&#32;` and a space, or two adjacent runs and
+    // one, are the same document.
+    let mut text = String::new();
+    let flush = |text: &mut String, out: &mut Vec<String>| {
+        if !text.is_empty() {
+            out.push(format!("text {:?}", std::mem::take(text)));
+        }
+    };
     loop {
         let (ns, event) = match reader.read_resolved_event() {
             Ok((_, Event::Eof)) => break,
             Ok(pair) => pair,
             Err(e) => panic!("not well-formed XML ({e}): {xml:?}"),
         };
+        match &event {
+            Event::Text(t) => {
+                text.push_str(t.as_ref());
+                continue;
+            }
+            Event::CData(t) => {
+                text.push_str(t.as_ref());
+                continue;
+            }
+            Event::GeneralRef(r) => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => Some(c.to_string()),
+                    _ => {
+                        quick_xml::escape::resolve_predefined_entity(r.as_ref()).map(str::to_owned)
+                    }
+                };
+                match resolved {
+                    Some(piece) => {
+                        text.push_str(&piece);
+                        continue;
+                    }
+                    None => flush(&mut text, &mut out),
+                }
+            }
+            _ => flush(&mut text, &mut out),
+        }
         let ns = format!("{ns:?}");
         out.push(match event {
             Event::Start(e) => {
@@ -139,10 +174,10 @@ pub fn xml_events(xml: &str) -> Vec<String> {
                 format!("start {ns} {:?} {attrs:?}", e.local_name().as_ref())
             }
             Event::End(e) => format!("end {ns} {:?}", e.local_name().as_ref()),
-            Event::Text(t) => format!("text {:?}", t.into_inner().as_ref()),
             other => format!("{other:?}").replace("Owned(", "Borrowed("),
         });
     }
+    flush(&mut text, &mut out);
     out
 }
 
