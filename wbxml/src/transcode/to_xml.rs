@@ -227,7 +227,11 @@ fn write_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                if !text.is_empty() && text.bytes().all(|b| b.is_ascii_whitespace()) {
+                if !text.is_empty()
+                    && text
+                        .bytes()
+                        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                {
                     // XML readers (ours and libwbxml's) drop whitespace-only text as
                     // indentation; as character references it survives the way back.
                     for b in text.bytes() {
