@@ -333,6 +333,11 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             }
             return Err(Box::new((*err).in_segment(&segment)));
         }
+        // An RTProperties with nothing in it says nothing (the writer drops it too), so a
+        // tree reads the same before and after a round trip.
+        if node.rt.as_deref().is_some_and(RtProperties::is_empty) {
+            node.rt = None;
+        }
         match name {
             Some(name) => node.name = name,
             None => {
