@@ -29,6 +29,22 @@ fn sized(enc: WireEncoding, client_max: u64, server_max: u64) -> (ClientEngine, 
     (ClientEngine::new(cc, b"c"), ServerEngine::new(sc, b"s"))
 }
 
+/// One session on a fresh device tree between engines with these MaxMsgSize values, the
+/// server sending `packages`; the run and the tree as the session left it.
+fn session(
+    enc: WireEncoding,
+    client_max: u64,
+    server_max: u64,
+    id: &str,
+    packages: Vec<Vec<Cmd>>,
+) -> (Run, dm_tree::Tree) {
+    let (mut c, mut s) = sized(enc, client_max, server_max);
+    let mut tree = device_tree();
+    c.start(&mut tree, id);
+    let run = drive(&mut c, &mut s, &mut tree, &mut NoUi, scripted(packages));
+    (run, tree)
+}
+
 fn decoded(t: &Transmit) -> Message<'_> {
     syncml_codec::decode(&t.body).unwrap()
 }
@@ -95,18 +111,15 @@ fn atomic_whose_responses_cannot_fit_one_message_gets_517_and_rolls_back() {
         (WireEncoding::Xml, 2000, 30),
         (WireEncoding::Wbxml, 700, 40),
     ] {
-        let (mut c, mut s) = sized(enc, 64 * 1024, server_max);
-        let mut tree = device_tree();
-        c.start(&mut tree, "517");
-        let run = drive(
-            &mut c,
-            &mut s,
-            &mut tree,
-            &mut NoUi,
-            scripted(vec![
+        let (run, mut tree) = session(
+            enc,
+            64 * 1024,
+            server_max,
+            "517",
+            vec![
                 vec![Cmd::atomic(adds(n))],
                 vec![Cmd::replace("./App/Name", "still running")],
-            ]),
+            ],
         );
         assert_eq!(
             statuses(&run.events),
@@ -122,15 +135,12 @@ fn atomic_whose_responses_cannot_fit_one_message_gets_517_and_rolls_back() {
             assert!(m.body.len() <= server_max as usize);
         }
         // The same Atomic under a MaxMsgSize its responses fit in commits.
-        let (mut c, mut s) = sized(enc, 64 * 1024, 64 * 1024);
-        let mut tree = device_tree();
-        c.start(&mut tree, "517b");
-        let run = drive(
-            &mut c,
-            &mut s,
-            &mut tree,
-            &mut NoUi,
-            scripted(vec![vec![Cmd::atomic(adds(n))]]),
+        let (run, mut tree) = session(
+            enc,
+            64 * 1024,
+            64 * 1024,
+            "517b",
+            vec![vec![Cmd::atomic(adds(n))]],
         );
         let st = statuses(&run.events);
         assert_eq!(st.len(), n + 1);
@@ -224,21 +234,12 @@ fn multi_replace(items: &[(&str, &str)]) -> Cmd {
 fn server_replace_with_several_items_and_one_large_object() {
     let big = big_text(20_000);
     for (enc, max) in [(WireEncoding::Xml, 4096u64), (WireEncoding::Wbxml, 2048)] {
-        let (mut c, mut s) = sized(enc, max, 16 * 1024);
-        let mut tree = device_tree();
-        c.start(&mut tree, "MI");
         let cmd = multi_replace(&[
             ("./App/Name", "alpha"),
             ("./App/Blob", &big),
             ("./App/Level", "7"),
         ]);
-        let run = drive(
-            &mut c,
-            &mut s,
-            &mut tree,
-            &mut NoUi,
-            scripted(vec![vec![cmd]]),
-        );
+        let (run, mut tree) = session(enc, max, 16 * 1024, "MI", vec![vec![cmd]]);
         for m in &run.server_msgs {
             assert!(m.body.len() <= max as usize);
         }
@@ -286,21 +287,12 @@ fn server_replace_with_several_items_and_one_large_object() {
 fn a_multi_item_command_with_a_large_object_is_all_or_nothing() {
     let big = big_text(9_000);
     for enc in BOTH {
-        let (mut c, mut s) = sized(enc, 3000, 16 * 1024);
-        let mut tree = device_tree();
-        c.start(&mut tree, "MI2");
         let cmd = multi_replace(&[
             ("./App/Name", "alpha"),
             ("./App/Blob", &big),
             ("./App/Missing", "x"),
         ]);
-        let run = drive(
-            &mut c,
-            &mut s,
-            &mut tree,
-            &mut NoUi,
-            scripted(vec![vec![cmd]]),
-        );
+        let (run, mut tree) = session(enc, 3000, 16 * 1024, "MI2", vec![vec![cmd]]);
         assert_eq!(statuses(&run.events), vec![("Replace".to_string(), 404)]);
         assert_eq!(value(&mut tree, "./App/Name").as_deref(), Some("maps"));
         assert_eq!(value(&mut tree, "./App/Blob").as_deref(), Some(""));
@@ -311,9 +303,6 @@ fn a_multi_item_command_with_a_large_object_is_all_or_nothing() {
 fn server_add_with_several_items_and_one_large_object() {
     let big = big_text(12_000);
     for enc in BOTH {
-        let (mut c, mut s) = sized(enc, 3000, 16 * 1024);
-        let mut tree = device_tree();
-        c.start(&mut tree, "ADD");
         let add = |uri: &str, v: &str| {
             OutItem::target(uri)
                 .with_meta(dm_session::MetaInfo::format_type("chr", None))
@@ -329,13 +318,7 @@ fn server_add_with_several_items_and_one_large_object() {
                 add("./App/X2", "two"),
             ],
         };
-        let run = drive(
-            &mut c,
-            &mut s,
-            &mut tree,
-            &mut NoUi,
-            scripted(vec![vec![cmd]]),
-        );
+        let (run, mut tree) = session(enc, 3000, 16 * 1024, "ADD", vec![vec![cmd]]);
         assert_eq!(statuses(&run.events), vec![("Add".to_string(), 200)]);
         assert_eq!(value(&mut tree, "./App/X1").as_deref(), Some("one"));
         assert_eq!(value(&mut tree, "./App/X2").as_deref(), Some("two"));

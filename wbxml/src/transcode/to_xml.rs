@@ -156,9 +156,9 @@ fn write_document(
                 // The way back reads an inline MgmtTree as a DDF document, where a tag of
                 // another page has no token.
                 let in_inline_tree = stack.last().is_some_and(|f| f.in_inline_tree)
-                    || (lang.is_syncml()
-                        && tag.name == Language::DmDdf12.root()
-                        && tag.page != root_page);
+                    || (tag.page != root_page
+                        && lang.is_syncml()
+                        && tag.name == Language::DmDdf12.root());
                 if stack
                     .last()
                     .is_some_and(|f| f.in_inline_tree && f.page != tag.page)
