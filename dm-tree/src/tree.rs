@@ -678,10 +678,20 @@ impl Tree {
     /// Resolves a URI to a node without allocating.
     pub fn resolve(&self, uri: Uri<'_>) -> Option<u32> {
         let mut id = 0u32;
-        for seg in uri.segments() {
-            id = self.store.find_child(id, seg)?;
+        if uri.is_root() {
+            return Some(id);
         }
-        Some(id)
+        // A byte scan: the segments are short, a searcher costs more than it saves.
+        let mut rest = uri.path();
+        loop {
+            match rest.bytes().position(|b| b == b'/') {
+                Some(i) => {
+                    id = self.store.find_child(id, rest.get(..i)?)?;
+                    rest = rest.get(i + 1..)?;
+                }
+                None => return self.store.find_child(id, rest),
+            }
+        }
     }
 
     /// The node id behind a handle for a URI.
@@ -1051,8 +1061,14 @@ impl Tree {
                         out.extend_from_slice(name.as_bytes());
                     }
                     out
+                } else if let Some(v) = self.live_value(uri) {
+                    v.to_data()
                 } else {
-                    self.leaf_value(id, uri).to_data()
+                    // Written straight from the stored value: no copy of it first.
+                    self.store
+                        .get(id)
+                        .map(|n| n.value.to_data())
+                        .unwrap_or_default()
                 };
                 Outcome::ok_with(vec![ResultItem {
                     source: op.target.to_owned(),

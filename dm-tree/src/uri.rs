@@ -376,6 +376,14 @@ pub struct Target<'a> {
 impl<'a> Target<'a> {
     /// Parses a URI with an optional query suffix, checking the grammar and `limits`.
     pub fn parse(text: &'a str, limits: &UriLimits) -> Result<Self, UriError> {
+        if let Some(uri) = plain_path(text, limits) {
+            return Ok(Self { uri, query: None });
+        }
+        Self::parse_full(text, limits)
+    }
+
+    /// [`parse`](Self::parse) without the fast path for plain paths.
+    fn parse_full(text: &'a str, limits: &UriLimits) -> Result<Self, UriError> {
         let total = text.chars().count();
         if UriLimits::exceeded(limits.max_tot_len, total) {
             return Err(UriError::TooLong {
@@ -394,6 +402,60 @@ impl<'a> Target<'a> {
         };
         Ok(Self { uri, query })
     }
+}
+
+/// A byte a segment may hold without a closer look: ASCII `pchar` but `%`.
+fn plain(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_'
+                | b'.'
+                | b'!'
+                | b'~'
+                | b'*'
+                | b'\''
+                | b'('
+                | b')'
+                | b':'
+                | b'@'
+                | b'&'
+                | b'='
+                | b'+'
+                | b'$'
+                | b','
+        )
+}
+
+/// The common target, a valid path of plain ASCII segments with no query, checked in one
+/// pass over its bytes (a character is a byte there). `None` for anything else, valid or
+/// not: [`parse_path`] then decides and reports the error with its offset.
+fn plain_path<'a>(text: &'a str, limits: &UriLimits) -> Option<Uri<'a>> {
+    let path = text.strip_prefix("./").unwrap_or(text);
+    let seg_ok = |seg: &[u8]| {
+        !seg.is_empty()
+            && seg != b"."
+            && seg != b".."
+            && !UriLimits::exceeded(limits.max_seg_len, seg.len())
+    };
+    let bytes = path.as_bytes();
+    let mut depth = 1usize;
+    let mut start = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'/' {
+            if !seg_ok(bytes.get(start..i)?) {
+                return None;
+            }
+            depth += 1;
+            start = i + 1;
+        } else if !plain(b) {
+            return None;
+        }
+    }
+    let fits = seg_ok(bytes.get(start..)?)
+        && !UriLimits::exceeded(limits.max_tot_len, text.len())
+        && !UriLimits::exceeded(limits.max_depth, depth);
+    fits.then_some(Uri { path })
 }
 
 fn parse_path<'a>(text: &'a str, limits: &UriLimits) -> Result<Uri<'a>, UriError> {
@@ -512,6 +574,59 @@ mod tests {
     use super::*;
 
     const NO: UriLimits = UriLimits::UNLIMITED;
+
+    #[test]
+    fn plain_paths_parse_as_the_full_parser_does() {
+        let limits = [
+            NO,
+            UriLimits {
+                max_depth: 2,
+                max_tot_len: 9,
+                max_seg_len: 3,
+            },
+        ];
+        let texts = [
+            ".",
+            "./",
+            "./A",
+            "A",
+            "A/B",
+            "./A/B/C",
+            "./App/N1",
+            "/A",
+            "A//B",
+            "A/",
+            "./.",
+            "./..",
+            "A/./B",
+            "A/../B",
+            "a.b/c..d",
+            "A%20B",
+            "A B",
+            "A?prop=ACL",
+            "./Ä/B",
+            "x-_.!~*'():@&=+$,",
+            "./AB/CD",
+            "./ABCD",
+            "AB/CD/EF",
+            "./ABC/DEF",
+            "./A/B/C/D",
+        ];
+        for l in &limits {
+            for t in texts {
+                if let Some(uri) = plain_path(t, l) {
+                    assert_eq!(
+                        Target::parse_full(t, l),
+                        Ok(Target { uri, query: None }),
+                        "{t}"
+                    );
+                } else {
+                    assert_eq!(Target::parse(t, l), Target::parse_full(t, l), "{t}");
+                }
+            }
+        }
+        assert!(plain_path("./App/N1", &NO).is_some());
+    }
 
     #[test]
     fn root_and_relative_forms() {
