@@ -346,7 +346,8 @@ impl ClientEngine {
         self.reply_due = false;
         self.ask_more = false;
         self.glue.clear();
-        let msg_ref = msg.header.msg_id.as_ref();
+        // Shared by every Status and Results of the reply.
+        let msg_ref = &crate::wire::shared(&msg.header.msg_id);
         if let Some(meta) = &msg.header.meta {
             if meta.max_msg_size.is_some() {
                 self.server_max_msg = meta.max_msg_size;
@@ -577,14 +578,18 @@ impl ClientEngine {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        clippy::ptr_arg,
+        reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
+    )]
     fn execute(
         &mut self,
         tree: &mut Tree,
         ui: &mut dyn UserInteraction,
         server: &str,
         c: &Command<'_>,
-        msg_ref: &str,
+        msg_ref: &Cow<'static, str>,
         out: &mut Vec<Cmd>,
     ) -> Outcome {
         match c {
@@ -635,13 +640,11 @@ impl ClientEngine {
                         continue;
                     }
                     for ri in r.results {
-                        let mut meta = MetaInfo::format_type(ri.format.name(), ri.mime);
-                        if meta.format.as_deref() == Some("chr") && meta.mime.is_none() {
-                            meta.format = None;
-                        }
+                        // A plain `chr` leaf goes without Meta (the default format).
+                        let format = ri.format.name();
                         let mut oi = OutItem::source(ri.source);
-                        if meta != MetaInfo::default() {
-                            oi.meta = Some(meta);
+                        if format != "chr" || ri.mime.is_some() {
+                            oi.meta = Some(MetaInfo::format_type(format, ri.mime));
                         }
                         oi.data = ri.data.map(Payload::from_bytes);
                         items.push(oi);
@@ -651,8 +654,8 @@ impl ClientEngine {
                 out.push(Cmd::Status(status));
                 if ok && !items.is_empty() {
                     out.push(Cmd::Results {
-                        msg_ref: msg_ref.to_owned(),
-                        cmd_ref: c.cmd_id().to_owned(),
+                        msg_ref: msg_ref.clone(),
+                        cmd_ref: crate::wire::shared(c.cmd_id()),
                         meta: None,
                         items,
                     });
@@ -827,7 +830,11 @@ impl ClientEngine {
     /// is whole; then the command runs on all its items (those before and after the large
     /// one included) as one unit — all or nothing — or gets 424 when the size does not
     /// match the announced one.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        clippy::ptr_arg,
+        reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
+    )]
     fn chunk(
         &mut self,
         tree: &mut Tree,
@@ -835,7 +842,7 @@ impl ClientEngine {
         kind: dm_tree::Command,
         c: &Command<'_>,
         x: &ItemCommand<'_>,
-        msg_ref: &str,
+        msg_ref: &Cow<'static, str>,
         out: &mut Vec<Cmd>,
     ) -> Outcome {
         let mut status = status_cmd(c, msg_ref, 213);
@@ -1141,8 +1148,12 @@ fn op_for<'a>(
 }
 
 /// A Status for command `c` with TargetRefs/SourceRefs of its items.
-fn status_cmd(c: &Command<'_>, msg_ref: &str, code: u16) -> StatusCmd {
-    let mut s = StatusCmd::new(msg_ref, c.cmd_id(), c.name(), code);
+#[allow(
+    clippy::ptr_arg,
+    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
+)]
+fn status_cmd(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> StatusCmd {
+    let mut s = StatusCmd::answering(msg_ref.clone(), c.cmd_id(), c.name(), code);
     for i in c.items() {
         if let Some(t) = &i.target {
             s.target_refs.push(t.loc_uri.to_string());
@@ -1156,6 +1167,15 @@ fn status_cmd(c: &Command<'_>, msg_ref: &str, code: u16) -> StatusCmd {
     s
 }
 
-fn status_for(c: &Command<'_>, msg_ref: &str, code: u16) -> Cmd {
-    Cmd::Status(StatusCmd::new(msg_ref, c.cmd_id(), c.name(), code))
+#[allow(
+    clippy::ptr_arg,
+    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
+)]
+fn status_for(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Cmd {
+    Cmd::Status(StatusCmd::answering(
+        msg_ref.clone(),
+        c.cmd_id(),
+        c.name(),
+        code,
+    ))
 }

@@ -24,6 +24,32 @@ fn cmd_id(id: u32) -> Cow<'static, str> {
     }
 }
 
+/// Text a queued Status or Results keeps for a MsgRef, CmdRef or command name: the numbers
+/// `cmd_id` shares and the element names are borrowed static strings, so answering a command
+/// copies nothing for them (anything else is owned).
+pub(crate) fn shared(text: &str) -> Cow<'static, str> {
+    const NAMES: [&str; 16] = [
+        "Add", "Alert", "Atomic", "Copy", "Delete", "Exec", "Get", "Map", "Put", "Replace",
+        "Results", "Search", "Sequence", "Status", "Sync", "SyncHdr",
+    ];
+    let b = text.as_bytes();
+    // Canonical decimals only ("007" must stay "007"): no leading zero but for "0".
+    let canonical = (1..=4).contains(&b.len())
+        && b.iter().all(u8::is_ascii_digit)
+        && (b.len() == 1 || b.first() != Some(&b'0'));
+    if canonical {
+        let n = b.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+        if n <= 1024 {
+            if let Cow::Borrowed(s) = cmd_id(n) {
+                return Cow::Borrowed(s);
+            }
+        }
+    } else if let Some(name) = NAMES.iter().find(|n| **n == text) {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(text.to_owned())
+}
+
 /// The MetInf fields DM engines use.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MetaInfo {
@@ -307,9 +333,9 @@ pub enum Cmd {
     /// `Results`.
     Results {
         /// `MsgRef`.
-        msg_ref: String,
+        msg_ref: Cow<'static, str>,
         /// `CmdRef`.
-        cmd_ref: String,
+        cmd_ref: Cow<'static, str>,
         /// Command-level Meta.
         meta: Option<MetaInfo>,
         /// The items.
@@ -321,11 +347,11 @@ pub enum Cmd {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCmd {
     /// `MsgRef`.
-    pub msg_ref: String,
+    pub msg_ref: Cow<'static, str>,
     /// `CmdRef` (`0` for SyncHdr).
-    pub cmd_ref: String,
+    pub cmd_ref: Cow<'static, str>,
     /// `Cmd`.
-    pub cmd: String,
+    pub cmd: Cow<'static, str>,
     /// The code.
     pub code: u16,
     /// `TargetRef`s.
@@ -339,12 +365,32 @@ pub struct StatusCmd {
 }
 
 impl StatusCmd {
+    /// The Status for a decoded command: `msg_ref` made [`shared`] once for the whole
+    /// message, the command name static.
+    pub(crate) fn answering(
+        msg_ref: Cow<'static, str>,
+        cmd_ref: &str,
+        cmd: &'static str,
+        code: u16,
+    ) -> Self {
+        Self {
+            msg_ref,
+            cmd_ref: shared(cmd_ref),
+            cmd: Cow::Borrowed(cmd),
+            code,
+            target_refs: Vec::new(),
+            source_refs: Vec::new(),
+            chal: None,
+            items: Vec::new(),
+        }
+    }
+
     /// A Status with no refs or items.
     pub fn new(msg_ref: &str, cmd_ref: &str, cmd: &str, code: u16) -> Self {
         Self {
-            msg_ref: msg_ref.to_owned(),
-            cmd_ref: cmd_ref.to_owned(),
-            cmd: cmd.to_owned(),
+            msg_ref: shared(msg_ref),
+            cmd_ref: shared(cmd_ref),
+            cmd: shared(cmd),
             code,
             target_refs: Vec::new(),
             source_refs: Vec::new(),
@@ -530,9 +576,9 @@ impl Cmd {
             Self::Status(s) => {
                 let mut st = Status::new(
                     cmd_id,
-                    Cow::Borrowed(s.msg_ref.as_str()),
-                    Cow::Borrowed(s.cmd_ref.as_str()),
-                    Cow::Borrowed(s.cmd.as_str()),
+                    Cow::Borrowed(&*s.msg_ref),
+                    Cow::Borrowed(&*s.cmd_ref),
+                    Cow::Borrowed(&*s.cmd),
                     StatusCode::from_code(s.code),
                 );
                 st.target_refs = s
@@ -565,6 +611,33 @@ impl Cmd {
                 items: items.iter().map(OutItem::to_item).collect(),
                 ..Results::default()
             }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_text_is_borrowed_only_when_it_reads_the_same() {
+        for (text, borrowed) in [
+            ("0", true),
+            ("7", true),
+            ("1024", true),
+            ("1025", false),
+            ("007", false),
+            ("00", false),
+            ("", false),
+            ("12345", false),
+            ("Replace", true),
+            ("SyncHdr", true),
+            ("replace", false),
+            ("Foo", false),
+        ] {
+            let s = shared(text);
+            assert_eq!(s, text);
+            assert_eq!(matches!(s, Cow::Borrowed(_)), borrowed, "{text:?}");
         }
     }
 }
