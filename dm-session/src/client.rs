@@ -395,7 +395,7 @@ impl ClientEngine {
 
         let (hdr_code, chal) = self.check_server(&msg);
         let mut hdr = StatusCmd::new(msg_ref, "0", "SyncHdr", hdr_code);
-        hdr.chal = chal;
+        hdr.chal = chal.map(Box::new);
         hdr.target_refs.push(msg.header.target.loc_uri.to_string());
         hdr.source_refs.push(msg.header.source.loc_uri.to_string());
         let server_ok = hdr_code < 300;
@@ -1154,15 +1154,16 @@ fn op_for<'a>(
 )]
 fn status_cmd(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> StatusCmd {
     let mut s = StatusCmd::answering(msg_ref.clone(), c.cmd_id(), c.name(), code);
-    for i in c.items() {
-        if let Some(t) = &i.target {
-            s.target_refs.push(t.loc_uri.to_string());
-        }
-        if let Some(src) = &i.source {
-            if matches!(c, Command::Copy(_)) {
-                s.source_refs.push(src.loc_uri.to_string());
-            }
-        }
+    let items = c.items();
+    s.target_refs = items
+        .iter()
+        .filter_map(|i| Some(String::from(&*i.target.as_ref()?.loc_uri)))
+        .collect();
+    if matches!(c, Command::Copy(_)) {
+        s.source_refs = items
+            .iter()
+            .filter_map(|i| Some(String::from(&*i.source.as_ref()?.loc_uri)))
+            .collect();
     }
     s
 }

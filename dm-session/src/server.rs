@@ -331,7 +331,7 @@ impl ServerEngine {
         let (code, chal) = self.check_client(&msg, hmac.is_some(), hmac_ok);
         self.challenged_client = code == 401 || code == 407;
         let mut hdr = StatusCmd::new(&msg_ref, "0", "SyncHdr", code);
-        hdr.chal = chal;
+        hdr.chal = chal.map(Box::new);
         hdr.target_refs.push(msg.header.target.loc_uri.to_string());
         hdr.source_refs.push(msg.header.source.loc_uri.to_string());
         self.hdr_status = Some(hdr);

@@ -358,8 +358,8 @@ pub struct StatusCmd {
     pub target_refs: Vec<String>,
     /// `SourceRef`s.
     pub source_refs: Vec<String>,
-    /// `Chal` Meta.
-    pub chal: Option<MetaInfo>,
+    /// `Chal` Meta (boxed: rare, and it would double the size of every queued command).
+    pub chal: Option<Box<MetaInfo>>,
     /// Items (UI answers, failed Add ancestors).
     pub items: Vec<OutItem>,
 }
