@@ -25,12 +25,15 @@ pub(crate) enum Ns<'a> {
 #[derive(Debug)]
 pub(crate) enum Ev<'a> {
     Start {
+        tag: Tag,
         name: &'a str,
         ns: Ns<'a>,
         empty: bool,
     },
     End,
     Text(Cow<'a, str>),
+    /// Text known to be whitespace only (XML indentation), so already valid XML text.
+    Ws(&'a str),
     Char(char),
     Cdata(Cow<'a, str>),
     Opaque(&'a [u8]),
@@ -47,6 +50,163 @@ pub(crate) trait Source<'a> {
     fn offset(&self) -> usize;
     /// The raw bytes of the element whose Start was just returned, up to its end, consumed.
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail>;
+}
+
+/// The elements the decoder tells apart, resolved once per start tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tag {
+    SyncML,
+    SyncHdr,
+    SyncBody,
+    VerDTD,
+    VerProto,
+    SessionID,
+    MsgID,
+    Target,
+    Source,
+    RespURI,
+    NoResp,
+    Cred,
+    Meta,
+    LocURI,
+    LocName,
+    Data,
+    Final,
+    Add,
+    Alert,
+    Copy,
+    Delete,
+    Get,
+    Replace,
+    Exec,
+    Atomic,
+    Sequence,
+    Results,
+    Status,
+    CmdID,
+    Correlator,
+    Item,
+    MsgRef,
+    CmdRef,
+    TargetRef,
+    SourceRef,
+    Cmd,
+    Chal,
+    MoreData,
+    Format,
+    Type,
+    Mark,
+    Size,
+    Version,
+    NextNonce,
+    MaxMsgSize,
+    MaxObjSize,
+    Emi,
+    FieldLevel,
+    MetInf,
+    Anchor,
+    Last,
+    Next,
+    Mem,
+    SharedMem,
+    FreeMem,
+    FreeID,
+    MgmtTree,
+    DevInf,
+    /// Any other name (the event keeps it for errors).
+    Other,
+}
+
+impl Tag {
+    /// The tag of a local name: by length first, so one compare settles most names.
+    #[inline]
+    pub(crate) fn from_name(name: &str) -> Self {
+        match name.len() {
+            3 => match name {
+                "Add" => Self::Add,
+                "Get" => Self::Get,
+                "Cmd" => Self::Cmd,
+                "EMI" => Self::Emi,
+                "Mem" => Self::Mem,
+                _ => Self::Other,
+            },
+            4 => match name {
+                "Cred" => Self::Cred,
+                "Meta" => Self::Meta,
+                "Data" => Self::Data,
+                "Copy" => Self::Copy,
+                "Exec" => Self::Exec,
+                "Item" => Self::Item,
+                "Chal" => Self::Chal,
+                "Type" => Self::Type,
+                "Mark" => Self::Mark,
+                "Size" => Self::Size,
+                "Last" => Self::Last,
+                "Next" => Self::Next,
+                _ => Self::Other,
+            },
+            5 => match name {
+                "MsgID" => Self::MsgID,
+                "Final" => Self::Final,
+                "Alert" => Self::Alert,
+                "CmdID" => Self::CmdID,
+                _ => Self::Other,
+            },
+            6 => match name {
+                "SyncML" => Self::SyncML,
+                "VerDTD" => Self::VerDTD,
+                "Target" => Self::Target,
+                "Source" => Self::Source,
+                "NoResp" => Self::NoResp,
+                "LocURI" => Self::LocURI,
+                "Delete" => Self::Delete,
+                "Atomic" => Self::Atomic,
+                "Status" => Self::Status,
+                "MsgRef" => Self::MsgRef,
+                "CmdRef" => Self::CmdRef,
+                "Format" => Self::Format,
+                "MetInf" => Self::MetInf,
+                "Anchor" => Self::Anchor,
+                "FreeID" => Self::FreeID,
+                "DevInf" => Self::DevInf,
+                _ => Self::Other,
+            },
+            7 => match name {
+                "SyncHdr" => Self::SyncHdr,
+                "RespURI" => Self::RespURI,
+                "LocName" => Self::LocName,
+                "Replace" => Self::Replace,
+                "Results" => Self::Results,
+                "Version" => Self::Version,
+                "FreeMem" => Self::FreeMem,
+                _ => Self::Other,
+            },
+            8 => match name {
+                "SyncBody" => Self::SyncBody,
+                "VerProto" => Self::VerProto,
+                "Sequence" => Self::Sequence,
+                "MoreData" => Self::MoreData,
+                "MgmtTree" => Self::MgmtTree,
+                _ => Self::Other,
+            },
+            9 => match name {
+                "SessionID" => Self::SessionID,
+                "TargetRef" => Self::TargetRef,
+                "SourceRef" => Self::SourceRef,
+                "NextNonce" => Self::NextNonce,
+                "SharedMem" => Self::SharedMem,
+                _ => Self::Other,
+            },
+            10 => match name {
+                "Correlator" => Self::Correlator,
+                "MaxMsgSize" => Self::MaxMsgSize,
+                "MaxObjSize" => Self::MaxObjSize,
+                "FieldLevel" => Self::FieldLevel,
+                _ => Self::Other,
+            },
+            _ => Self::Other,
+        }
+    }
 }
 
 /// Elements SyncML defines and DM does not use.
@@ -80,7 +240,7 @@ fn unexpected(name: &str) -> K {
 }
 
 #[inline]
-fn is_ws(s: &str) -> bool {
+pub(crate) fn is_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
@@ -151,6 +311,7 @@ enum Ctx {
 
 /// A child element just opened.
 struct Child<'a> {
+    tag: Tag,
     name: &'a str,
     ns: Ns<'a>,
     empty: bool,
@@ -221,8 +382,21 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     fn child(&mut self) -> R<Option<Child<'a>>> {
         loop {
             match self.next()? {
-                Ev::Start { name, ns, empty } => return Ok(Some(Child { name, ns, empty })),
+                Ev::Start {
+                    tag,
+                    name,
+                    ns,
+                    empty,
+                } => {
+                    return Ok(Some(Child {
+                        tag,
+                        name,
+                        ns,
+                        empty,
+                    }))
+                }
                 Ev::End => return Ok(None),
+                Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
                 Ev::Text(_) | Ev::Char(_) | Ev::Cdata(_) => return Err(self.err(K::UnexpectedText)),
                 Ev::Opaque(_) => return Err(self.err(K::UnexpectedOpaque)),
@@ -232,7 +406,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     /// Checks a SyncML (page 0) element's namespace.
-    #[inline]
+    #[inline(always)]
     fn syncml_ns(&self, c: &Child<'a>) -> R<()> {
         match c.ns {
             Ns::Inherited | Ns::SyncMl => Ok(()),
@@ -258,6 +432,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         loop {
             match self.next()? {
                 Ev::Text(s) | Ev::Cdata(s) => acc.push(s),
+                Ev::Ws(s) => acc.push(Cow::Borrowed(s)),
                 Ev::Char(c) => acc.push_char(c),
                 Ev::Opaque(b) => match std::str::from_utf8(b) {
                     Ok(s) => acc.push(Cow::Borrowed(s)),
@@ -310,13 +485,26 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     pub(crate) fn message(mut self) -> R<Message<'a>> {
         let root = loop {
             match self.next()? {
-                Ev::Start { name, ns, empty } => break Child { name, ns, empty },
+                Ev::Start {
+                    tag,
+                    name,
+                    ns,
+                    empty,
+                } => {
+                    break Child {
+                        tag,
+                        name,
+                        ns,
+                        empty,
+                    }
+                }
+                Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
                 Ev::Eof => return Err(self.err(K::UnexpectedEof)),
                 _ => return Err(self.err(K::NotSyncMl("text before the root element".into()))),
             }
         };
-        if root.name != "SyncML" {
+        if root.tag != Tag::SyncML {
             return Err(self.err(K::NotSyncMl(format!("root element <{}>", root.name))));
         }
         self.syncml_ns(&root)?;
@@ -325,10 +513,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if !root.empty {
             while let Some(c) = self.child()? {
                 self.syncml_ns(&c)?;
-                match c.name {
-                    "SyncHdr" => once!(self, hdr, "SyncHdr", self.header(c.empty)?),
-                    "SyncBody" => once!(self, body, "SyncBody", self.body(c.empty)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::SyncHdr => once!(self, hdr, "SyncHdr", self.header(c.empty)?),
+                    Tag::SyncBody => once!(self, body, "SyncBody", self.body(c.empty)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -338,6 +526,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         loop {
             match self.next()? {
                 Ev::Eof => break,
+                Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
                 _ => return Err(self.err(K::TrailingContent)),
             }
@@ -353,10 +542,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut no_resp = false;
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "VerDTD" => once!(self, ver_dtd, "VerDTD", self.text_el("VerDTD", &c)?),
-                    "VerProto" => once!(self, ver_proto, "VerProto", self.text_el("VerProto", &c)?),
-                    "SessionID" => {
+                match c.tag {
+                    Tag::VerDTD => once!(self, ver_dtd, "VerDTD", self.text_el("VerDTD", &c)?),
+                    Tag::VerProto => {
+                        once!(self, ver_proto, "VerProto", self.text_el("VerProto", &c)?)
+                    }
+                    Tag::SessionID => {
                         once!(
                             self,
                             session_id,
@@ -364,14 +555,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             self.text_el("SessionID", &c)?
                         )
                     }
-                    "MsgID" => once!(self, msg_id, "MsgID", self.text_el("MsgID", &c)?),
-                    "Target" => once!(self, target, "Target", self.location("Target", &c)?),
-                    "Source" => once!(self, source, "Source", self.location("Source", &c)?),
-                    "RespURI" => once!(self, resp_uri, "RespURI", self.text_el("RespURI", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Cred" => once!(self, cred, "Cred", self.cred(&c)?),
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::MsgID => once!(self, msg_id, "MsgID", self.text_el("MsgID", &c)?),
+                    Tag::Target => once!(self, target, "Target", self.location("Target", &c)?),
+                    Tag::Source => once!(self, source, "Source", self.location("Source", &c)?),
+                    Tag::RespURI => once!(self, resp_uri, "RespURI", self.text_el("RespURI", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Cred => once!(self, cred, "Cred", self.cred(&c)?),
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -397,10 +588,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut uri, mut loc_name) = (None, None);
         if !c.empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "LocURI" => once!(self, uri, "LocURI", self.text_el("LocURI", &c)?),
-                    "LocName" => once!(self, loc_name, "LocName", self.text_el("LocName", &c)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::LocURI => once!(self, uri, "LocURI", self.text_el("LocURI", &c)?),
+                    Tag::LocName => once!(self, loc_name, "LocName", self.text_el("LocName", &c)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -418,10 +609,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut meta, mut data) = (None, None);
         if !c.empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "Data" => once!(self, data, "Data", self.text_el("Data", &c)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::Data => once!(self, data, "Data", self.text_el("Data", &c)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -454,14 +645,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 Ns::SyncMl => return Err(self.err(K::Namespace("SYNCML:SYNCML1.2".into()))),
                 Ns::Other(v) => return Err(self.err(K::Namespace(v.to_owned()))),
             }
-            match c.name {
-                "Format" => {
+            match c.tag {
+                Tag::Format => {
                     self.path.push("Format");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.format, "Format", Format::parse(t));
                 }
-                "Type" => {
+                Tag::Type => {
                     self.path.push("Type");
                     let mut t = self.text(c.empty)?;
                     if S::WBXML {
@@ -475,92 +666,92 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.path.pop();
                     once!(self, m.mime_type, "Type", t);
                 }
-                "Mark" => {
+                Tag::Mark => {
                     self.path.push("Mark");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.mark, "Mark", t);
                 }
-                "Size" => once!(self, m.size, "Size", self.number("Size", c.empty)?),
-                "Version" => {
+                Tag::Size => once!(self, m.size, "Size", self.number("Size", c.empty)?),
+                Tag::Version => {
                     self.path.push("Version");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.version, "Version", t);
                 }
-                "NextNonce" => {
+                Tag::NextNonce => {
                     self.path.push("NextNonce");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.next_nonce, "NextNonce", t);
                 }
-                "MaxMsgSize" => once!(
+                Tag::MaxMsgSize => once!(
                     self,
                     m.max_msg_size,
                     "MaxMsgSize",
                     self.number("MaxMsgSize", c.empty)?
                 ),
-                "MaxObjSize" => once!(
+                Tag::MaxObjSize => once!(
                     self,
                     m.max_obj_size,
                     "MaxObjSize",
                     self.number("MaxObjSize", c.empty)?
                 ),
-                "EMI" => {
+                Tag::Emi => {
                     self.path.push("EMI");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     m.emi.push(t);
                 }
-                "FieldLevel" => {
+                Tag::FieldLevel => {
                     self.flag(&Child {
                         ns: Ns::Inherited,
                         ..c
                     })?;
                     m.field_level = true;
                 }
-                "MetInf" => {
+                Tag::MetInf => {
                     if !c.empty {
                         self.path.push("MetInf");
                         self.metinf(m)?;
                         self.path.pop();
                     }
                 }
-                "Anchor" => {
+                Tag::Anchor => {
                     self.path.push("Anchor");
                     let mut a = Anchor::default();
                     if !c.empty {
                         while let Some(c) = self.child()? {
-                            match c.name {
-                                "Last" => {
+                            match c.tag {
+                                Tag::Last => {
                                     let t = self.text(c.empty)?;
                                     once!(self, a.last, "Last", t)
                                 }
-                                "Next" => {
+                                Tag::Next => {
                                     let t = self.text(c.empty)?;
                                     once!(self, a.next, "Next", t)
                                 }
-                                other => return Err(self.err(unexpected(other))),
+                                _ => return Err(self.err(unexpected(c.name))),
                             }
                         }
                     }
                     self.path.pop();
                     once!(self, m.anchor, "Anchor", a);
                 }
-                "Mem" => {
+                Tag::Mem => {
                     self.path.push("Mem");
                     let mut mem = Mem::default();
                     let (mut free_mem, mut free_id) = (None, None);
                     if !c.empty {
                         while let Some(c) = self.child()? {
-                            match c.name {
-                                "SharedMem" => {
+                            match c.tag {
+                                Tag::SharedMem => {
                                     mem.shared_mem = self.flag(&Child {
                                         ns: Ns::Inherited,
                                         ..c
                                     })?
                                 }
-                                "FreeMem" => {
+                                Tag::FreeMem => {
                                     once!(
                                         self,
                                         free_mem,
@@ -568,10 +759,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                                         self.number("FreeMem", c.empty)?
                                     )
                                 }
-                                "FreeID" => {
+                                Tag::FreeID => {
                                     once!(self, free_id, "FreeID", self.number("FreeID", c.empty)?)
                                 }
-                                other => return Err(self.err(unexpected(other))),
+                                _ => return Err(self.err(unexpected(c.name))),
                             }
                         }
                     }
@@ -580,7 +771,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.path.pop();
                     once!(self, m.mem, "Mem", mem);
                 }
-                other => return Err(self.err(unexpected(other))),
+                _ => return Err(self.err(unexpected(c.name))),
             }
         }
         Ok(())
@@ -592,7 +783,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if !empty {
             while let Some(c) = self.child()? {
                 self.syncml_ns(&c)?;
-                if c.name == "Final" {
+                if c.tag == Tag::Final {
                     if body.final_flag {
                         return Err(self.err(K::Duplicate("Final")));
                     }
@@ -611,14 +802,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     fn command(&mut self, c: &Child<'a>, ctx: Ctx) -> R<Command<'a>> {
-        let allowed = match (ctx, c.name) {
-            (_, "Add" | "Alert" | "Copy" | "Delete" | "Replace") => true,
-            (Ctx::Body | Ctx::Sequence, "Get" | "Exec" | "Atomic") => true,
-            (Ctx::Body, "Results" | "Status" | "Sequence") => true,
-            (Ctx::Atomic, "Get" | "Atomic" | "Exec" | "Sequence") => {
+        let allowed = match (ctx, c.tag) {
+            (_, Tag::Add | Tag::Alert | Tag::Copy | Tag::Delete | Tag::Replace) => true,
+            (Ctx::Body | Ctx::Sequence, Tag::Get | Tag::Exec | Tag::Atomic) => true,
+            (Ctx::Body, Tag::Results | Tag::Status | Tag::Sequence) => true,
+            (Ctx::Atomic, Tag::Get | Tag::Atomic | Tag::Exec | Tag::Sequence) => {
                 return Err(self.err(K::Forbidden(c.name.to_owned())))
             }
-            (Ctx::Sequence, "Sequence") => return Err(self.err(K::Forbidden(c.name.to_owned()))),
+            (Ctx::Sequence, Tag::Sequence) => return Err(self.err(K::Forbidden(c.name.to_owned()))),
             _ => false,
         };
         if !allowed {
@@ -628,17 +819,19 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if self.commands > self.limits.max_commands {
             return Err(self.err(K::Limit("number of commands")));
         }
-        Ok(match c.name {
-            "Add" => Command::Add(self.item_command("Add", c.empty)?),
-            "Copy" => Command::Copy(self.item_command("Copy", c.empty)?),
-            "Delete" => Command::Delete(self.item_command("Delete", c.empty)?),
-            "Get" => Command::Get(self.item_command("Get", c.empty)?),
-            "Replace" => Command::Replace(self.item_command("Replace", c.empty)?),
-            "Alert" => Command::Alert(self.alert(c.empty)?),
-            "Exec" => Command::Exec(self.exec(c.empty)?),
-            "Atomic" => Command::Atomic(self.container("Atomic", Ctx::Atomic, c.empty)?),
-            "Sequence" => Command::Sequence(self.container("Sequence", Ctx::Sequence, c.empty)?),
-            "Results" => Command::Results(self.results(c.empty)?),
+        Ok(match c.tag {
+            Tag::Add => Command::Add(self.item_command("Add", c.empty)?),
+            Tag::Copy => Command::Copy(self.item_command("Copy", c.empty)?),
+            Tag::Delete => Command::Delete(self.item_command("Delete", c.empty)?),
+            Tag::Get => Command::Get(self.item_command("Get", c.empty)?),
+            Tag::Replace => Command::Replace(self.item_command("Replace", c.empty)?),
+            Tag::Alert => Command::Alert(self.alert(c.empty)?),
+            Tag::Exec => Command::Exec(self.exec(c.empty)?),
+            Tag::Atomic => Command::Atomic(self.container("Atomic", Ctx::Atomic, c.empty)?),
+            Tag::Sequence => {
+                Command::Sequence(self.container("Sequence", Ctx::Sequence, c.empty)?)
+            }
+            Tag::Results => Command::Results(self.results(c.empty)?),
             _ => Command::Status(self.status(c.empty)?),
         })
     }
@@ -650,12 +843,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -679,18 +872,18 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "Correlator" => once!(
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::Correlator => once!(
                         self,
                         correlator,
                         "Correlator",
                         self.text_el("Correlator", &c)?
                     ),
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -715,22 +908,22 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Data" => {
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Data => {
                         self.syncml_ns(&c)?;
                         let n: u16 = self.number("Data", c.empty)?;
                         once!(self, code, "Data", AlertCode::from_code(n))
                     }
-                    "Correlator" => once!(
+                    Tag::Correlator => once!(
                         self,
                         correlator,
                         "Correlator",
                         self.text_el("Correlator", &c)?
                     ),
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -756,10 +949,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut commands = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
                     _ => {
                         self.syncml_ns(&c)?;
                         let cmd = self.command(&c, ctx)?;
@@ -789,12 +982,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "MsgRef" => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
-                    "CmdRef" => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "TargetRef" => {
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
+                    Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::TargetRef => {
                         once!(
                             self,
                             target_ref,
@@ -802,7 +995,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             self.text_el("TargetRef", &c)?
                         )
                     }
-                    "SourceRef" => {
+                    Tag::SourceRef => {
                         once!(
                             self,
                             source_ref,
@@ -810,8 +1003,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             self.text_el("SourceRef", &c)?
                         )
                     }
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -838,22 +1031,22 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut target_refs, mut source_refs, mut items) = (Vec::new(), Vec::new(), Vec::new());
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "MsgRef" => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
-                    "CmdRef" => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
-                    "Cmd" => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
-                    "TargetRef" => target_refs.push(self.text_el("TargetRef", &c)?),
-                    "SourceRef" => source_refs.push(self.text_el("SourceRef", &c)?),
-                    "Chal" => {
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
+                    Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
+                    Tag::Cmd => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
+                    Tag::TargetRef => target_refs.push(self.text_el("TargetRef", &c)?),
+                    Tag::SourceRef => source_refs.push(self.text_el("SourceRef", &c)?),
+                    Tag::Chal => {
                         self.syncml_ns(&c)?;
                         self.path.push("Chal");
                         let mut meta = None;
                         if !c.empty {
                             while let Some(c) = self.child()? {
-                                match c.name {
-                                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                                    other => return Err(self.err(unexpected(other))),
+                                match c.tag {
+                                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                                    _ => return Err(self.err(unexpected(c.name))),
                                 }
                             }
                         }
@@ -861,13 +1054,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         self.path.pop();
                         once!(self, chal, "Chal", Box::new(Chal { meta: *meta }));
                     }
-                    "Data" => {
+                    Tag::Data => {
                         self.syncml_ns(&c)?;
                         let n: u16 = self.number("Data", c.empty)?;
                         once!(self, code, "Data", StatusCode::from_code(n))
                     }
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -886,31 +1079,35 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(s)
     }
 
-    fn item(&mut self, c: &Child<'a>) -> R<Item<'a>> {
+    /// An item, built in place at the end of `items` (items are large to move).
+    fn item(&mut self, c: &Child<'a>, items: &mut Vec<Item<'a>>) -> R<()> {
         self.syncml_ns(c)?;
         self.items += 1;
         if self.items > self.limits.max_items {
             return Err(self.err(K::Limit("number of items")));
         }
         self.path.push("Item");
-        let mut item = Item::default();
+        items.push(Item::default());
+        let Some(item) = items.last_mut() else {
+            return Err(self.err(K::Missing("Item")));
+        };
         if !c.empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "Target" => once!(self, item.target, "Target", self.location("Target", &c)?),
-                    "Source" => once!(self, item.source, "Source", self.location("Source", &c)?),
-                    "Meta" => once!(self, item.meta, "Meta", self.meta(&c)?),
-                    "Data" => {
+                match c.tag {
+                    Tag::Target => once!(self, item.target, "Target", self.location("Target", &c)?),
+                    Tag::Source => once!(self, item.source, "Source", self.location("Source", &c)?),
+                    Tag::Meta => once!(self, item.meta, "Meta", self.meta(&c)?),
+                    Tag::Data => {
                         self.syncml_ns(&c)?;
                         once!(self, item.data, "Data", self.data(c.empty)?)
                     }
-                    "MoreData" => item.more_data = self.flag(&c)?,
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::MoreData => item.more_data = self.flag(&c)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
         self.path.pop();
-        Ok(item)
+        Ok(())
     }
 
     fn data(&mut self, empty: bool) -> R<Data<'a>> {
@@ -931,6 +1128,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     }
                     text.push(s);
                 }
+                Ev::Ws(s) => text.push(Cow::Borrowed(s)),
                 Ev::Char(c) => {
                     ws_only = false;
                     text.push_char(c);
@@ -950,11 +1148,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         }
                     });
                 }
-                Ev::Start { name, empty, .. } => {
-                    let kind = match name {
-                        "MgmtTree" => NestedKind::MgmtTree,
-                        "DevInf" => NestedKind::DevInf,
-                        other => return Err(self.err(K::UnexpectedElement(other.to_owned()))),
+                Ev::Start {
+                    tag, name, empty, ..
+                } => {
+                    let kind = match tag {
+                        Tag::MgmtTree => NestedKind::MgmtTree,
+                        Tag::DevInf => NestedKind::DevInf,
+                        _ => return Err(self.err(K::UnexpectedElement(name.to_owned()))),
                     };
                     if nested.is_some() || !ws_only || has_cdata || opaque.is_some() {
                         return Err(self.err(K::UnexpectedElement(name.to_owned())));
