@@ -118,95 +118,86 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
-    /// The tag of a local name: by length first, so one compare settles most names.
+    /// The tag of a local name. (length, first byte, last byte) leaves one candidate (two
+    /// for a few rare names), confirmed by a fixed-size compare: a few loads, no `memcmp`.
     #[inline]
     pub(crate) fn from_name(name: &str) -> Self {
-        match name.len() {
-            3 => match name {
-                "Add" => Self::Add,
-                "Get" => Self::Get,
-                "Cmd" => Self::Cmd,
-                "EMI" => Self::Emi,
-                "Mem" => Self::Mem,
-                _ => Self::Other,
-            },
-            4 => match name {
-                "Cred" => Self::Cred,
-                "Meta" => Self::Meta,
-                "Data" => Self::Data,
-                "Copy" => Self::Copy,
-                "Exec" => Self::Exec,
-                "Item" => Self::Item,
-                "Chal" => Self::Chal,
-                "Type" => Self::Type,
-                "Mark" => Self::Mark,
-                "Size" => Self::Size,
-                "Last" => Self::Last,
-                "Next" => Self::Next,
-                _ => Self::Other,
-            },
-            5 => match name {
-                "MsgID" => Self::MsgID,
-                "Final" => Self::Final,
-                "Alert" => Self::Alert,
-                "CmdID" => Self::CmdID,
-                _ => Self::Other,
-            },
-            6 => match name {
-                "SyncML" => Self::SyncML,
-                "VerDTD" => Self::VerDTD,
-                "Target" => Self::Target,
-                "Source" => Self::Source,
-                "NoResp" => Self::NoResp,
-                "LocURI" => Self::LocURI,
-                "Delete" => Self::Delete,
-                "Atomic" => Self::Atomic,
-                "Status" => Self::Status,
-                "MsgRef" => Self::MsgRef,
-                "CmdRef" => Self::CmdRef,
-                "Format" => Self::Format,
-                "MetInf" => Self::MetInf,
-                "Anchor" => Self::Anchor,
-                "FreeID" => Self::FreeID,
-                "DevInf" => Self::DevInf,
-                _ => Self::Other,
-            },
-            7 => match name {
-                "SyncHdr" => Self::SyncHdr,
-                "RespURI" => Self::RespURI,
-                "LocName" => Self::LocName,
-                "Replace" => Self::Replace,
-                "Results" => Self::Results,
-                "Version" => Self::Version,
-                "FreeMem" => Self::FreeMem,
-                _ => Self::Other,
-            },
-            8 => match name {
-                "SyncBody" => Self::SyncBody,
-                "VerProto" => Self::VerProto,
-                "Sequence" => Self::Sequence,
-                "MoreData" => Self::MoreData,
-                "MgmtTree" => Self::MgmtTree,
-                _ => Self::Other,
-            },
-            9 => match name {
-                "SessionID" => Self::SessionID,
-                "TargetRef" => Self::TargetRef,
-                "SourceRef" => Self::SourceRef,
-                "NextNonce" => Self::NextNonce,
-                "SharedMem" => Self::SharedMem,
-                _ => Self::Other,
-            },
-            10 => match name {
-                "Correlator" => Self::Correlator,
-                "MaxMsgSize" => Self::MaxMsgSize,
-                "MaxObjSize" => Self::MaxObjSize,
-                "FieldLevel" => Self::FieldLevel,
-                _ => Self::Other,
-            },
-            _ => Self::Other,
+        let bytes = name.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return Self::Other;
+        };
+        match (bytes.len(), first, last) {
+            (3, b'A', b'd') => exact(bytes, b"Add", Self::Add),
+            (3, b'C', b'd') => exact(bytes, b"Cmd", Self::Cmd),
+            (3, b'E', b'I') => exact(bytes, b"EMI", Self::Emi),
+            (3, b'G', b't') => exact(bytes, b"Get", Self::Get),
+            (3, b'M', b'm') => exact(bytes, b"Mem", Self::Mem),
+            (4, b'C', b'd') => exact(bytes, b"Cred", Self::Cred),
+            (4, b'C', b'l') => exact(bytes, b"Chal", Self::Chal),
+            (4, b'C', b'y') => exact(bytes, b"Copy", Self::Copy),
+            (4, b'D', b'a') => exact(bytes, b"Data", Self::Data),
+            (4, b'E', b'c') => exact(bytes, b"Exec", Self::Exec),
+            (4, b'I', b'm') => exact(bytes, b"Item", Self::Item),
+            (4, b'L', b't') => exact(bytes, b"Last", Self::Last),
+            (4, b'M', b'a') => exact(bytes, b"Meta", Self::Meta),
+            (4, b'M', b'k') => exact(bytes, b"Mark", Self::Mark),
+            (4, b'N', b't') => exact(bytes, b"Next", Self::Next),
+            (4, b'S', b'e') => exact(bytes, b"Size", Self::Size),
+            (4, b'T', b'e') => exact(bytes, b"Type", Self::Type),
+            (5, b'A', b't') => exact(bytes, b"Alert", Self::Alert),
+            (5, b'C', b'D') => exact(bytes, b"CmdID", Self::CmdID),
+            (5, b'F', b'l') => exact(bytes, b"Final", Self::Final),
+            (5, b'M', b'D') => exact(bytes, b"MsgID", Self::MsgID),
+            (6, b'A', b'c') => exact(bytes, b"Atomic", Self::Atomic),
+            (6, b'A', b'r') => exact(bytes, b"Anchor", Self::Anchor),
+            (6, b'C', b'f') => exact(bytes, b"CmdRef", Self::CmdRef),
+            (6, b'D', b'e') => exact(bytes, b"Delete", Self::Delete),
+            (6, b'D', b'f') => exact(bytes, b"DevInf", Self::DevInf),
+            (6, b'F', b'D') => exact(bytes, b"FreeID", Self::FreeID),
+            (6, b'F', b't') => exact(bytes, b"Format", Self::Format),
+            (6, b'L', b'I') => exact(bytes, b"LocURI", Self::LocURI),
+            (6, b'M', b'f') => exact(bytes, b"MsgRef", Self::MsgRef)
+                .or_else(|| exact(bytes, b"MetInf", Self::MetInf)),
+            (6, b'N', b'p') => exact(bytes, b"NoResp", Self::NoResp),
+            (6, b'S', b'L') => exact(bytes, b"SyncML", Self::SyncML),
+            (6, b'S', b'e') => exact(bytes, b"Source", Self::Source),
+            (6, b'S', b's') => exact(bytes, b"Status", Self::Status),
+            (6, b'T', b't') => exact(bytes, b"Target", Self::Target),
+            (6, b'V', b'D') => exact(bytes, b"VerDTD", Self::VerDTD),
+            (7, b'F', b'm') => exact(bytes, b"FreeMem", Self::FreeMem),
+            (7, b'L', b'e') => exact(bytes, b"LocName", Self::LocName),
+            (7, b'R', b'I') => exact(bytes, b"RespURI", Self::RespURI),
+            (7, b'R', b'e') => exact(bytes, b"Replace", Self::Replace),
+            (7, b'R', b's') => exact(bytes, b"Results", Self::Results),
+            (7, b'S', b'r') => exact(bytes, b"SyncHdr", Self::SyncHdr),
+            (7, b'V', b'n') => exact(bytes, b"Version", Self::Version),
+            (8, b'M', b'a') => exact(bytes, b"MoreData", Self::MoreData),
+            (8, b'M', b'e') => exact(bytes, b"MgmtTree", Self::MgmtTree),
+            (8, b'S', b'e') => exact(bytes, b"Sequence", Self::Sequence),
+            (8, b'S', b'y') => exact(bytes, b"SyncBody", Self::SyncBody),
+            (8, b'V', b'o') => exact(bytes, b"VerProto", Self::VerProto),
+            (9, b'N', b'e') => exact(bytes, b"NextNonce", Self::NextNonce),
+            (9, b'S', b'D') => exact(bytes, b"SessionID", Self::SessionID),
+            (9, b'S', b'f') => exact(bytes, b"SourceRef", Self::SourceRef),
+            (9, b'S', b'm') => exact(bytes, b"SharedMem", Self::SharedMem),
+            (9, b'T', b'f') => exact(bytes, b"TargetRef", Self::TargetRef),
+            (10, b'C', b'r') => exact(bytes, b"Correlator", Self::Correlator),
+            (10, b'F', b'l') => exact(bytes, b"FieldLevel", Self::FieldLevel),
+            (10, b'M', b'e') => exact(bytes, b"MaxMsgSize", Self::MaxMsgSize)
+                .or_else(|| exact(bytes, b"MaxObjSize", Self::MaxObjSize)),
+            _ => None,
         }
+        .unwrap_or(Self::Other)
     }
+}
+
+/// `tag` if `bytes` spells `name` exactly; the compare has a constant length, so it
+/// compiles to word loads instead of a library call.
+#[inline(always)]
+fn exact<const N: usize>(bytes: &[u8], name: &[u8; N], tag: Tag) -> Option<Tag> {
+    <&[u8; N]>::try_from(bytes)
+        .is_ok_and(|b| b == name)
+        .then_some(tag)
 }
 
 /// Elements SyncML defines and DM does not use.
