@@ -25,12 +25,15 @@ pub(crate) enum Ns<'a> {
 #[derive(Debug)]
 pub(crate) enum Ev<'a> {
     Start {
+        tag: Tag,
         name: &'a str,
         ns: Ns<'a>,
         empty: bool,
     },
     End,
     Text(Cow<'a, str>),
+    /// Text known to be whitespace only (XML indentation), so already valid XML text.
+    Ws(&'a str),
     Char(char),
     Cdata(Cow<'a, str>),
     Opaque(&'a [u8]),
@@ -47,6 +50,154 @@ pub(crate) trait Source<'a> {
     fn offset(&self) -> usize;
     /// The raw bytes of the element whose Start was just returned, up to its end, consumed.
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail>;
+}
+
+/// The elements the decoder tells apart, resolved once per start tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tag {
+    SyncML,
+    SyncHdr,
+    SyncBody,
+    VerDTD,
+    VerProto,
+    SessionID,
+    MsgID,
+    Target,
+    Source,
+    RespURI,
+    NoResp,
+    Cred,
+    Meta,
+    LocURI,
+    LocName,
+    Data,
+    Final,
+    Add,
+    Alert,
+    Copy,
+    Delete,
+    Get,
+    Replace,
+    Exec,
+    Atomic,
+    Sequence,
+    Results,
+    Status,
+    CmdID,
+    Correlator,
+    Item,
+    MsgRef,
+    CmdRef,
+    TargetRef,
+    SourceRef,
+    Cmd,
+    Chal,
+    MoreData,
+    Format,
+    Type,
+    Mark,
+    Size,
+    Version,
+    NextNonce,
+    MaxMsgSize,
+    MaxObjSize,
+    Emi,
+    FieldLevel,
+    MetInf,
+    Anchor,
+    Last,
+    Next,
+    Mem,
+    SharedMem,
+    FreeMem,
+    FreeID,
+    MgmtTree,
+    DevInf,
+    /// Any other name (the event keeps it for errors).
+    Other,
+}
+
+impl Tag {
+    /// The tag of a local name. (length, first byte, last byte) leaves one candidate (two
+    /// for a few rare names), confirmed by a fixed-size compare: a few loads, no `memcmp`.
+    #[inline]
+    pub(crate) fn from_name(name: &str) -> Self {
+        let bytes = name.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return Self::Other;
+        };
+        match (bytes.len(), first, last) {
+            (3, b'A', b'd') => exact(bytes, b"Add", Self::Add),
+            (3, b'C', b'd') => exact(bytes, b"Cmd", Self::Cmd),
+            (3, b'E', b'I') => exact(bytes, b"EMI", Self::Emi),
+            (3, b'G', b't') => exact(bytes, b"Get", Self::Get),
+            (3, b'M', b'm') => exact(bytes, b"Mem", Self::Mem),
+            (4, b'C', b'd') => exact(bytes, b"Cred", Self::Cred),
+            (4, b'C', b'l') => exact(bytes, b"Chal", Self::Chal),
+            (4, b'C', b'y') => exact(bytes, b"Copy", Self::Copy),
+            (4, b'D', b'a') => exact(bytes, b"Data", Self::Data),
+            (4, b'E', b'c') => exact(bytes, b"Exec", Self::Exec),
+            (4, b'I', b'm') => exact(bytes, b"Item", Self::Item),
+            (4, b'L', b't') => exact(bytes, b"Last", Self::Last),
+            (4, b'M', b'a') => exact(bytes, b"Meta", Self::Meta),
+            (4, b'M', b'k') => exact(bytes, b"Mark", Self::Mark),
+            (4, b'N', b't') => exact(bytes, b"Next", Self::Next),
+            (4, b'S', b'e') => exact(bytes, b"Size", Self::Size),
+            (4, b'T', b'e') => exact(bytes, b"Type", Self::Type),
+            (5, b'A', b't') => exact(bytes, b"Alert", Self::Alert),
+            (5, b'C', b'D') => exact(bytes, b"CmdID", Self::CmdID),
+            (5, b'F', b'l') => exact(bytes, b"Final", Self::Final),
+            (5, b'M', b'D') => exact(bytes, b"MsgID", Self::MsgID),
+            (6, b'A', b'c') => exact(bytes, b"Atomic", Self::Atomic),
+            (6, b'A', b'r') => exact(bytes, b"Anchor", Self::Anchor),
+            (6, b'C', b'f') => exact(bytes, b"CmdRef", Self::CmdRef),
+            (6, b'D', b'e') => exact(bytes, b"Delete", Self::Delete),
+            (6, b'D', b'f') => exact(bytes, b"DevInf", Self::DevInf),
+            (6, b'F', b'D') => exact(bytes, b"FreeID", Self::FreeID),
+            (6, b'F', b't') => exact(bytes, b"Format", Self::Format),
+            (6, b'L', b'I') => exact(bytes, b"LocURI", Self::LocURI),
+            (6, b'M', b'f') => exact(bytes, b"MsgRef", Self::MsgRef)
+                .or_else(|| exact(bytes, b"MetInf", Self::MetInf)),
+            (6, b'N', b'p') => exact(bytes, b"NoResp", Self::NoResp),
+            (6, b'S', b'L') => exact(bytes, b"SyncML", Self::SyncML),
+            (6, b'S', b'e') => exact(bytes, b"Source", Self::Source),
+            (6, b'S', b's') => exact(bytes, b"Status", Self::Status),
+            (6, b'T', b't') => exact(bytes, b"Target", Self::Target),
+            (6, b'V', b'D') => exact(bytes, b"VerDTD", Self::VerDTD),
+            (7, b'F', b'm') => exact(bytes, b"FreeMem", Self::FreeMem),
+            (7, b'L', b'e') => exact(bytes, b"LocName", Self::LocName),
+            (7, b'R', b'I') => exact(bytes, b"RespURI", Self::RespURI),
+            (7, b'R', b'e') => exact(bytes, b"Replace", Self::Replace),
+            (7, b'R', b's') => exact(bytes, b"Results", Self::Results),
+            (7, b'S', b'r') => exact(bytes, b"SyncHdr", Self::SyncHdr),
+            (7, b'V', b'n') => exact(bytes, b"Version", Self::Version),
+            (8, b'M', b'a') => exact(bytes, b"MoreData", Self::MoreData),
+            (8, b'M', b'e') => exact(bytes, b"MgmtTree", Self::MgmtTree),
+            (8, b'S', b'e') => exact(bytes, b"Sequence", Self::Sequence),
+            (8, b'S', b'y') => exact(bytes, b"SyncBody", Self::SyncBody),
+            (8, b'V', b'o') => exact(bytes, b"VerProto", Self::VerProto),
+            (9, b'N', b'e') => exact(bytes, b"NextNonce", Self::NextNonce),
+            (9, b'S', b'D') => exact(bytes, b"SessionID", Self::SessionID),
+            (9, b'S', b'f') => exact(bytes, b"SourceRef", Self::SourceRef),
+            (9, b'S', b'm') => exact(bytes, b"SharedMem", Self::SharedMem),
+            (9, b'T', b'f') => exact(bytes, b"TargetRef", Self::TargetRef),
+            (10, b'C', b'r') => exact(bytes, b"Correlator", Self::Correlator),
+            (10, b'F', b'l') => exact(bytes, b"FieldLevel", Self::FieldLevel),
+            (10, b'M', b'e') => exact(bytes, b"MaxMsgSize", Self::MaxMsgSize)
+                .or_else(|| exact(bytes, b"MaxObjSize", Self::MaxObjSize)),
+            _ => None,
+        }
+        .unwrap_or(Self::Other)
+    }
+}
+
+/// `tag` if `bytes` spells `name` exactly; the compare has a constant length, so it
+/// compiles to word loads instead of a library call.
+#[inline(always)]
+fn exact<const N: usize>(bytes: &[u8], name: &[u8; N], tag: Tag) -> Option<Tag> {
+    <&[u8; N]>::try_from(bytes)
+        .is_ok_and(|b| b == name)
+        .then_some(tag)
 }
 
 /// Elements SyncML defines and DM does not use.
@@ -80,7 +231,7 @@ fn unexpected(name: &str) -> K {
 }
 
 #[inline]
-fn is_ws(s: &str) -> bool {
+pub(crate) fn is_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
@@ -151,6 +302,7 @@ enum Ctx {
 
 /// A child element just opened.
 struct Child<'a> {
+    tag: Tag,
     name: &'a str,
     ns: Ns<'a>,
     empty: bool,
@@ -221,8 +373,21 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     fn child(&mut self) -> R<Option<Child<'a>>> {
         loop {
             match self.next()? {
-                Ev::Start { name, ns, empty } => return Ok(Some(Child { name, ns, empty })),
+                Ev::Start {
+                    tag,
+                    name,
+                    ns,
+                    empty,
+                } => {
+                    return Ok(Some(Child {
+                        tag,
+                        name,
+                        ns,
+                        empty,
+                    }))
+                }
                 Ev::End => return Ok(None),
+                Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
                 Ev::Text(_) | Ev::Char(_) | Ev::Cdata(_) => return Err(self.err(K::UnexpectedText)),
                 Ev::Opaque(_) => return Err(self.err(K::UnexpectedOpaque)),
@@ -232,7 +397,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     /// Checks a SyncML (page 0) element's namespace.
-    #[inline]
+    #[inline(always)]
     fn syncml_ns(&self, c: &Child<'a>) -> R<()> {
         match c.ns {
             Ns::Inherited | Ns::SyncMl => Ok(()),
@@ -258,6 +423,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         loop {
             match self.next()? {
                 Ev::Text(s) | Ev::Cdata(s) => acc.push(s),
+                Ev::Ws(s) => acc.push(Cow::Borrowed(s)),
                 Ev::Char(c) => acc.push_char(c),
                 Ev::Opaque(b) => match std::str::from_utf8(b) {
                     Ok(s) => acc.push(Cow::Borrowed(s)),
@@ -310,13 +476,26 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     pub(crate) fn message(mut self) -> R<Message<'a>> {
         let root = loop {
             match self.next()? {
-                Ev::Start { name, ns, empty } => break Child { name, ns, empty },
+                Ev::Start {
+                    tag,
+                    name,
+                    ns,
+                    empty,
+                } => {
+                    break Child {
+                        tag,
+                        name,
+                        ns,
+                        empty,
+                    }
+                }
+                Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
                 Ev::Eof => return Err(self.err(K::UnexpectedEof)),
                 _ => return Err(self.err(K::NotSyncMl("text before the root element".into()))),
             }
         };
-        if root.name != "SyncML" {
+        if root.tag != Tag::SyncML {
             return Err(self.err(K::NotSyncMl(format!("root element <{}>", root.name))));
         }
         self.syncml_ns(&root)?;
@@ -325,10 +504,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if !root.empty {
             while let Some(c) = self.child()? {
                 self.syncml_ns(&c)?;
-                match c.name {
-                    "SyncHdr" => once!(self, hdr, "SyncHdr", self.header(c.empty)?),
-                    "SyncBody" => once!(self, body, "SyncBody", self.body(c.empty)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::SyncHdr => once!(self, hdr, "SyncHdr", self.header(c.empty)?),
+                    Tag::SyncBody => once!(self, body, "SyncBody", self.body(c.empty)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -338,6 +517,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         loop {
             match self.next()? {
                 Ev::Eof => break,
+                Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
                 _ => return Err(self.err(K::TrailingContent)),
             }
@@ -353,10 +533,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut no_resp = false;
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "VerDTD" => once!(self, ver_dtd, "VerDTD", self.text_el("VerDTD", &c)?),
-                    "VerProto" => once!(self, ver_proto, "VerProto", self.text_el("VerProto", &c)?),
-                    "SessionID" => {
+                match c.tag {
+                    Tag::VerDTD => once!(self, ver_dtd, "VerDTD", self.text_el("VerDTD", &c)?),
+                    Tag::VerProto => {
+                        once!(self, ver_proto, "VerProto", self.text_el("VerProto", &c)?)
+                    }
+                    Tag::SessionID => {
                         once!(
                             self,
                             session_id,
@@ -364,14 +546,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             self.text_el("SessionID", &c)?
                         )
                     }
-                    "MsgID" => once!(self, msg_id, "MsgID", self.text_el("MsgID", &c)?),
-                    "Target" => once!(self, target, "Target", self.location("Target", &c)?),
-                    "Source" => once!(self, source, "Source", self.location("Source", &c)?),
-                    "RespURI" => once!(self, resp_uri, "RespURI", self.text_el("RespURI", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Cred" => once!(self, cred, "Cred", self.cred(&c)?),
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::MsgID => once!(self, msg_id, "MsgID", self.text_el("MsgID", &c)?),
+                    Tag::Target => once!(self, target, "Target", self.location("Target", &c)?),
+                    Tag::Source => once!(self, source, "Source", self.location("Source", &c)?),
+                    Tag::RespURI => once!(self, resp_uri, "RespURI", self.text_el("RespURI", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Cred => once!(self, cred, "Cred", self.cred(&c)?),
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -397,10 +579,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut uri, mut loc_name) = (None, None);
         if !c.empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "LocURI" => once!(self, uri, "LocURI", self.text_el("LocURI", &c)?),
-                    "LocName" => once!(self, loc_name, "LocName", self.text_el("LocName", &c)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::LocURI => once!(self, uri, "LocURI", self.text_el("LocURI", &c)?),
+                    Tag::LocName => once!(self, loc_name, "LocName", self.text_el("LocName", &c)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -418,10 +600,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut meta, mut data) = (None, None);
         if !c.empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "Data" => once!(self, data, "Data", self.text_el("Data", &c)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::Data => once!(self, data, "Data", self.text_el("Data", &c)?),
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -454,14 +636,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 Ns::SyncMl => return Err(self.err(K::Namespace("SYNCML:SYNCML1.2".into()))),
                 Ns::Other(v) => return Err(self.err(K::Namespace(v.to_owned()))),
             }
-            match c.name {
-                "Format" => {
+            match c.tag {
+                Tag::Format => {
                     self.path.push("Format");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.format, "Format", Format::parse(t));
                 }
-                "Type" => {
+                Tag::Type => {
                     self.path.push("Type");
                     let mut t = self.text(c.empty)?;
                     if S::WBXML {
@@ -475,92 +657,92 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.path.pop();
                     once!(self, m.mime_type, "Type", t);
                 }
-                "Mark" => {
+                Tag::Mark => {
                     self.path.push("Mark");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.mark, "Mark", t);
                 }
-                "Size" => once!(self, m.size, "Size", self.number("Size", c.empty)?),
-                "Version" => {
+                Tag::Size => once!(self, m.size, "Size", self.number("Size", c.empty)?),
+                Tag::Version => {
                     self.path.push("Version");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.version, "Version", t);
                 }
-                "NextNonce" => {
+                Tag::NextNonce => {
                     self.path.push("NextNonce");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     once!(self, m.next_nonce, "NextNonce", t);
                 }
-                "MaxMsgSize" => once!(
+                Tag::MaxMsgSize => once!(
                     self,
                     m.max_msg_size,
                     "MaxMsgSize",
                     self.number("MaxMsgSize", c.empty)?
                 ),
-                "MaxObjSize" => once!(
+                Tag::MaxObjSize => once!(
                     self,
                     m.max_obj_size,
                     "MaxObjSize",
                     self.number("MaxObjSize", c.empty)?
                 ),
-                "EMI" => {
+                Tag::Emi => {
                     self.path.push("EMI");
                     let t = self.text(c.empty)?;
                     self.path.pop();
                     m.emi.push(t);
                 }
-                "FieldLevel" => {
+                Tag::FieldLevel => {
                     self.flag(&Child {
                         ns: Ns::Inherited,
                         ..c
                     })?;
                     m.field_level = true;
                 }
-                "MetInf" => {
+                Tag::MetInf => {
                     if !c.empty {
                         self.path.push("MetInf");
                         self.metinf(m)?;
                         self.path.pop();
                     }
                 }
-                "Anchor" => {
+                Tag::Anchor => {
                     self.path.push("Anchor");
                     let mut a = Anchor::default();
                     if !c.empty {
                         while let Some(c) = self.child()? {
-                            match c.name {
-                                "Last" => {
+                            match c.tag {
+                                Tag::Last => {
                                     let t = self.text(c.empty)?;
                                     once!(self, a.last, "Last", t)
                                 }
-                                "Next" => {
+                                Tag::Next => {
                                     let t = self.text(c.empty)?;
                                     once!(self, a.next, "Next", t)
                                 }
-                                other => return Err(self.err(unexpected(other))),
+                                _ => return Err(self.err(unexpected(c.name))),
                             }
                         }
                     }
                     self.path.pop();
                     once!(self, m.anchor, "Anchor", a);
                 }
-                "Mem" => {
+                Tag::Mem => {
                     self.path.push("Mem");
                     let mut mem = Mem::default();
                     let (mut free_mem, mut free_id) = (None, None);
                     if !c.empty {
                         while let Some(c) = self.child()? {
-                            match c.name {
-                                "SharedMem" => {
+                            match c.tag {
+                                Tag::SharedMem => {
                                     mem.shared_mem = self.flag(&Child {
                                         ns: Ns::Inherited,
                                         ..c
                                     })?
                                 }
-                                "FreeMem" => {
+                                Tag::FreeMem => {
                                     once!(
                                         self,
                                         free_mem,
@@ -568,10 +750,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                                         self.number("FreeMem", c.empty)?
                                     )
                                 }
-                                "FreeID" => {
+                                Tag::FreeID => {
                                     once!(self, free_id, "FreeID", self.number("FreeID", c.empty)?)
                                 }
-                                other => return Err(self.err(unexpected(other))),
+                                _ => return Err(self.err(unexpected(c.name))),
                             }
                         }
                     }
@@ -580,7 +762,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.path.pop();
                     once!(self, m.mem, "Mem", mem);
                 }
-                other => return Err(self.err(unexpected(other))),
+                _ => return Err(self.err(unexpected(c.name))),
             }
         }
         Ok(())
@@ -592,7 +774,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if !empty {
             while let Some(c) = self.child()? {
                 self.syncml_ns(&c)?;
-                if c.name == "Final" {
+                if c.tag == Tag::Final {
                     if body.final_flag {
                         return Err(self.err(K::Duplicate("Final")));
                     }
@@ -611,14 +793,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     fn command(&mut self, c: &Child<'a>, ctx: Ctx) -> R<Command<'a>> {
-        let allowed = match (ctx, c.name) {
-            (_, "Add" | "Alert" | "Copy" | "Delete" | "Replace") => true,
-            (Ctx::Body | Ctx::Sequence, "Get" | "Exec" | "Atomic") => true,
-            (Ctx::Body, "Results" | "Status" | "Sequence") => true,
-            (Ctx::Atomic, "Get" | "Atomic" | "Exec" | "Sequence") => {
+        let allowed = match (ctx, c.tag) {
+            (_, Tag::Add | Tag::Alert | Tag::Copy | Tag::Delete | Tag::Replace) => true,
+            (Ctx::Body | Ctx::Sequence, Tag::Get | Tag::Exec | Tag::Atomic) => true,
+            (Ctx::Body, Tag::Results | Tag::Status | Tag::Sequence) => true,
+            (Ctx::Atomic, Tag::Get | Tag::Atomic | Tag::Exec | Tag::Sequence) => {
                 return Err(self.err(K::Forbidden(c.name.to_owned())))
             }
-            (Ctx::Sequence, "Sequence") => return Err(self.err(K::Forbidden(c.name.to_owned()))),
+            (Ctx::Sequence, Tag::Sequence) => return Err(self.err(K::Forbidden(c.name.to_owned()))),
             _ => false,
         };
         if !allowed {
@@ -628,17 +810,19 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if self.commands > self.limits.max_commands {
             return Err(self.err(K::Limit("number of commands")));
         }
-        Ok(match c.name {
-            "Add" => Command::Add(self.item_command("Add", c.empty)?),
-            "Copy" => Command::Copy(self.item_command("Copy", c.empty)?),
-            "Delete" => Command::Delete(self.item_command("Delete", c.empty)?),
-            "Get" => Command::Get(self.item_command("Get", c.empty)?),
-            "Replace" => Command::Replace(self.item_command("Replace", c.empty)?),
-            "Alert" => Command::Alert(self.alert(c.empty)?),
-            "Exec" => Command::Exec(self.exec(c.empty)?),
-            "Atomic" => Command::Atomic(self.container("Atomic", Ctx::Atomic, c.empty)?),
-            "Sequence" => Command::Sequence(self.container("Sequence", Ctx::Sequence, c.empty)?),
-            "Results" => Command::Results(self.results(c.empty)?),
+        Ok(match c.tag {
+            Tag::Add => Command::Add(self.item_command("Add", c.empty)?),
+            Tag::Copy => Command::Copy(self.item_command("Copy", c.empty)?),
+            Tag::Delete => Command::Delete(self.item_command("Delete", c.empty)?),
+            Tag::Get => Command::Get(self.item_command("Get", c.empty)?),
+            Tag::Replace => Command::Replace(self.item_command("Replace", c.empty)?),
+            Tag::Alert => Command::Alert(self.alert(c.empty)?),
+            Tag::Exec => Command::Exec(self.exec(c.empty)?),
+            Tag::Atomic => Command::Atomic(self.container("Atomic", Ctx::Atomic, c.empty)?),
+            Tag::Sequence => {
+                Command::Sequence(self.container("Sequence", Ctx::Sequence, c.empty)?)
+            }
+            Tag::Results => Command::Results(self.results(c.empty)?),
             _ => Command::Status(self.status(c.empty)?),
         })
     }
@@ -650,12 +834,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -679,18 +863,18 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "Correlator" => once!(
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::Correlator => once!(
                         self,
                         correlator,
                         "Correlator",
                         self.text_el("Correlator", &c)?
                     ),
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -715,22 +899,22 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Data" => {
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Data => {
                         self.syncml_ns(&c)?;
                         let n: u16 = self.number("Data", c.empty)?;
                         once!(self, code, "Data", AlertCode::from_code(n))
                     }
-                    "Correlator" => once!(
+                    Tag::Correlator => once!(
                         self,
                         correlator,
                         "Correlator",
                         self.text_el("Correlator", &c)?
                     ),
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -756,10 +940,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut commands = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "NoResp" => no_resp = self.flag(&c)?,
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
                     _ => {
                         self.syncml_ns(&c)?;
                         let cmd = self.command(&c, ctx)?;
@@ -789,12 +973,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut items = Vec::new();
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "MsgRef" => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
-                    "CmdRef" => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
-                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                    "TargetRef" => {
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
+                    Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
+                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                    Tag::TargetRef => {
                         once!(
                             self,
                             target_ref,
@@ -802,7 +986,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             self.text_el("TargetRef", &c)?
                         )
                     }
-                    "SourceRef" => {
+                    Tag::SourceRef => {
                         once!(
                             self,
                             source_ref,
@@ -810,8 +994,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             self.text_el("SourceRef", &c)?
                         )
                     }
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -838,22 +1022,22 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut target_refs, mut source_refs, mut items) = (Vec::new(), Vec::new(), Vec::new());
         if !empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "CmdID" => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    "MsgRef" => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
-                    "CmdRef" => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
-                    "Cmd" => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
-                    "TargetRef" => target_refs.push(self.text_el("TargetRef", &c)?),
-                    "SourceRef" => source_refs.push(self.text_el("SourceRef", &c)?),
-                    "Chal" => {
+                match c.tag {
+                    Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
+                    Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
+                    Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
+                    Tag::Cmd => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
+                    Tag::TargetRef => target_refs.push(self.text_el("TargetRef", &c)?),
+                    Tag::SourceRef => source_refs.push(self.text_el("SourceRef", &c)?),
+                    Tag::Chal => {
                         self.syncml_ns(&c)?;
                         self.path.push("Chal");
                         let mut meta = None;
                         if !c.empty {
                             while let Some(c) = self.child()? {
-                                match c.name {
-                                    "Meta" => once!(self, meta, "Meta", self.meta(&c)?),
-                                    other => return Err(self.err(unexpected(other))),
+                                match c.tag {
+                                    Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
+                                    _ => return Err(self.err(unexpected(c.name))),
                                 }
                             }
                         }
@@ -861,13 +1045,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         self.path.pop();
                         once!(self, chal, "Chal", Box::new(Chal { meta: *meta }));
                     }
-                    "Data" => {
+                    Tag::Data => {
                         self.syncml_ns(&c)?;
                         let n: u16 = self.number("Data", c.empty)?;
                         once!(self, code, "Data", StatusCode::from_code(n))
                     }
-                    "Item" => items.push(self.item(&c)?),
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::Item => self.item(&c, &mut items)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
@@ -886,31 +1070,35 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(s)
     }
 
-    fn item(&mut self, c: &Child<'a>) -> R<Item<'a>> {
+    /// An item, built in place at the end of `items` (items are large to move).
+    fn item(&mut self, c: &Child<'a>, items: &mut Vec<Item<'a>>) -> R<()> {
         self.syncml_ns(c)?;
         self.items += 1;
         if self.items > self.limits.max_items {
             return Err(self.err(K::Limit("number of items")));
         }
         self.path.push("Item");
-        let mut item = Item::default();
+        items.push(Item::default());
+        let Some(item) = items.last_mut() else {
+            return Err(self.err(K::Missing("Item")));
+        };
         if !c.empty {
             while let Some(c) = self.child()? {
-                match c.name {
-                    "Target" => once!(self, item.target, "Target", self.location("Target", &c)?),
-                    "Source" => once!(self, item.source, "Source", self.location("Source", &c)?),
-                    "Meta" => once!(self, item.meta, "Meta", self.meta(&c)?),
-                    "Data" => {
+                match c.tag {
+                    Tag::Target => once!(self, item.target, "Target", self.location("Target", &c)?),
+                    Tag::Source => once!(self, item.source, "Source", self.location("Source", &c)?),
+                    Tag::Meta => once!(self, item.meta, "Meta", self.meta(&c)?),
+                    Tag::Data => {
                         self.syncml_ns(&c)?;
                         once!(self, item.data, "Data", self.data(c.empty)?)
                     }
-                    "MoreData" => item.more_data = self.flag(&c)?,
-                    other => return Err(self.err(unexpected(other))),
+                    Tag::MoreData => item.more_data = self.flag(&c)?,
+                    _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
         self.path.pop();
-        Ok(item)
+        Ok(())
     }
 
     fn data(&mut self, empty: bool) -> R<Data<'a>> {
@@ -931,6 +1119,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     }
                     text.push(s);
                 }
+                Ev::Ws(s) => text.push(Cow::Borrowed(s)),
                 Ev::Char(c) => {
                     ws_only = false;
                     text.push_char(c);
@@ -950,11 +1139,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         }
                     });
                 }
-                Ev::Start { name, empty, .. } => {
-                    let kind = match name {
-                        "MgmtTree" => NestedKind::MgmtTree,
-                        "DevInf" => NestedKind::DevInf,
-                        other => return Err(self.err(K::UnexpectedElement(other.to_owned()))),
+                Ev::Start {
+                    tag, name, empty, ..
+                } => {
+                    let kind = match tag {
+                        Tag::MgmtTree => NestedKind::MgmtTree,
+                        Tag::DevInf => NestedKind::DevInf,
+                        _ => return Err(self.err(K::UnexpectedElement(name.to_owned()))),
                     };
                     if nested.is_some() || !ws_only || has_cdata || opaque.is_some() {
                         return Err(self.err(K::UnexpectedElement(name.to_owned())));

@@ -1,12 +1,16 @@
 //! The WBXML event source over `wbxml::Reader`.
 
+use ::wbxml::tokens::{metinf as mi, syncml as sm};
 use ::wbxml::{Event, Language, Reader, ReaderOptions};
 
-use crate::decode::{Ev, Ns, Source};
+use crate::decode::{Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct WbxmlSource<'a> {
     reader: Reader<'a>,
+    /// Whether tokens of pages 0 and 1 are those of SyncML 1.2, so that the token alone
+    /// names the tag (other tables and LITERAL tags go by name).
+    tokens_12: bool,
 }
 
 fn wb(e: ::wbxml::Error) -> Fail {
@@ -23,11 +27,41 @@ impl<'a> WbxmlSource<'a> {
         let reader = Reader::with_options(input, options).map_err(wb)?;
         match reader.language() {
             // Real devices send the SyncML 1.1 public id on DM 1.2 messages.
-            Some(Language::SyncMl12 | Language::SyncMl11) => Ok(Self { reader }),
+            Some(lang @ (Language::SyncMl12 | Language::SyncMl11)) => Ok(Self {
+                reader,
+                tokens_12: lang == Language::SyncMl12,
+            }),
             other => Err(fail(K::NotSyncMl(format!("WBXML language {other:?}")), 1)),
         }
     }
 }
+
+impl WbxmlSource<'_> {
+    #[inline(always)]
+    fn tag(&self, page: u8, token: u8, name: &str) -> Tag {
+        let index = usize::from(page) << 6 | usize::from(token & 0x3F);
+        match TAGS_12.get(index) {
+            Some(&tag) if self.tokens_12 && tag != Tag::Other => tag,
+            _ => Tag::from_name(name),
+        }
+    }
+}
+
+/// The tags of SyncML 1.2 pages 0 and 1 by `page << 6 | token`: the token alone names
+/// the tag, with no string compare.
+static TAGS_12: [Tag; 128] = {
+    let mut tags = [Tag::Other; 128];
+    let mut token = 0;
+    while token < 64 {
+        #[allow(clippy::indexing_slicing)] // const evaluation: out of range fails the build
+        {
+            tags[token as usize] = syncml_page(token);
+            tags[64 + token as usize] = metinf_page(token);
+        }
+        token += 1;
+    }
+    tags
+};
 
 impl<'a> Source<'a> for WbxmlSource<'a> {
     const WBXML: bool = true;
@@ -37,11 +71,13 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
         loop {
             return Ok(match self.reader.next_event().map_err(wb)? {
                 Event::Start(tag) => Ev::Start {
+                    tag: self.tag(tag.page, tag.token, tag.name),
                     name: tag.name,
                     ns: page_ns(tag.page),
                     empty: false,
                 },
                 Event::Empty(tag) => Ev::Start {
+                    tag: self.tag(tag.page, tag.token, tag.name),
                     name: tag.name,
                     ns: page_ns(tag.page),
                     empty: true,
@@ -93,5 +129,90 @@ fn page_ns(page: u8) -> Ns<'static> {
         0 => Ns::SyncMl,
         1 => Ns::MetInf,
         _ => Ns::Other("syncml:dmddf1.2"),
+    }
+}
+
+/// The tag of a token on WBXML page 0 of SyncML 1.2.
+const fn syncml_page(token: u8) -> Tag {
+    match token {
+        sm::SYNC_ML => Tag::SyncML,
+        sm::SYNC_HDR => Tag::SyncHdr,
+        sm::SYNC_BODY => Tag::SyncBody,
+        sm::VER_DTD => Tag::VerDTD,
+        sm::VER_PROTO => Tag::VerProto,
+        sm::SESSION_ID => Tag::SessionID,
+        sm::MSG_ID => Tag::MsgID,
+        sm::TARGET => Tag::Target,
+        sm::SOURCE => Tag::Source,
+        sm::RESP_URI => Tag::RespURI,
+        sm::NO_RESP => Tag::NoResp,
+        sm::CRED => Tag::Cred,
+        sm::META => Tag::Meta,
+        sm::LOC_URI => Tag::LocURI,
+        sm::LOC_NAME => Tag::LocName,
+        sm::DATA => Tag::Data,
+        sm::FINAL => Tag::Final,
+        sm::ADD => Tag::Add,
+        sm::ALERT => Tag::Alert,
+        sm::COPY => Tag::Copy,
+        sm::DELETE => Tag::Delete,
+        sm::GET => Tag::Get,
+        sm::REPLACE => Tag::Replace,
+        sm::EXEC => Tag::Exec,
+        sm::ATOMIC => Tag::Atomic,
+        sm::SEQUENCE => Tag::Sequence,
+        sm::RESULTS => Tag::Results,
+        sm::STATUS => Tag::Status,
+        sm::CMD_ID => Tag::CmdID,
+        sm::CORRELATOR => Tag::Correlator,
+        sm::ITEM => Tag::Item,
+        sm::MSG_REF => Tag::MsgRef,
+        sm::CMD_REF => Tag::CmdRef,
+        sm::TARGET_REF => Tag::TargetRef,
+        sm::SOURCE_REF => Tag::SourceRef,
+        sm::CMD => Tag::Cmd,
+        sm::CHAL => Tag::Chal,
+        sm::MORE_DATA => Tag::MoreData,
+        _ => Tag::Other,
+    }
+}
+
+/// The tag of a token on WBXML page 1 of SyncML 1.2.
+const fn metinf_page(token: u8) -> Tag {
+    match token {
+        mi::FORMAT => Tag::Format,
+        mi::TYPE => Tag::Type,
+        mi::MARK => Tag::Mark,
+        mi::SIZE => Tag::Size,
+        mi::VERSION => Tag::Version,
+        mi::NEXT_NONCE => Tag::NextNonce,
+        mi::MAX_MSG_SIZE => Tag::MaxMsgSize,
+        mi::MAX_OBJ_SIZE => Tag::MaxObjSize,
+        mi::EMI => Tag::Emi,
+        mi::FIELD_LEVEL => Tag::FieldLevel,
+        mi::MET_INF => Tag::MetInf,
+        mi::ANCHOR => Tag::Anchor,
+        mi::LAST => Tag::Last,
+        mi::NEXT => Tag::Next,
+        mi::MEM => Tag::Mem,
+        mi::SHARED_MEM => Tag::SharedMem,
+        mi::FREE_MEM => Tag::FreeMem,
+        mi::FREE_ID => Tag::FreeID,
+        _ => Tag::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_tables_agree_with_the_names() {
+        for (token, name) in sm::TABLE.tags() {
+            assert_eq!(syncml_page(token), Tag::from_name(name), "{name}");
+        }
+        for (token, name) in mi::TABLE.tags() {
+            assert_eq!(metinf_page(token), Tag::from_name(name), "{name}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
-use crate::decode::{Ev, Ns, Source};
+use crate::decode::{is_ws, Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct XmlSource<'a> {
@@ -52,7 +52,12 @@ impl<'a> XmlSource<'a> {
     }
 
     fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, Fail> {
-        let raw = e.attributes_raw().trim();
+        let raw = e.attributes_raw();
+        // Most tags have no attributes: skip the trim then.
+        if raw.is_empty() {
+            return Ok(Ns::Inherited);
+        }
+        let raw = raw.trim();
         if raw.is_empty() {
             return Ok(Ns::Inherited);
         }
@@ -96,6 +101,19 @@ impl<'a> XmlSource<'a> {
     }
 }
 
+/// The tag and local name of a qualified name; unprefixed names (the usual case) are
+/// resolved without looking for a colon, since no known name holds one.
+#[inline(always)]
+fn tag_of(qname: &str) -> (Tag, &str) {
+    match Tag::from_name(qname) {
+        Tag::Other => {
+            let name = local(qname);
+            (Tag::from_name(name), name)
+        }
+        tag => (tag, qname),
+    }
+}
+
 #[inline]
 fn local(qname: &str) -> &str {
     match qname.bytes().position(|b| b == b':') {
@@ -119,24 +137,42 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 Event::Start(e) => {
                     let qname: &'a str = qname_of(&e, self.input, self.last);
                     self.last_qname = qname;
+                    let (tag, name) = tag_of(qname);
                     Ev::Start {
-                        name: local(qname),
-                        ns: self.ns(&e)?,
+                        tag,
+                        name,
+                        ns: if e.len() == qname.len() {
+                            // No attributes (most tags): nothing declared.
+                            Ns::Inherited
+                        } else {
+                            self.ns(&e)?
+                        },
                         empty: false,
                     }
                 }
                 Event::Empty(e) => {
                     let qname: &'a str = qname_of(&e, self.input, self.last);
                     self.last_qname = qname;
+                    let (tag, name) = tag_of(qname);
                     Ev::Start {
-                        name: local(qname),
-                        ns: self.ns(&e)?,
+                        tag,
+                        name,
+                        ns: if e.len() == qname.len() {
+                            // No attributes (most tags): nothing declared.
+                            Ns::Inherited
+                        } else {
+                            self.ns(&e)?
+                        },
                         empty: true,
                     }
                 }
                 Event::End(_) => Ev::End,
                 // quick-xml passes control characters through; they could not be encoded.
-                Event::Text(t) => Ev::Text(self.checked(t.into_inner())?),
+                Event::Text(t) => match t.into_inner() {
+                    // Indentation: whitespace is XML text, and the decoder skips it unchecked.
+                    std::borrow::Cow::Borrowed(s) if is_ws(s) => Ev::Ws(s),
+                    t => Ev::Text(self.checked(t)?),
+                },
                 Event::CData(t) => Ev::Cdata(self.checked(t.into_inner())?),
                 Event::GeneralRef(r) => {
                     if r.is_char_ref() {
