@@ -312,6 +312,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next event; [`Event::Eof`] once the document is complete.
+    #[inline]
     pub fn next_event(&mut self) -> Result<Event<'a>, Error> {
         loop {
             let offset = self.pos;
@@ -428,6 +429,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn read_tag(&mut self, offset: usize, byte: u8) -> Result<Event<'a>, Error> {
         let token = byte & g::TAG_MASK;
         let mut pos = offset + 1;
