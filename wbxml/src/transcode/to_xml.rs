@@ -493,7 +493,15 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
                 let (text, next) = inline_str(input, pos + 1).ok()?;
                 pos = next;
                 let frames = stack.get_mut(..depth)?;
-                let text = governing_meta_type(lang, frames, text).unwrap_or(text);
+                // Only the text of a MetInf Type can be a `Meta/Type`.
+                let text = if frames
+                    .last()
+                    .is_some_and(|f| f.token == metinf::TYPE && f.page == metinf::PAGE)
+                {
+                    governing_meta_type(lang, frames, text).unwrap_or(text)
+                } else {
+                    text
+                };
                 if let Some(frame) = frames.last_mut() {
                     frame.has_text = true;
                 }
