@@ -67,10 +67,6 @@ pub fn wbxml_to_xml_into(
     out: &mut String,
 ) -> Result<(), Error> {
     let start = out.len();
-    if fast_document(input, options, out).is_some() {
-        return Ok(());
-    }
-    out.truncate(start);
     let result = write_document(
         input,
         0,
@@ -101,8 +97,48 @@ struct Frame<'a> {
     in_inline_tree: bool,
 }
 
+/// Writes a document (or a nested one, without the XML declaration), by the fast loop when
+/// it can.
 #[allow(clippy::too_many_arguments)]
 fn write_document(
+    input: &[u8],
+    base: usize,
+    options: &ToXmlOptions,
+    language: Option<Language>,
+    depth_budget: usize,
+    outer_depth: usize,
+    top_level: bool,
+    out: &mut String,
+) -> Result<(), Error> {
+    let start = out.len();
+    let fast = fast_document(
+        input,
+        options,
+        language,
+        depth_budget,
+        outer_depth,
+        top_level,
+        out,
+    );
+    if fast.is_some() {
+        return Ok(());
+    }
+    out.truncate(start);
+    general_document(
+        input,
+        base,
+        options,
+        language,
+        depth_budget,
+        outer_depth,
+        top_level,
+        out,
+    )
+}
+
+/// Writes a document from the reader's events: every token, every error.
+#[allow(clippy::too_many_arguments)]
+fn general_document(
     input: &[u8],
     base: usize,
     options: &ToXmlOptions,
@@ -387,9 +423,17 @@ const NO_FRAME: Frame<'static> = Frame {
 /// of the code pages without attributes, inline strings and opaque data. Anything else, and
 /// every error, gives `None`; the caller then converts the document again through the
 /// reader, which writes the same bytes for what this handles and reports the exact error.
-fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Option<()> {
+fn fast_document(
+    input: &[u8],
+    options: &ToXmlOptions,
+    language: Option<Language>,
+    depth_budget: usize,
+    outer_depth: usize,
+    top_level: bool,
+    out: &mut String,
+) -> Option<()> {
     let header = Header::parse(input).ok()?;
-    let lang = match options.language {
+    let lang = match language {
         Some(lang) => lang,
         None => detect_language(input, &header).ok()?,
     };
@@ -399,18 +443,20 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
             out.extend(core::iter::repeat_n(' ', width * depth));
         }
     };
-    out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    newline(out, 0);
-    out.push_str("<!DOCTYPE ");
-    out.push_str(lang.root());
-    out.push_str(" PUBLIC \"");
-    out.push_str(lang.fpi());
-    out.push_str("\" \"");
-    out.push_str(lang.dtd_url());
-    out.push_str("\">");
+    if top_level {
+        out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        newline(out, 0);
+        out.push_str("<!DOCTYPE ");
+        out.push_str(lang.root());
+        out.push_str(" PUBLIC \"");
+        out.push_str(lang.fpi());
+        out.push_str("\" \"");
+        out.push_str(lang.dtd_url());
+        out.push_str("\">");
+    }
     let root_page = lang.root_page();
     let syncml = lang.is_syncml();
-    let max_depth = options.max_depth.min(FAST_DEPTH);
+    let max_depth = depth_budget.min(FAST_DEPTH);
     let mut stack = [NO_FRAME; FAST_DEPTH];
     let mut depth: usize = 0;
     let mut pos = header.body_offset;
@@ -425,8 +471,11 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
             }
             let name = table?.name(byte & g::TAG_MASK)?;
             pos += 1;
-            // An inline MgmtTree has rules of its own: the general path applies them.
-            if page != root_page && syncml && name == Language::DmDdf12.root() {
+            // An inline MgmtTree has rules of its own, and a nested document must have the
+            // root of its language: the general path applies them.
+            if (page != root_page && syncml && name == Language::DmDdf12.root())
+                || (depth == 0 && !top_level && name != lang.root())
+            {
                 return None;
             }
             let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
@@ -435,7 +484,7 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
                 parent.has_children = true;
             }
             if !inline {
-                newline(out, depth);
+                newline(out, outer_depth + depth);
             }
             out.push('<');
             out.push_str(name);
@@ -479,7 +528,7 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
                 depth -= 1;
                 let frame = stack.get(depth)?;
                 if frame.has_children && !frame.has_text {
-                    newline(out, depth);
+                    newline(out, outer_depth + depth);
                 }
                 out.push_str("</");
                 out.push_str(frame.name);
@@ -529,11 +578,21 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
                         .is_some_and(is_nested_type);
                 if in_data && (typed_nested || sniff_nested(bytes)) {
                     let mark = out.len();
-                    let budget = options.max_depth.saturating_sub(depth);
+                    let budget = depth_budget.saturating_sub(depth);
                     if budget == 0 {
                         return None;
                     }
-                    match write_document(bytes, start, options, None, budget, depth, false, out) {
+                    let nested_depth = outer_depth + depth;
+                    match write_document(
+                        bytes,
+                        start,
+                        options,
+                        None,
+                        budget,
+                        nested_depth,
+                        false,
+                        out,
+                    ) {
                         Ok(()) => {
                             if let Some(frame) = frames.last_mut() {
                                 frame.has_children = true;
@@ -560,7 +619,7 @@ fn fast_document(input: &[u8], options: &ToXmlOptions, out: &mut String) -> Opti
     if pos != input.len() {
         return None;
     }
-    if options.indent.is_some() {
+    if top_level && options.indent.is_some() {
         out.push('\n');
     }
     Some(())
@@ -677,18 +736,26 @@ mod tests {
     /// Whatever the fast loop writes, the general path writes too; what it declines, the
     /// general path handles (errors included).
     fn same_as_general(input: &[u8], options: &ToXmlOptions) -> bool {
-        let mut fast = String::new();
-        let taken = fast_document(input, options, &mut fast).is_some();
-        if taken {
+        let mut taken = false;
+        // The top-level document, and the same bytes as a nested one.
+        for (outer_depth, top_level) in [(0, true), (3, false)] {
+            let budget = options.max_depth.saturating_sub(outer_depth);
+            let mut fast = String::new();
+            let language = options.language.filter(|_| top_level);
+            let args = (language, budget, outer_depth, top_level);
+            if fast_document(input, options, args.0, args.1, args.2, args.3, &mut fast).is_none() {
+                continue;
+            }
+            taken |= top_level;
             let mut general = String::new();
-            let result = write_document(
+            let result = general_document(
                 input,
                 0,
                 options,
-                options.language,
-                options.max_depth,
-                0,
-                true,
+                args.0,
+                args.1,
+                args.2,
+                args.3,
                 &mut general,
             );
             assert_eq!(result, Ok(()), "{input:02X?}");
