@@ -312,6 +312,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next event; [`Event::Eof`] once the document is complete.
+    #[inline]
     pub fn next_event(&mut self) -> Result<Event<'a>, Error> {
         loop {
             let offset = self.pos;
@@ -428,6 +429,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn read_tag(&mut self, offset: usize, byte: u8) -> Result<Event<'a>, Error> {
         let token = byte & g::TAG_MASK;
         let mut pos = offset + 1;
@@ -536,7 +538,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Language, Error> {
+pub(crate) fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Language, Error> {
     let named = match header.public_id {
         PublicId::Known(id) => Language::from_public_id(id),
         PublicId::Fpi(fpi) => Language::from_fpi(fpi),
@@ -592,7 +594,7 @@ fn find_nul_short(bytes: &[u8]) -> Option<usize> {
 
 /// A NUL-terminated UTF-8 string at `pos`; returns it and the position after the NUL.
 #[inline]
-fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Error> {
+pub(crate) fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Error> {
     let Some(rest) = input.get(pos..) else {
         return Err(Error::UnexpectedEof { offset: pos });
     };

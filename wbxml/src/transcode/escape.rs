@@ -55,6 +55,22 @@ fn any_byte(bytes: &[u8], flag: impl Fn(u8) -> bool + Copy) -> bool {
     blocks.remainder().iter().any(|&b| flag(b))
 }
 
+/// Blocks of [`any_byte_wide`]: long enough that the test after each one costs little.
+const WIDE_BLOCK: usize = 128;
+
+/// Like [`any_byte`], for long inputs that usually hold no flagged byte: flags are gathered
+/// as bytes ORed together (which the compiler vectorises) and tested once per wide block.
+#[inline(always)]
+fn any_byte_wide(bytes: &[u8], flag: impl Fn(u8) -> bool + Copy) -> bool {
+    let mut blocks = bytes.chunks_exact(WIDE_BLOCK);
+    for block in &mut blocks {
+        if block.iter().fold(0u8, |acc, &b| acc | u8::from(flag(b))) != 0 {
+            return true;
+        }
+    }
+    any_byte(blocks.remainder(), flag)
+}
+
 /// An ASCII control XML cannot carry (every one but tab, LF and CR).
 #[inline(always)]
 fn is_bad_control(b: u8) -> bool {
@@ -113,8 +129,11 @@ pub(crate) fn cdata_into(out: &mut String, bytes: &[u8]) -> bool {
         return false;
     };
     // One pass finds whether anything needs a closer look: a control XML forbids, the first
-    // byte of U+FFFE/U+FFFF, or a `]` that might close the section early.
-    let plain = !any_byte(bytes, |b| is_bad_control(b) | (b == 0xEF) | (b == b']'));
+    // byte of U+FFFE/U+FFFF, or a `]` that might close the section early. Long text is mostly
+    // printable ASCII, which a signed compare (a control, or any byte of 0x80 and up) and one
+    // equality test clear; anything else gets the exact test.
+    let plain = !any_byte_wide(bytes, |b| (i8::from_ne_bytes([b]) < 0x20) | (b == b']'))
+        || !any_byte(bytes, |b| is_bad_control(b) | (b == 0xEF) | (b == b']'));
     if !plain && !is_xml_text(text) {
         return false;
     }
@@ -268,6 +287,23 @@ mod tests {
         );
         s.clear();
         assert!(cdata_into(&mut s, "line\nnext\ttab".repeat(10).as_bytes()));
+        // Past a wide block: text the ASCII test flags gets the exact one.
+        for (tail, ok) in [
+            ("é", true),
+            ("\t\r\n", true),
+            ("\u{1}", false),
+            ("\u{FFFF}", false),
+        ] {
+            for at in [0, 127, 128, 300] {
+                let mut text = "Q".repeat(300);
+                text.insert_str(at, tail);
+                s.clear();
+                assert_eq!(cdata_into(&mut s, text.as_bytes()), ok, "{tail:?} at {at}");
+                if ok {
+                    assert_eq!(s, format!("<![CDATA[{text}]]>"));
+                }
+            }
+        }
     }
 
     #[test]

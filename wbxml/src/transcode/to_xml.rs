@@ -2,8 +2,10 @@
 
 use super::escape::{base64_into, cdata_into, escape_into, is_xml_char, is_xml_name};
 use super::{is_nested_type, type_to_xml};
-use crate::reader::{Attribute, Event, Reader, ReaderOptions, ValuePart};
-use crate::tokens::{metinf, syncml};
+use crate::reader::{
+    detect_language, inline_str, Attribute, Event, Reader, ReaderOptions, ValuePart,
+};
+use crate::tokens::{global as g, metinf, syncml};
 use crate::{Error, Header, Language, PublicId, DEFAULT_MAX_DEPTH};
 
 /// What to do with OPAQUE bytes that are not a nested document and not XML text.
@@ -81,9 +83,11 @@ pub fn wbxml_to_xml_into(
     result
 }
 
+#[derive(Clone, Copy)]
 struct Frame<'a> {
     page: u8,
     token: u8,
+    name: &'a str,
     has_children: bool,
     has_text: bool,
     /// The `Meta/Type` this element's own `Meta` declares.
@@ -93,8 +97,48 @@ struct Frame<'a> {
     in_inline_tree: bool,
 }
 
+/// Writes a document (or a nested one, without the XML declaration), by the fast loop when
+/// it can.
 #[allow(clippy::too_many_arguments)]
 fn write_document(
+    input: &[u8],
+    base: usize,
+    options: &ToXmlOptions,
+    language: Option<Language>,
+    depth_budget: usize,
+    outer_depth: usize,
+    top_level: bool,
+    out: &mut String,
+) -> Result<(), Error> {
+    let start = out.len();
+    let fast = fast_document(
+        input,
+        options,
+        language,
+        depth_budget,
+        outer_depth,
+        top_level,
+        out,
+    );
+    if fast.is_some() {
+        return Ok(());
+    }
+    out.truncate(start);
+    general_document(
+        input,
+        base,
+        options,
+        language,
+        depth_budget,
+        outer_depth,
+        top_level,
+        out,
+    )
+}
+
+/// Writes a document from the reader's events: every token, every error.
+#[allow(clippy::too_many_arguments)]
+fn general_document(
     input: &[u8],
     base: usize,
     options: &ToXmlOptions,
@@ -198,6 +242,7 @@ fn write_document(
                     stack.push(Frame {
                         page: tag.page,
                         token: tag.token,
+                        name: tag.name,
                         has_children: false,
                         has_text: false,
                         meta_type: None,
@@ -227,21 +272,7 @@ fn write_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                if !text.is_empty()
-                    && text
-                        .bytes()
-                        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                {
-                    // XML readers (ours and libwbxml's) drop whitespace-only text as
-                    // indentation; as character references it survives the way back.
-                    for b in text.bytes() {
-                        out.push_str("&#");
-                        out.push_str(&b.to_string());
-                        out.push(';');
-                    }
-                } else {
-                    escape_into(out, text, false, offset)?;
-                }
+                write_text(out, text, offset)?;
             }
             Event::Entity(code_point) => {
                 let c = char::from_u32(code_point)
@@ -353,6 +384,247 @@ fn write_document(
     Ok(())
 }
 
+/// Appends the text of a string token.
+#[inline]
+fn write_text(out: &mut String, text: &str, offset: usize) -> Result<(), Error> {
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        // XML readers (ours and libwbxml's) drop whitespace-only text as indentation; as
+        // character references it survives the way back.
+        for b in text.bytes() {
+            out.push_str("&#");
+            out.push_str(&b.to_string());
+            out.push(';');
+        }
+        Ok(())
+    } else {
+        escape_into(out, text, false, offset)
+    }
+}
+
+/// The deepest nesting [`fast_document`] keeps track of; deeper documents take the general
+/// path.
+const FAST_DEPTH: usize = 24;
+
+const NO_FRAME: Frame<'static> = Frame {
+    page: 0,
+    token: 0,
+    name: "",
+    has_children: false,
+    has_text: false,
+    meta_type: None,
+    in_inline_tree: false,
+};
+
+/// The common document in one loop over the tokens, without building reader events: tags
+/// of the code pages without attributes, inline strings and opaque data. Anything else, and
+/// every error, gives `None`; the caller then converts the document again through the
+/// reader, which writes the same bytes for what this handles and reports the exact error.
+fn fast_document(
+    input: &[u8],
+    options: &ToXmlOptions,
+    language: Option<Language>,
+    depth_budget: usize,
+    outer_depth: usize,
+    top_level: bool,
+    out: &mut String,
+) -> Option<()> {
+    let header = Header::parse(input).ok()?;
+    let lang = match language {
+        Some(lang) => lang,
+        None => detect_language(input, &header).ok()?,
+    };
+    let newline = |out: &mut String, depth: usize| {
+        if let Some(width) = options.indent {
+            out.push('\n');
+            out.extend(core::iter::repeat_n(' ', width * depth));
+        }
+    };
+    if top_level {
+        out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        newline(out, 0);
+        out.push_str("<!DOCTYPE ");
+        out.push_str(lang.root());
+        out.push_str(" PUBLIC \"");
+        out.push_str(lang.fpi());
+        out.push_str("\" \"");
+        out.push_str(lang.dtd_url());
+        out.push_str("\">");
+    }
+    let root_page = lang.root_page();
+    let syncml = lang.is_syncml();
+    let max_depth = depth_budget.min(FAST_DEPTH);
+    let mut stack = [NO_FRAME; FAST_DEPTH];
+    let mut depth: usize = 0;
+    let mut pos = header.body_offset;
+    let mut page = 0;
+    let mut table = lang.page(0);
+    loop {
+        let offset = pos;
+        let byte = *input.get(pos)?;
+        if byte & g::TAG_MASK > g::LITERAL {
+            if byte & g::HAS_ATTRIBUTES != 0 {
+                return None;
+            }
+            let name = table?.name(byte & g::TAG_MASK)?;
+            pos += 1;
+            // An inline MgmtTree has rules of its own, and a nested document must have the
+            // root of its language: the general path applies them.
+            if (page != root_page && syncml && name == Language::DmDdf12.root())
+                || (depth == 0 && !top_level && name != lang.root())
+            {
+                return None;
+            }
+            let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
+            let inline = parent.as_ref().is_some_and(|f| f.has_text);
+            if let Some(parent) = parent {
+                parent.has_children = true;
+            }
+            if !inline {
+                newline(out, outer_depth + depth);
+            }
+            out.push('<');
+            out.push_str(name);
+            if depth == 0 {
+                write_attr(out, "xmlns", lang.namespace());
+            } else if page != root_page {
+                write_attr(out, "xmlns", table?.namespace);
+            }
+            if byte & g::HAS_CONTENT == 0 {
+                out.push_str("/>");
+                if depth == 0 {
+                    break;
+                }
+            } else {
+                if depth >= max_depth {
+                    return None;
+                }
+                out.push('>');
+                *stack.get_mut(depth)? = Frame {
+                    page,
+                    token: byte & g::TAG_MASK,
+                    name,
+                    ..NO_FRAME
+                };
+                depth += 1;
+            }
+            continue;
+        }
+        // Before the root only a code page switch may come here.
+        if depth == 0 && byte != g::SWITCH_PAGE {
+            return None;
+        }
+        match byte {
+            g::SWITCH_PAGE => {
+                let next = *input.get(pos + 1)?;
+                table = Some(lang.page(next)?);
+                page = next;
+                pos += 2;
+            }
+            g::END => {
+                depth -= 1;
+                let frame = stack.get(depth)?;
+                if frame.has_children && !frame.has_text {
+                    newline(out, outer_depth + depth);
+                }
+                out.push_str("</");
+                out.push_str(frame.name);
+                out.push('>');
+                pos += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            g::STR_I => {
+                let (text, next) = inline_str(input, pos + 1).ok()?;
+                pos = next;
+                let frames = stack.get_mut(..depth)?;
+                // Only the text of a MetInf Type can be a `Meta/Type`.
+                let text = if frames
+                    .last()
+                    .is_some_and(|f| f.token == metinf::TYPE && f.page == metinf::PAGE)
+                {
+                    governing_meta_type(lang, frames, text).unwrap_or(text)
+                } else {
+                    text
+                };
+                if let Some(frame) = frames.last_mut() {
+                    frame.has_text = true;
+                }
+                write_text(out, text, offset).ok()?;
+            }
+            g::OPAQUE => {
+                let (len, start) = crate::mb::read(input, pos + 1).ok()?;
+                let end = usize::try_from(len)
+                    .ok()
+                    .and_then(|len| start.checked_add(len))
+                    .filter(|&end| end <= input.len())?;
+                let bytes = input.get(start..end)?;
+                pos = end;
+                let frames = stack.get_mut(..depth)?;
+                let in_data = syncml
+                    && frames
+                        .last()
+                        .is_some_and(|f| f.page == syncml::PAGE && f.token == syncml::DATA);
+                let typed_nested = in_data
+                    && frames
+                        .iter()
+                        .rev()
+                        .skip(1)
+                        .find_map(|f| f.meta_type)
+                        .is_some_and(is_nested_type);
+                if in_data && (typed_nested || sniff_nested(bytes)) {
+                    let mark = out.len();
+                    let budget = depth_budget.saturating_sub(depth);
+                    if budget == 0 {
+                        return None;
+                    }
+                    let nested_depth = outer_depth + depth;
+                    match write_document(
+                        bytes,
+                        start,
+                        options,
+                        None,
+                        budget,
+                        nested_depth,
+                        false,
+                        out,
+                    ) {
+                        Ok(()) => {
+                            if let Some(frame) = frames.last_mut() {
+                                frame.has_children = true;
+                            }
+                            continue;
+                        }
+                        Err(Error::DepthExceeded { .. }) => return None,
+                        // Like libwbxml, data that only looked nested falls back to opaque text.
+                        Err(_) => out.truncate(mark),
+                    }
+                }
+                if let Some(frame) = frames.last_mut() {
+                    frame.has_text = true;
+                }
+                if !cdata_into(out, bytes) {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    // Whatever follows the root (a processing instruction, or an error) is the general
+    // path's business.
+    if pos != input.len() {
+        return None;
+    }
+    if top_level && options.indent.is_some() {
+        out.push('\n');
+    }
+    Some(())
+}
+
 /// Records the text of a `Meta/Type` on the element that owns the `Meta` (an Item or a
 /// command), and gives the `+xml` spelling of a nested-document type to write instead.
 fn governing_meta_type<'a>(
@@ -430,4 +702,96 @@ fn collect_value(value: &mut String, attr: &Attribute<'_>, offset: usize) -> Res
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WBXML documents: the fuzz corpora, and the test XML files converted.
+    fn documents() -> Vec<Vec<u8>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs = Vec::new();
+        for dir in [
+            "wbxml_to_xml",
+            "wbxml_read",
+            "syncml_wbxml_decode",
+            "tnds_parse",
+        ] {
+            let dir = root.join("../fuzz/corpus").join(dir);
+            for entry in std::fs::read_dir(dir).unwrap() {
+                docs.push(std::fs::read(entry.unwrap().path()).unwrap());
+            }
+        }
+        for entry in std::fs::read_dir(root.join("tests/data")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "xml") {
+                let xml = std::fs::read(path).unwrap();
+                docs.push(super::super::xml_to_wbxml(&xml, &Default::default()).unwrap());
+            }
+        }
+        docs
+    }
+
+    /// Whatever the fast loop writes, the general path writes too; what it declines, the
+    /// general path handles (errors included).
+    fn same_as_general(input: &[u8], options: &ToXmlOptions) -> bool {
+        let mut taken = false;
+        // The top-level document, and the same bytes as a nested one.
+        for (outer_depth, top_level) in [(0, true), (3, false)] {
+            let budget = options.max_depth.saturating_sub(outer_depth);
+            let mut fast = String::new();
+            let language = options.language.filter(|_| top_level);
+            let args = (language, budget, outer_depth, top_level);
+            if fast_document(input, options, args.0, args.1, args.2, args.3, &mut fast).is_none() {
+                continue;
+            }
+            taken |= top_level;
+            let mut general = String::new();
+            let result = general_document(
+                input,
+                0,
+                options,
+                args.0,
+                args.1,
+                args.2,
+                args.3,
+                &mut general,
+            );
+            assert_eq!(result, Ok(()), "{input:02X?}");
+            assert_eq!(fast, general, "{input:02X?}");
+        }
+        taken
+    }
+
+    #[test]
+    fn fast_loop_writes_what_the_general_path_writes() {
+        let docs = documents();
+        assert!(docs.len() > 20);
+        let mut taken = 0;
+        for indent in [None, Some(2)] {
+            for max_depth in [DEFAULT_MAX_DEPTH, 3] {
+                let options = ToXmlOptions {
+                    indent,
+                    max_depth,
+                    opaque: OpaquePolicy::Base64,
+                    ..Default::default()
+                };
+                for doc in &docs {
+                    taken += usize::from(same_as_general(doc, &options));
+                    for cut in 0..doc.len() {
+                        same_as_general(doc.get(..cut).unwrap(), &options);
+                    }
+                    for at in 0..doc.len() {
+                        for flip in [0x01, 0x80] {
+                            let mut bad = doc.clone();
+                            bad[at] ^= flip;
+                            same_as_general(&bad, &options);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(taken > docs.len(), "the fast loop is hardly used: {taken}");
+    }
 }
