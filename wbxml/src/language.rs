@@ -201,9 +201,13 @@ impl Language {
 
     /// The code page whose namespace is `ns`, if the language has one.
     pub fn page_for_namespace(self, ns: &str) -> Option<u8> {
-        self.pages()
+        // Documents nearly always spell the namespace as the table does; the exact compare
+        // is a length check and one memcmp, the case-blind one a loop per byte.
+        let pages = self.pages();
+        pages
             .iter()
-            .find(|p| p.namespace.eq_ignore_ascii_case(ns))
+            .find(|p| p.namespace == ns)
+            .or_else(|| pages.iter().find(|p| p.namespace.eq_ignore_ascii_case(ns)))
             .map(|p| p.page)
     }
 }

@@ -196,6 +196,67 @@ fn has_attributes(e: &BytesStart<'_>) -> bool {
     !e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace())
 }
 
+/// The default namespace of a start tag with attributes, and an error for any attribute
+/// that is not a namespace declaration (none has a token in any language we know).
+#[inline]
+fn namespace_declarations<'e>(
+    e: &'e BytesStart<'_>,
+    offset: usize,
+) -> Result<Option<&'e str>, Error> {
+    if let Some(ns) = plain_namespace_declarations(e.attributes_raw()) {
+        return Ok(ns);
+    }
+    let ns = default_namespace(e, offset)?;
+    check_attributes(e, offset)?;
+    Ok(ns)
+}
+
+/// XML whitespace, as quick-xml's attribute parser sees it.
+#[inline]
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\r' | b'\n' | b'\t')
+}
+
+/// One pass over attributes that are all namespace declarations in quick-xml's
+/// `key = "value"` form (the parse steps are quick-xml's): the first `xmlns` value, if any.
+/// `None` for anything else, which goes to quick-xml's own parser for the same error.
+fn plain_namespace_declarations(raw: &str) -> Option<Option<&str>> {
+    let bytes = raw.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).copied().is_some_and(is_xml_space) {
+            i += 1;
+        }
+        i
+    };
+    let mut ns = None;
+    let mut i = skip_space(0);
+    while i < bytes.len() {
+        let key_start = i;
+        // The first byte of a key is whatever is not whitespace, `=` included.
+        i += 1;
+        while bytes.get(i).is_some_and(|&b| b != b'=' && !is_xml_space(b)) {
+            i += 1;
+        }
+        let key = raw.get(key_start..i)?;
+        i = skip_space(i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_space(i + 1);
+        let quote = bytes.get(i).copied().filter(|&q| q == b'"' || q == b'\'')?;
+        let start = i + 1;
+        let len = memchr::memchr(quote, bytes.get(start..)?)?;
+        let value = raw.get(start..start + len)?;
+        if key == "xmlns" {
+            ns = ns.or(Some(value));
+        } else if !key.starts_with("xmlns:") {
+            return None;
+        }
+        i = skip_space(start + len + 1);
+    }
+    Some(ns)
+}
+
 /// Attributes other than namespace declarations have no token in any language we know.
 fn check_attributes(e: &BytesStart<'_>, offset: usize) -> Result<(), Error> {
     if e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace()) {
@@ -237,6 +298,38 @@ enum Run<'x> {
     /// Whitespace pieces split by comments or PIs: dropped unless text follows.
     Blank(Vec<&'x str>, usize),
     Open,
+}
+
+/// Whether `text` can be copied into a WBXML string as it is (see [`is_plain_text`]), eight
+/// bytes at a time: element text is mostly short, where the block scan of `is_plain_text`
+/// goes a byte at a time.
+#[inline]
+fn is_plain(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A lane below 0x20 or equal to 0xEF sets its high bit (borrows may flag a neighbour
+    // too, never hide one); a flagged text gets the exact byte test.
+    let suspect = |x: u64| {
+        let ef = x ^ (ONES * 0xEF);
+        ((x.wrapping_sub(ONES * 0x20) & !x) | (ef.wrapping_sub(ONES) & !ef)) & HIGHS != 0
+    };
+    let bytes = text.as_bytes();
+    if bytes.len() >= 64 {
+        return is_plain_text(text);
+    }
+    let mut words = bytes.chunks_exact(8);
+    let mut flagged = false;
+    for word in &mut words {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(word);
+        flagged |= suspect(u64::from_le_bytes(lanes));
+    }
+    let mut lanes = [b' '; 8];
+    for (lane, &b) in lanes.iter_mut().zip(words.remainder()) {
+        *lane = b;
+    }
+    flagged |= suspect(u64::from_le_bytes(lanes));
+    !flagged || is_plain_text(text)
 }
 
 fn is_blank(s: &str) -> bool {
@@ -313,7 +406,7 @@ impl<'x> Encoder<'x, '_> {
     #[inline]
     fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
         // One scan clears most text: nothing to check further, normalise or reject.
-        if is_plain_text(piece) {
+        if is_plain(piece) {
             self.writer.push_plain_piece(piece);
             return Ok(());
         }
@@ -337,7 +430,16 @@ impl<'x> Encoder<'x, '_> {
         .map_err(|_| Error::NulInString { offset })
     }
 
+    /// Ends the current text run; most tags follow another tag, with no run to end.
+    #[inline]
     fn end_run(&mut self) -> Result<(), Error> {
+        if matches!(self.run, Run::Empty) {
+            return Ok(());
+        }
+        self.end_open_run()
+    }
+
+    fn end_open_run(&mut self) -> Result<(), Error> {
         match core::mem::replace(&mut self.run, Run::Empty) {
             Run::Empty | Run::Blank(..) => {}
             Run::Open => self.writer.end_str(),
@@ -356,9 +458,11 @@ impl<'x> Encoder<'x, '_> {
                         return Err(Error::InvalidXmlText { offset });
                     }
                     self.writer.str_t(index);
+                } else if is_plain(text) {
+                    self.writer.plain_str(text);
                 } else {
                     self.writer.begin_str();
-                    self.push_piece(text, offset)?;
+                    self.push_piece_slow(text, offset)?;
                     self.writer.end_str();
                 }
             }
@@ -501,9 +605,7 @@ fn encode_document(
                     enc.writer.opaque(&nested);
                 } else {
                     let own_ns = if has_attributes(e) {
-                        let ns = default_namespace(e, before)?;
-                        check_attributes(e, before)?;
-                        ns
+                        namespace_declarations(e, before)?
                     } else {
                         None
                     };
@@ -672,4 +774,65 @@ fn collect_string_table<'x>(
         }
     }
     Ok((table, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_test_agrees_with_the_byte_test() {
+        let samples = [
+            "",
+            "1",
+            "chr",
+            "text/plain",
+            "./DMAcc/Example/Setting0",
+            "tab\there",
+            "line\nend",
+            "cr\r",
+            "nul\0",
+            "ctl\u{1}x",
+            "\u{FFFD}",
+            "\u{FFFF}",
+            "é",
+            "0123456789abcdef01234",
+        ];
+        for s in samples {
+            for n in [0, 3, 7, 8, 9, 15, 16, 40, 70] {
+                let t = format!("{}{s}", "a".repeat(n));
+                assert_eq!(is_plain(&t), is_plain_text(&t), "{t:?}");
+                let t = format!("{s}{}", "a".repeat(n));
+                assert_eq!(is_plain(&t), is_plain_text(&t), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn namespace_scan_agrees_with_quick_xml() {
+        let tags = [
+            r#"a xmlns="syncml:metinf""#,
+            r#"a  xmlns = 'x' "#,
+            r#"a xmlns:p="u" xmlns="v" xmlns="w""#,
+            r#"a xmlns="v"xmlns:q="u""#,
+            r#"a b="1""#,
+            r#"a xmlns="v" b="1""#,
+            r#"a xmlns"#,
+            r#"a xmlns="#,
+            r#"a xmlns=v"#,
+            r#"a xmlns="v"#,
+            r#"a xmlns='v"'"#,
+            r#"a =="v""#,
+            "a \u{c}",
+            r#"a xmlns x="1""#,
+        ];
+        for tag in tags {
+            let e = BytesStart::from_content(tag, 1);
+            let slow = default_namespace(&e, 0).and_then(|ns| check_attributes(&e, 0).map(|()| ns));
+            assert_eq!(namespace_declarations(&e, 0), slow, "{tag}");
+            if let Some(fast) = plain_namespace_declarations(e.attributes_raw()) {
+                assert_eq!(Ok(fast), slow, "{tag}");
+            }
+        }
+    }
 }
