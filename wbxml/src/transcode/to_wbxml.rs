@@ -69,6 +69,7 @@ pub fn xml_to_wbxml_into(
     )
 }
 
+#[cold]
 fn xml_error(reader: &XmlReader<&[u8]>, base: usize, err: &quick_xml::Error) -> Error {
     Error::Xml {
         offset: base + usize::try_from(reader.error_position()).unwrap_or(usize::MAX),
@@ -111,7 +112,10 @@ fn read_prolog<'x>(
         match event {
             XmlEvent::Start(ref e) | XmlEvent::Empty(ref e) => {
                 let name = e.local_name().into_inner();
-                let ns = default_namespace(e, before)?;
+                let ns = match plain_namespace_declarations(e.attributes_raw()) {
+                    Some(ns) => ns,
+                    None => default_namespace(e, before)?,
+                };
                 let language = forced
                     .or(doctype_lang)
                     .or_else(|| ns.and_then(Language::from_namespace))
@@ -309,26 +313,18 @@ fn is_plain(text: &str) -> bool {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     // A lane below 0x20 or equal to 0xEF sets its high bit (borrows may flag a neighbour
     // too, never hide one); a flagged text gets the exact byte test.
-    let suspect = |x: u64| {
+    let suspect = |word: &[u8]| {
+        let x = <[u8; 8]>::try_from(word).map_or(HIGHS, u64::from_le_bytes);
         let ef = x ^ (ONES * 0xEF);
         ((x.wrapping_sub(ONES * 0x20) & !x) | (ef.wrapping_sub(ONES) & !ef)) & HIGHS != 0
     };
     let bytes = text.as_bytes();
-    if bytes.len() >= 64 {
-        return is_plain_text(text);
-    }
-    let mut words = bytes.chunks_exact(8);
-    let mut flagged = false;
-    for word in &mut words {
-        let mut lanes = [0u8; 8];
-        lanes.copy_from_slice(word);
-        flagged |= suspect(u64::from_le_bytes(lanes));
-    }
-    let mut lanes = [b' '; 8];
-    for (lane, &b) in lanes.iter_mut().zip(words.remainder()) {
-        *lane = b;
-    }
-    flagged |= suspect(u64::from_le_bytes(lanes));
+    let flagged = match bytes.len() {
+        0..8 => return is_plain_text(text),
+        64.. => return is_plain_text(text),
+        // The last word overlaps the one before when the length is not a multiple of 8.
+        n => bytes.chunks_exact(8).any(suspect) || bytes.get(n - 8..).is_none_or(suspect),
+    };
     !flagged || is_plain_text(text)
 }
 
@@ -679,9 +675,10 @@ fn encode_document(
             }
         }
         before = position(&reader, base);
-        event = reader
-            .read_event()
-            .map_err(|e| xml_error(&reader, base, &e))?;
+        event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => return Err(xml_error(&reader, base, &err)),
+        };
     }
     Ok(enc.writer.finish())
 }
