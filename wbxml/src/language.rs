@@ -210,7 +210,7 @@ impl Language {
         let pages = self.pages();
         pages
             .iter()
-            .find(|p| p.namespace == ns)
+            .find(|p| tokens::same_short(p.namespace, ns))
             .or_else(|| pages.iter().find(|p| p.namespace.eq_ignore_ascii_case(ns)))
             .map(|p| p.page)
     }

@@ -79,6 +79,7 @@ fn xml_error(reader: &XmlReader<&[u8]>, base: usize, err: &quick_xml::Error) -> 
 
 /// The document-lifetime slice of a text event. The slice reader always borrows; should it
 /// ever copy, the same bytes are found again in the document at the event's position.
+#[inline]
 fn borrowed<'x>(
     piece: std::borrow::Cow<'x, str>,
     text: &'x str,
@@ -111,19 +112,7 @@ fn read_prolog<'x>(
             .map_err(|e| xml_error(reader, base, &e))?;
         match event {
             XmlEvent::Start(ref e) | XmlEvent::Empty(ref e) => {
-                let name = e.local_name().into_inner();
-                let ns = match plain_namespace_declarations(e.attributes_raw()) {
-                    Some(ns) => ns,
-                    None => default_namespace(e, before)?,
-                };
-                let language = forced
-                    .or(doctype_lang)
-                    .or_else(|| ns.and_then(Language::from_namespace))
-                    .or_else(|| Language::from_root(name))
-                    .ok_or_else(|| Error::UnknownLanguage {
-                        offset: before,
-                        root: name.to_owned(),
-                    })?;
+                let language = root_language(e, before, forced.or(doctype_lang))?;
                 let root = e.clone();
                 return Ok((
                     Prolog {
@@ -149,6 +138,26 @@ fn read_prolog<'x>(
             }
         }
     }
+}
+
+/// The language of a document from its root element, unless forced (or set by a DOCTYPE).
+fn root_language(
+    e: &BytesStart<'_>,
+    offset: usize,
+    forced: Option<Language>,
+) -> Result<Language, Error> {
+    let name = e.local_name().into_inner();
+    let ns = match plain_namespace_declarations(e.attributes_raw()) {
+        Some(ns) => ns,
+        None => default_namespace(e, offset)?,
+    };
+    forced
+        .or_else(|| ns.and_then(Language::from_namespace))
+        .or_else(|| Language::from_root(name))
+        .ok_or_else(|| Error::UnknownLanguage {
+            offset,
+            root: name.to_owned(),
+        })
 }
 
 /// The FPI of a DOCTYPE's `PUBLIC "..."` clause.
@@ -538,11 +547,55 @@ fn encode_document(
     } else {
         (None, None)
     };
+    let doc = Doc {
+        text,
+        base,
+        options,
+        depth_budget,
+    };
+    encode_events(
+        &mut reader,
+        &doc,
+        language,
+        (table, table_bytes.as_deref()),
+        (first, prolog.root_offset),
+        buf,
+        false,
+    )
+}
+
+/// What the events of one document are converted against: the text the reader reads (from
+/// byte `base` of the input), the options and the depth left.
+struct Doc<'x, 'o> {
+    text: &'x str,
+    base: usize,
+    options: &'o ToWbxmlOptions,
+    depth_budget: usize,
+}
+
+/// Converts the events of one document, from its root element `first` on. A `nested`
+/// document ends with its root element, inside the reader of the document around it;
+/// otherwise the reader must reach the end of its input.
+fn encode_events<'x>(
+    reader: &mut XmlReader<&'x [u8]>,
+    doc: &Doc<'x, '_>,
+    language: Language,
+    (table, table_bytes): (Option<&HashMap<&'x str, u32>>, Option<&[u8]>),
+    (first, root_offset): (XmlEvent<'x>, usize),
+    buf: Vec<u8>,
+    nested: bool,
+) -> Result<Vec<u8>, Error> {
+    let Doc {
+        text,
+        base,
+        options,
+        depth_budget,
+    } = *doc;
     let public_id = match language.public_id() {
         Some(id) => PublicId::Known(id),
         None => PublicId::Fpi(language.fpi()),
     };
-    let writer = Writer::from_vec(buf, options.version, public_id, table_bytes.as_deref());
+    let writer = Writer::from_vec(buf, options.version, public_id, table_bytes);
     let mut enc = Encoder {
         writer,
         pending: None,
@@ -552,7 +605,7 @@ fn encode_document(
         frames: Vec::with_capacity(16),
     };
     let mut event = first;
-    let mut before = prolog.root_offset;
+    let mut before = root_offset;
     let mut root_done = false;
     loop {
         match event {
@@ -575,6 +628,35 @@ fn encode_document(
                 let is_empty = matches!(event, XmlEvent::Empty(_));
                 if enc.parent_is_data() && matches!(name, "DevInf" | "MgmtTree") {
                     // A nested document: its own WBXML, carried as OPAQUE.
+                    let budget = depth_budget - enc.frames.len();
+                    if !options.string_table && nested_language(language, name).is_none() {
+                        // Converted as it is read, in one pass; the cases below need the
+                        // whole slice first (a table pre-pass, a second try at the language).
+                        let nested_doc = Doc {
+                            depth_budget: budget,
+                            ..*doc
+                        };
+                        let nested = root_language(e, before, None).and_then(|nested_language| {
+                            encode_events(
+                                reader,
+                                &nested_doc,
+                                nested_language,
+                                (None, None),
+                                (event.clone(), before),
+                                Vec::new(),
+                                true,
+                            )
+                        });
+                        let nested =
+                            nested.map_err(|err| nested_error(&nested_doc, before, err))?;
+                        enc.writer.opaque(&nested);
+                        before = position(reader, base);
+                        event = match reader.read_event() {
+                            Ok(event) => event,
+                            Err(err) => return Err(xml_error(reader, base, &err)),
+                        };
+                        continue;
+                    }
                     if !is_empty {
                         reader
                             .read_to_end(e.name())
@@ -586,7 +668,6 @@ fn encode_document(
                         max_depth: options.max_depth,
                         ..*options
                     };
-                    let budget = depth_budget - enc.frames.len();
                     let encode = |forced| {
                         encode_document(slice, before, &nested_options, forced, budget, Vec::new())
                     };
@@ -609,6 +690,9 @@ fn encode_document(
                     if is_empty {
                         enc.writer.empty(page, token);
                         root_done |= enc.frames.is_empty();
+                        if nested && root_done {
+                            break;
+                        }
                     } else {
                         enc.pending = Some((page, token));
                         enc.frames.push(Frame {
@@ -627,6 +711,9 @@ fn encode_document(
                     None => enc.writer.end(),
                 }
                 root_done |= enc.frames.is_empty();
+                if nested && root_done {
+                    break;
+                }
             }
             XmlEvent::Text(t) => {
                 let piece = borrowed(t.into_inner(), text, before, base);
@@ -681,6 +768,37 @@ fn encode_document(
         };
     }
     Ok(enc.writer.finish())
+}
+
+/// The error a nested document converted in one pass gave, as the two-pass conversion
+/// reports it: a syntax error anywhere in the nested document comes before any error of
+/// its conversion.
+#[cold]
+fn nested_error(doc: &Doc<'_, '_>, before: usize, err: Error) -> Error {
+    let Some(rest) = doc.text.get(before - doc.base..) else {
+        return err;
+    };
+    let mut reader = XmlReader::from_str(rest);
+    match reader.read_event() {
+        Ok(XmlEvent::Start(e)) => {
+            if let Err(syntax) = reader.read_to_end(e.name()) {
+                return xml_error(&reader, before, &syntax);
+            }
+        }
+        Ok(XmlEvent::Empty(_)) => {}
+        _ => return err,
+    }
+    let end = position(&reader, 0);
+    let Some(slice) = rest.get(..end) else {
+        return err;
+    };
+    let options = ToWbxmlOptions {
+        max_depth: doc.options.max_depth,
+        ..*doc.options
+    };
+    encode_document(slice, before, &options, None, doc.depth_budget, Vec::new())
+        .err()
+        .unwrap_or(err)
 }
 
 /// The language of a document nested in `<Data>`: DevInf takes the version of the SyncML
@@ -803,6 +921,34 @@ mod tests {
                 assert_eq!(is_plain(&t), is_plain_text(&t), "{t:?}");
             }
         }
+    }
+
+    #[test]
+    fn nested_document_errors_keep_their_order() {
+        let doc = |nested: &str| {
+            format!(
+                r#"<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Results><Item><Data>{nested}</Data></Item></Results></SyncBody></SyncML>"#
+            )
+        };
+        let convert =
+            |nested: &str| xml_to_wbxml(doc(nested).as_bytes(), &ToWbxmlOptions::default());
+        let at = |nested: &str, needle: &str| doc(nested).find(needle).unwrap();
+        // A syntax error after an unknown element is reported first, as when the nested
+        // document was skipped over before being converted.
+        let nested = r#"<MgmtTree xmlns="syncml:dmddf1.2"><Bogus/><Node></Nod></MgmtTree>"#;
+        assert!(
+            matches!(convert(nested), Err(Error::Xml { offset, .. }) if offset == at(nested, "</Nod>"))
+        );
+        let nested = r#"<MgmtTree xmlns="syncml:dmddf1.2"><Bogus/></MgmtTree>"#;
+        assert!(matches!(
+            convert(nested),
+            Err(Error::UnknownElement { offset, .. }) if offset == at(nested, "<Bogus")
+        ));
+        let nested = r#"<MgmtTree xmlns="syncml:dmddf1.2"><Node>"#;
+        assert!(matches!(convert(nested), Err(Error::Xml { .. })));
+        let ok = convert(r#"<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD></MgmtTree>"#);
+        let empty = convert("<MgmtTree/>");
+        assert!(ok.is_ok() && empty.is_ok());
     }
 
     #[test]
