@@ -7,7 +7,7 @@ use quick_xml::Reader as XmlReader;
 
 use super::escape::{is_plain_text, is_xml_text};
 use super::type_to_wbxml;
-use crate::tokens::{metinf, syncml};
+use crate::tokens::{metinf, syncml, CodePage};
 use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
 
 /// Options of [`xml_to_wbxml`].
@@ -300,7 +300,7 @@ struct Frame {
     page: u8,
     token: u8,
     /// The page that the element's default namespace selects, for its children.
-    preferred_page: Option<u8>,
+    preferred_page: Option<&'static CodePage>,
 }
 
 /// A run of text between two non-text events: written only once it is known not to be
@@ -373,7 +373,17 @@ impl<'x> Encoder<'x, '_> {
         }
     }
 
+    #[inline]
     fn piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
+        // Most text is the whole content of its element: nothing to hold back yet.
+        if matches!(self.run, Run::Empty) {
+            self.run = Run::One(piece, offset);
+            return Ok(());
+        }
+        self.later_piece(piece, offset)
+    }
+
+    fn later_piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
         match core::mem::replace(&mut self.run, Run::Open) {
             Run::Empty => self.run = Run::One(piece, offset),
             Run::One(first, first_offset) if is_blank(first) && is_blank(piece) => {
@@ -521,13 +531,14 @@ impl<'x> Encoder<'x, '_> {
         name: &str,
         own_ns: Option<&str>,
         offset: usize,
-    ) -> Result<(u8, u8, Option<u8>), Error> {
-        let own_page = own_ns.and_then(|ns| self.language.page_for_namespace(ns));
+    ) -> Result<(u8, u8, Option<&'static CodePage>), Error> {
+        let own_page = own_ns
+            .and_then(|ns| self.language.page_for_namespace(ns))
+            .and_then(|p| self.language.page(p));
         // The page the element's namespace selects, else the one its parent's did: both the
         // first page tried for this element and the one its children inherit.
         let preferred = own_page.or_else(|| self.frames.last().and_then(|f| f.preferred_page));
         let found = preferred
-            .and_then(|p| self.language.page(p))
             .and_then(|page| page.token(name).map(|t| (page.page, t)))
             .or_else(|| self.language.tag_token(name));
         match found {
