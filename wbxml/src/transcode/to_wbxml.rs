@@ -683,9 +683,9 @@ fn encode_events<'x>(
                     if !is_empty {
                         reader
                             .read_to_end(e.name())
-                            .map_err(|err| xml_error(&reader, base, &err))?;
+                            .map_err(|err| xml_error(reader, base, &err))?;
                     }
-                    let end = position(&reader, base);
+                    let end = position(reader, base);
                     let slice = text.get(before - base..end - base).unwrap_or_default();
                     let nested_options = ToWbxmlOptions {
                         max_depth: options.max_depth,
@@ -784,10 +784,10 @@ fn encode_events<'x>(
                 break;
             }
         }
-        before = position(&reader, base);
+        before = position(reader, base);
         event = match reader.read_event() {
             Ok(event) => event,
-            Err(err) => return Err(xml_error(&reader, base, &err)),
+            Err(err) => return Err(xml_error(reader, base, &err)),
         };
     }
     Ok(enc.writer.finish())
@@ -978,7 +978,7 @@ mod tests {
     fn suspect_bytes_cover_everything_the_text_tests_reject() {
         for b in 0..=255u8 {
             let flagged = !no_suspect_byte(&[b]);
-            assert_eq!(flagged, b < 0x20 || b >= 0xEF, "{b:#x}");
+            assert_eq!(flagged, !(0x20..0xEF).contains(&b), "{b:#x}");
         }
     }
 
