@@ -174,14 +174,18 @@ impl Language {
 
     /// The language whose root namespace is `ns` (SyncML namespaces compare case-insensitively).
     pub fn from_namespace(ns: &str) -> Option<Self> {
-        match ns.trim().to_ascii_lowercase().as_str() {
-            "syncml:syncml1.2" => Some(Self::SyncMl12),
-            "syncml:syncml1.1" => Some(Self::SyncMl11),
-            "syncml:syncml1.0" => Some(Self::SyncMl10),
-            "syncml:devinf" => Some(Self::DevInf12),
-            "syncml:dmddf1.2" => Some(Self::DmDdf12),
-            _ => None,
-        }
+        // Compared in place: lowering a copy would allocate on every conversion.
+        let ns = ns.trim();
+        [
+            ("syncml:syncml1.2", Self::SyncMl12),
+            ("syncml:syncml1.1", Self::SyncMl11),
+            ("syncml:syncml1.0", Self::SyncMl10),
+            ("syncml:devinf", Self::DevInf12),
+            ("syncml:dmddf1.2", Self::DmDdf12),
+        ]
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(ns))
+        .map(|(_, language)| language)
     }
 
     /// The newest language whose root element is `name`.
@@ -201,9 +205,13 @@ impl Language {
 
     /// The code page whose namespace is `ns`, if the language has one.
     pub fn page_for_namespace(self, ns: &str) -> Option<u8> {
-        self.pages()
+        // Documents nearly always spell the namespace as the table does; the exact compare
+        // is a length check and one memcmp, the case-blind one a loop per byte.
+        let pages = self.pages();
+        pages
             .iter()
-            .find(|p| p.namespace.eq_ignore_ascii_case(ns))
+            .find(|p| tokens::same_short(p.namespace, ns))
+            .or_else(|| pages.iter().find(|p| p.namespace.eq_ignore_ascii_case(ns)))
             .map(|p| p.page)
     }
 }

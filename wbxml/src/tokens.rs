@@ -61,7 +61,72 @@ pub struct CodePage {
     /// The namespace of the page's tags in XML.
     pub namespace: &'static str,
     names: [Option<&'static str>; 64],
-    lookup: fn(&str) -> Option<u8>,
+    /// Tokens by name: an open-addressed table of `names`, 0 for an empty slot (token 0 is
+    /// never a tag).
+    slots: [u8; SLOTS],
+}
+
+/// String equality for tag names and namespaces, a few bytes long: compared in words
+/// without a call into the C library's `bcmp`, which costs more than the compare here.
+#[inline]
+pub(crate) fn same_short(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |s: &[u8]| <[u8; 8]>::try_from(s).map_or(0, u64::from_le_bytes);
+    let half = |s: &[u8]| <[u8; 4]>::try_from(s).map_or(0, u32::from_le_bytes);
+    let n = a.len();
+    match n {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        // Two overlapping words cover every byte.
+        4..8 => {
+            half(a.get(..4).unwrap_or_default()) == half(b.get(..4).unwrap_or_default())
+                && half(a.get(n - 4..).unwrap_or_default())
+                    == half(b.get(n - 4..).unwrap_or_default())
+        }
+        _ => {
+            a.chunks_exact(8)
+                .zip(b.chunks_exact(8))
+                .all(|(x, y)| word(x) == word(y))
+                && word(a.get(n - 8..).unwrap_or_default())
+                    == word(b.get(n - 8..).unwrap_or_default())
+        }
+    }
+}
+
+/// The slots of a page's name table: a power of two over twice the most tags a page has,
+/// so that probes stay short (1.1 to 1.5 on average for our pages).
+const SLOTS: usize = 128;
+
+/// The first slot probed for a tag name: its length and first and last bytes tell most
+/// names of a page apart, and a probe that meets another name rejects it on the length.
+#[inline]
+const fn first_slot(name: &[u8]) -> usize {
+    let (first, last) = match name {
+        [] => (0, 0),
+        [first, .., last] => (*first as usize, *last as usize),
+        [only] => (*only as usize, *only as usize),
+    };
+    (name.len() * 31 + first * 7 + last * 13) % SLOTS
+}
+
+/// Builds the name table of a page from its names by token.
+#[allow(clippy::indexing_slicing)] // const evaluation: every index is reduced modulo its length
+const fn name_slots(names: &[Option<&'static str>; 64]) -> [u8; SLOTS] {
+    let mut slots = [0u8; SLOTS];
+    let mut token = 0;
+    while token < names.len() {
+        if let Some(name) = names[token] {
+            let mut slot = first_slot(name.as_bytes());
+            while slots[slot] != 0 {
+                slot = (slot + 1) % SLOTS;
+            }
+            slots[slot] = token as u8;
+        }
+        token += 1;
+    }
+    slots
 }
 
 impl CodePage {
@@ -74,7 +139,18 @@ impl CodePage {
     /// The token of the tag `name`, if the page defines it.
     #[inline]
     pub fn token(&self, name: &str) -> Option<u8> {
-        (self.lookup)(name)
+        let mut slot = first_slot(name.as_bytes());
+        // The table is never full, so an empty slot ends every miss.
+        loop {
+            let token = *self.slots.get(slot)?;
+            if token == 0 {
+                return None;
+            }
+            if self.name(token).is_some_and(|n| same_short(n, name)) {
+                return Some(token);
+            }
+            slot = (slot + 1) % SLOTS;
+        }
     }
 
     /// Iterates over `(token, name)` pairs of the page in token order.
@@ -95,14 +171,6 @@ macro_rules! code_page {
                 pub const $konst: u8 = $tok;
             )*
 
-            /// The tag whose name is `name`, if any.
-            pub(crate) fn token(name: &str) -> Option<u8> {
-                match name {
-                    $($name => Some($tok),)*
-                    _ => None,
-                }
-            }
-
             #[allow(clippy::indexing_slicing)] // const evaluation: an out-of-range token fails the build
             pub(crate) const NAMES: [Option<&str>; 64] = {
                 let mut names = [None; 64];
@@ -115,7 +183,7 @@ macro_rules! code_page {
                 page: PAGE,
                 namespace: $ns,
                 names: NAMES,
-                lookup: token,
+                slots: super::name_slots(&NAMES),
             };
         }
     };
@@ -228,7 +296,7 @@ pub static SYNCML11: CodePage = CodePage {
     page: 0,
     namespace: "SYNCML:SYNCML1.1",
     names: subset(syncml::NAMES, 0x34, Some(0x39), None),
-    lookup: |name| syncml::token(name).filter(|&t| t <= 0x34 || t == 0x39),
+    slots: name_slots(&subset(syncml::NAMES, 0x34, Some(0x39), None)),
 };
 
 /// MetInf 1.1 code page 1.
@@ -236,7 +304,7 @@ pub static METINF11: CodePage = CodePage {
     page: 1,
     namespace: "syncml:metinf",
     names: subset(metinf::NAMES, 0x15, None, None),
-    lookup: |name| metinf::token(name).filter(|&t| t <= 0x15),
+    slots: name_slots(&subset(metinf::NAMES, 0x15, None, None)),
 };
 
 /// DevInf 1.1 code page 0: token 0x1C is `Size` (1.2 renamed it `MaxSize`).
@@ -244,11 +312,7 @@ pub static DEVINF11: CodePage = CodePage {
     page: 0,
     namespace: "syncml:devinf",
     names: subset(devinf::NAMES, 0x2A, None, Some((0x1C, "Size"))),
-    lookup: |name| match name {
-        "Size" => Some(0x1C),
-        "MaxSize" => None,
-        _ => devinf::token(name).filter(|&t| t <= 0x2A),
-    },
+    slots: name_slots(&subset(devinf::NAMES, 0x2A, None, Some((0x1C, "Size")))),
 };
 
 #[cfg(test)]
@@ -277,6 +341,60 @@ mod tests {
                 count += 1;
             }
             assert!(count > 15, "page {} has only {count} tags", page.page);
+        }
+    }
+
+    #[test]
+    fn name_tables_find_exactly_the_names_of_their_page() {
+        let pages = [
+            &syncml::TABLE,
+            &metinf::TABLE,
+            &devinf::TABLE,
+            &ddf::TABLE,
+            &SYNCML11,
+            &METINF11,
+            &DEVINF11,
+        ];
+        let mut names: Vec<&str> = pages
+            .iter()
+            .flat_map(|p| p.tags().map(|(_, n)| n))
+            .collect();
+        names.extend(["", "x", "Sizes", "syncml", "SYNCML", "Dat", "Data "]);
+        for page in pages {
+            for &name in &names {
+                let expected = page.tags().find(|&(_, n)| n == name).map(|(t, _)| t);
+                assert_eq!(page.token(name), expected, "{name} on page {}", page.page);
+            }
+        }
+    }
+
+    #[test]
+    fn short_compare_is_string_equality() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "SyncML",
+            "abcdefgh",
+            "LocURI",
+            "syncml:metinf",
+            "syncml:metinf2",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same_short(a, b), a == b, "{a} {b}");
+                for i in 0..b.len() {
+                    let mut c = b.as_bytes().to_vec();
+                    if let Some(byte) = c.get_mut(i) {
+                        *byte ^= 1;
+                    }
+                    let c = String::from_utf8(c).unwrap();
+                    assert_eq!(same_short(a, &c), a == c, "{a} {c}");
+                }
+            }
         }
     }
 

@@ -161,6 +161,15 @@ impl Writer {
         self.buf.extend_from_slice(piece.as_bytes());
     }
 
+    /// Writes text already known to hold no NUL as a whole inline string.
+    #[inline]
+    pub(crate) fn plain_str(&mut self, text: &str) {
+        self.buf.reserve(text.len() + 2);
+        self.buf.push(g::STR_I);
+        self.buf.extend_from_slice(text.as_bytes());
+        self.buf.push(0);
+    }
+
     /// Closes the inline string opened by [`Writer::begin_str`].
     #[inline]
     pub fn end_str(&mut self) {

@@ -7,7 +7,7 @@ use quick_xml::Reader as XmlReader;
 
 use super::escape::{is_plain_text, is_xml_text};
 use super::type_to_wbxml;
-use crate::tokens::{metinf, syncml};
+use crate::tokens::{metinf, syncml, CodePage};
 use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
 
 /// Options of [`xml_to_wbxml`].
@@ -69,6 +69,7 @@ pub fn xml_to_wbxml_into(
     )
 }
 
+#[cold]
 fn xml_error(reader: &XmlReader<&[u8]>, base: usize, err: &quick_xml::Error) -> Error {
     Error::Xml {
         offset: base + usize::try_from(reader.error_position()).unwrap_or(usize::MAX),
@@ -78,6 +79,7 @@ fn xml_error(reader: &XmlReader<&[u8]>, base: usize, err: &quick_xml::Error) -> 
 
 /// The document-lifetime slice of a text event. The slice reader always borrows; should it
 /// ever copy, the same bytes are found again in the document at the event's position.
+#[inline]
 fn borrowed<'x>(
     piece: std::borrow::Cow<'x, str>,
     text: &'x str,
@@ -110,16 +112,7 @@ fn read_prolog<'x>(
             .map_err(|e| xml_error(reader, base, &e))?;
         match event {
             XmlEvent::Start(ref e) | XmlEvent::Empty(ref e) => {
-                let name = e.local_name().into_inner();
-                let ns = default_namespace(e, before)?;
-                let language = forced
-                    .or(doctype_lang)
-                    .or_else(|| ns.and_then(Language::from_namespace))
-                    .or_else(|| Language::from_root(name))
-                    .ok_or_else(|| Error::UnknownLanguage {
-                        offset: before,
-                        root: name.to_owned(),
-                    })?;
+                let language = root_language(e, before, forced.or(doctype_lang))?;
                 let root = e.clone();
                 return Ok((
                     Prolog {
@@ -145,6 +138,26 @@ fn read_prolog<'x>(
             }
         }
     }
+}
+
+/// The language of a document from its root element, unless forced (or set by a DOCTYPE).
+fn root_language(
+    e: &BytesStart<'_>,
+    offset: usize,
+    forced: Option<Language>,
+) -> Result<Language, Error> {
+    let name = e.local_name().into_inner();
+    let ns = match plain_namespace_declarations(e.attributes_raw()) {
+        Some(ns) => ns,
+        None => default_namespace(e, offset)?,
+    };
+    forced
+        .or_else(|| ns.and_then(Language::from_namespace))
+        .or_else(|| Language::from_root(name))
+        .ok_or_else(|| Error::UnknownLanguage {
+            offset,
+            root: name.to_owned(),
+        })
 }
 
 /// The FPI of a DOCTYPE's `PUBLIC "..."` clause.
@@ -196,6 +209,67 @@ fn has_attributes(e: &BytesStart<'_>) -> bool {
     !e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace())
 }
 
+/// The default namespace of a start tag with attributes, and an error for any attribute
+/// that is not a namespace declaration (none has a token in any language we know).
+#[inline]
+fn namespace_declarations<'e>(
+    e: &'e BytesStart<'_>,
+    offset: usize,
+) -> Result<Option<&'e str>, Error> {
+    if let Some(ns) = plain_namespace_declarations(e.attributes_raw()) {
+        return Ok(ns);
+    }
+    let ns = default_namespace(e, offset)?;
+    check_attributes(e, offset)?;
+    Ok(ns)
+}
+
+/// XML whitespace, as quick-xml's attribute parser sees it.
+#[inline]
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\r' | b'\n' | b'\t')
+}
+
+/// One pass over attributes that are all namespace declarations in quick-xml's
+/// `key = "value"` form (the parse steps are quick-xml's): the first `xmlns` value, if any.
+/// `None` for anything else, which goes to quick-xml's own parser for the same error.
+fn plain_namespace_declarations(raw: &str) -> Option<Option<&str>> {
+    let bytes = raw.as_bytes();
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).copied().is_some_and(is_xml_space) {
+            i += 1;
+        }
+        i
+    };
+    let mut ns = None;
+    let mut i = skip_space(0);
+    while i < bytes.len() {
+        let key_start = i;
+        // The first byte of a key is whatever is not whitespace, `=` included.
+        i += 1;
+        while bytes.get(i).is_some_and(|&b| b != b'=' && !is_xml_space(b)) {
+            i += 1;
+        }
+        let key = raw.get(key_start..i)?;
+        i = skip_space(i);
+        if bytes.get(i) != Some(&b'=') {
+            return None;
+        }
+        i = skip_space(i + 1);
+        let quote = bytes.get(i).copied().filter(|&q| q == b'"' || q == b'\'')?;
+        let start = i + 1;
+        let len = memchr::memchr(quote, bytes.get(start..)?)?;
+        let value = raw.get(start..start + len)?;
+        if key == "xmlns" {
+            ns = ns.or(Some(value));
+        } else if !key.starts_with("xmlns:") {
+            return None;
+        }
+        i = skip_space(start + len + 1);
+    }
+    Some(ns)
+}
+
 /// Attributes other than namespace declarations have no token in any language we know.
 fn check_attributes(e: &BytesStart<'_>, offset: usize) -> Result<(), Error> {
     if e.attributes_raw().bytes().all(|b| b.is_ascii_whitespace()) {
@@ -226,7 +300,7 @@ struct Frame {
     page: u8,
     token: u8,
     /// The page that the element's default namespace selects, for its children.
-    preferred_page: Option<u8>,
+    preferred_page: Option<&'static CodePage>,
 }
 
 /// A run of text between two non-text events: written only once it is known not to be
@@ -237,6 +311,42 @@ enum Run<'x> {
     /// Whitespace pieces split by comments or PIs: dropped unless text follows.
     Blank(Vec<&'x str>, usize),
     Open,
+}
+
+/// Whether `text` can be copied into a WBXML string as it is (see [`is_plain_text`]), eight
+/// bytes at a time: element text is mostly short, where the block scan of `is_plain_text`
+/// goes a byte at a time.
+#[inline]
+fn is_plain(text: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A lane below 0x20 or equal to 0xEF sets its high bit (borrows may flag a neighbour
+    // too, never hide one); a flagged text gets the exact byte test.
+    let suspect = |word: &[u8]| {
+        let x = <[u8; 8]>::try_from(word).map_or(HIGHS, u64::from_le_bytes);
+        let ef = x ^ (ONES * 0xEF);
+        ((x.wrapping_sub(ONES * 0x20) & !x) | (ef.wrapping_sub(ONES) & !ef)) & HIGHS != 0
+    };
+    let bytes = text.as_bytes();
+    let flagged = match bytes.len() {
+        0..8 => return is_plain_text(text),
+        64.. => return no_suspect_byte(bytes) || is_plain_text(text),
+        // The last word overlaps the one before when the length is not a multiple of 8.
+        n => bytes.chunks_exact(8).any(suspect) || bytes.get(n - 8..).is_none_or(suspect),
+    };
+    !flagged || is_plain_text(text)
+}
+
+/// Whether `bytes` has no byte that [`is_plain_text`] or [`is_xml_text`] may object to, for
+/// long text (base64 data, mostly): adding 0x11 maps controls (below 0x20) and 0xEF (which
+/// starts U+FFFE and U+FFFF) below 0x31, along with 0xF0 and above (lead bytes of 4-byte
+/// characters, left to the exact test). A minimum over all bytes vectorises to one add and
+/// one min per 16 bytes, with no branch.
+fn no_suspect_byte(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(u8::MAX, |min, &b| min.min(b.wrapping_add(0x11)))
+        >= 0x31
 }
 
 fn is_blank(s: &str) -> bool {
@@ -263,7 +373,17 @@ impl<'x> Encoder<'x, '_> {
         }
     }
 
+    #[inline]
     fn piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
+        // Most text is the whole content of its element: nothing to hold back yet.
+        if matches!(self.run, Run::Empty) {
+            self.run = Run::One(piece, offset);
+            return Ok(());
+        }
+        self.later_piece(piece, offset)
+    }
+
+    fn later_piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
         match core::mem::replace(&mut self.run, Run::Open) {
             Run::Empty => self.run = Run::One(piece, offset),
             Run::One(first, first_offset) if is_blank(first) && is_blank(piece) => {
@@ -313,7 +433,7 @@ impl<'x> Encoder<'x, '_> {
     #[inline]
     fn push_piece(&mut self, piece: &str, offset: usize) -> Result<(), Error> {
         // One scan clears most text: nothing to check further, normalise or reject.
-        if is_plain_text(piece) {
+        if is_plain(piece) {
             self.writer.push_plain_piece(piece);
             return Ok(());
         }
@@ -337,7 +457,16 @@ impl<'x> Encoder<'x, '_> {
         .map_err(|_| Error::NulInString { offset })
     }
 
+    /// Ends the current text run; most tags follow another tag, with no run to end.
+    #[inline]
     fn end_run(&mut self) -> Result<(), Error> {
+        if matches!(self.run, Run::Empty) {
+            return Ok(());
+        }
+        self.end_open_run()
+    }
+
+    fn end_open_run(&mut self) -> Result<(), Error> {
         match core::mem::replace(&mut self.run, Run::Empty) {
             Run::Empty | Run::Blank(..) => {}
             Run::Open => self.writer.end_str(),
@@ -356,9 +485,11 @@ impl<'x> Encoder<'x, '_> {
                         return Err(Error::InvalidXmlText { offset });
                     }
                     self.writer.str_t(index);
+                } else if is_plain(text) {
+                    self.writer.plain_str(text);
                 } else {
                     self.writer.begin_str();
-                    self.push_piece(text, offset)?;
+                    self.push_piece_slow(text, offset)?;
                     self.writer.end_str();
                 }
             }
@@ -400,13 +531,14 @@ impl<'x> Encoder<'x, '_> {
         name: &str,
         own_ns: Option<&str>,
         offset: usize,
-    ) -> Result<(u8, u8, Option<u8>), Error> {
-        let own_page = own_ns.and_then(|ns| self.language.page_for_namespace(ns));
+    ) -> Result<(u8, u8, Option<&'static CodePage>), Error> {
+        let own_page = own_ns
+            .and_then(|ns| self.language.page_for_namespace(ns))
+            .and_then(|p| self.language.page(p));
         // The page the element's namespace selects, else the one its parent's did: both the
         // first page tried for this element and the one its children inherit.
         let preferred = own_page.or_else(|| self.frames.last().and_then(|f| f.preferred_page));
         let found = preferred
-            .and_then(|p| self.language.page(p))
             .and_then(|page| page.token(name).map(|t| (page.page, t)))
             .or_else(|| self.language.tag_token(name));
         match found {
@@ -438,11 +570,55 @@ fn encode_document(
     } else {
         (None, None)
     };
+    let doc = Doc {
+        text,
+        base,
+        options,
+        depth_budget,
+    };
+    encode_events(
+        &mut reader,
+        &doc,
+        language,
+        (table, table_bytes.as_deref()),
+        (first, prolog.root_offset),
+        buf,
+        false,
+    )
+}
+
+/// What the events of one document are converted against: the text the reader reads (from
+/// byte `base` of the input), the options and the depth left.
+struct Doc<'x, 'o> {
+    text: &'x str,
+    base: usize,
+    options: &'o ToWbxmlOptions,
+    depth_budget: usize,
+}
+
+/// Converts the events of one document, from its root element `first` on. A `nested`
+/// document ends with its root element, inside the reader of the document around it;
+/// otherwise the reader must reach the end of its input.
+fn encode_events<'x>(
+    reader: &mut XmlReader<&'x [u8]>,
+    doc: &Doc<'x, '_>,
+    language: Language,
+    (table, table_bytes): (Option<&HashMap<&'x str, u32>>, Option<&[u8]>),
+    (first, root_offset): (XmlEvent<'x>, usize),
+    buf: Vec<u8>,
+    nested: bool,
+) -> Result<Vec<u8>, Error> {
+    let Doc {
+        text,
+        base,
+        options,
+        depth_budget,
+    } = *doc;
     let public_id = match language.public_id() {
         Some(id) => PublicId::Known(id),
         None => PublicId::Fpi(language.fpi()),
     };
-    let writer = Writer::from_vec(buf, options.version, public_id, table_bytes.as_deref());
+    let writer = Writer::from_vec(buf, options.version, public_id, table_bytes);
     let mut enc = Encoder {
         writer,
         pending: None,
@@ -452,7 +628,7 @@ fn encode_document(
         frames: Vec::with_capacity(16),
     };
     let mut event = first;
-    let mut before = prolog.root_offset;
+    let mut before = root_offset;
     let mut root_done = false;
     loop {
         match event {
@@ -475,18 +651,46 @@ fn encode_document(
                 let is_empty = matches!(event, XmlEvent::Empty(_));
                 if enc.parent_is_data() && matches!(name, "DevInf" | "MgmtTree") {
                     // A nested document: its own WBXML, carried as OPAQUE.
+                    let budget = depth_budget - enc.frames.len();
+                    if !options.string_table && nested_language(language, name).is_none() {
+                        // Converted as it is read, in one pass; the cases below need the
+                        // whole slice first (a table pre-pass, a second try at the language).
+                        let nested_doc = Doc {
+                            depth_budget: budget,
+                            ..*doc
+                        };
+                        let nested = root_language(e, before, None).and_then(|nested_language| {
+                            encode_events(
+                                reader,
+                                &nested_doc,
+                                nested_language,
+                                (None, None),
+                                (event.clone(), before),
+                                Vec::new(),
+                                true,
+                            )
+                        });
+                        let nested =
+                            nested.map_err(|err| nested_error(&nested_doc, before, err))?;
+                        enc.writer.opaque(&nested);
+                        before = position(reader, base);
+                        event = match reader.read_event() {
+                            Ok(event) => event,
+                            Err(err) => return Err(xml_error(reader, base, &err)),
+                        };
+                        continue;
+                    }
                     if !is_empty {
                         reader
                             .read_to_end(e.name())
-                            .map_err(|err| xml_error(&reader, base, &err))?;
+                            .map_err(|err| xml_error(reader, base, &err))?;
                     }
-                    let end = position(&reader, base);
+                    let end = position(reader, base);
                     let slice = text.get(before - base..end - base).unwrap_or_default();
                     let nested_options = ToWbxmlOptions {
                         max_depth: options.max_depth,
                         ..*options
                     };
-                    let budget = depth_budget - enc.frames.len();
                     let encode = |forced| {
                         encode_document(slice, before, &nested_options, forced, budget, Vec::new())
                     };
@@ -501,9 +705,7 @@ fn encode_document(
                     enc.writer.opaque(&nested);
                 } else {
                     let own_ns = if has_attributes(e) {
-                        let ns = default_namespace(e, before)?;
-                        check_attributes(e, before)?;
-                        ns
+                        namespace_declarations(e, before)?
                     } else {
                         None
                     };
@@ -511,6 +713,9 @@ fn encode_document(
                     if is_empty {
                         enc.writer.empty(page, token);
                         root_done |= enc.frames.is_empty();
+                        if nested && root_done {
+                            break;
+                        }
                     } else {
                         enc.pending = Some((page, token));
                         enc.frames.push(Frame {
@@ -529,6 +734,9 @@ fn encode_document(
                     None => enc.writer.end(),
                 }
                 root_done |= enc.frames.is_empty();
+                if nested && root_done {
+                    break;
+                }
             }
             XmlEvent::Text(t) => {
                 let piece = borrowed(t.into_inner(), text, before, base);
@@ -558,7 +766,7 @@ fn encode_document(
                 enc.char_piece(c, before)?;
             }
             XmlEvent::CData(ref c) => {
-                if !is_xml_text(c) {
+                if !no_suspect_byte(c.as_bytes()) && !is_xml_text(c) {
                     return Err(Error::InvalidXmlText { offset: before });
                 }
                 enc.end_run()?;
@@ -576,12 +784,44 @@ fn encode_document(
                 break;
             }
         }
-        before = position(&reader, base);
-        event = reader
-            .read_event()
-            .map_err(|e| xml_error(&reader, base, &e))?;
+        before = position(reader, base);
+        event = match reader.read_event() {
+            Ok(event) => event,
+            Err(err) => return Err(xml_error(reader, base, &err)),
+        };
     }
     Ok(enc.writer.finish())
+}
+
+/// The error a nested document converted in one pass gave, as the two-pass conversion
+/// reports it: a syntax error anywhere in the nested document comes before any error of
+/// its conversion.
+#[cold]
+fn nested_error(doc: &Doc<'_, '_>, before: usize, err: Error) -> Error {
+    let Some(rest) = doc.text.get(before - doc.base..) else {
+        return err;
+    };
+    let mut reader = XmlReader::from_str(rest);
+    match reader.read_event() {
+        Ok(XmlEvent::Start(e)) => {
+            if let Err(syntax) = reader.read_to_end(e.name()) {
+                return xml_error(&reader, before, &syntax);
+            }
+        }
+        Ok(XmlEvent::Empty(_)) => {}
+        _ => return err,
+    }
+    let end = position(&reader, 0);
+    let Some(slice) = rest.get(..end) else {
+        return err;
+    };
+    let options = ToWbxmlOptions {
+        max_depth: doc.options.max_depth,
+        ..*doc.options
+    };
+    encode_document(slice, before, &options, None, doc.depth_budget, Vec::new())
+        .err()
+        .unwrap_or(err)
 }
 
 /// The language of a document nested in `<Data>`: DevInf takes the version of the SyncML
@@ -672,4 +912,101 @@ fn collect_string_table<'x>(
         }
     }
     Ok((table, map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_test_agrees_with_the_byte_test() {
+        let samples = [
+            "",
+            "1",
+            "chr",
+            "text/plain",
+            "./DMAcc/Example/Setting0",
+            "tab\there",
+            "line\nend",
+            "cr\r",
+            "nul\0",
+            "ctl\u{1}x",
+            "\u{FFFD}",
+            "\u{FFFF}",
+            "é",
+            "0123456789abcdef01234",
+        ];
+        for s in samples {
+            for n in [0, 3, 7, 8, 9, 15, 16, 40, 70, 63, 64, 65, 127, 128, 200] {
+                let t = format!("{}{s}", "a".repeat(n));
+                assert_eq!(is_plain(&t), is_plain_text(&t), "{t:?}");
+                let t = format!("{s}{}", "a".repeat(n));
+                assert_eq!(is_plain(&t), is_plain_text(&t), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn nested_document_errors_keep_their_order() {
+        let doc = |nested: &str| {
+            format!(
+                r#"<SyncML xmlns="SYNCML:SYNCML1.2"><SyncBody><Results><Item><Data>{nested}</Data></Item></Results></SyncBody></SyncML>"#
+            )
+        };
+        let convert =
+            |nested: &str| xml_to_wbxml(doc(nested).as_bytes(), &ToWbxmlOptions::default());
+        let at = |nested: &str, needle: &str| doc(nested).find(needle).unwrap();
+        // A syntax error after an unknown element is reported first, as when the nested
+        // document was skipped over before being converted.
+        let nested = r#"<MgmtTree xmlns="syncml:dmddf1.2"><Bogus/><Node></Nod></MgmtTree>"#;
+        assert!(
+            matches!(convert(nested), Err(Error::Xml { offset, .. }) if offset == at(nested, "</Nod>"))
+        );
+        let nested = r#"<MgmtTree xmlns="syncml:dmddf1.2"><Bogus/></MgmtTree>"#;
+        assert!(matches!(
+            convert(nested),
+            Err(Error::UnknownElement { offset, .. }) if offset == at(nested, "<Bogus")
+        ));
+        let nested = r#"<MgmtTree xmlns="syncml:dmddf1.2"><Node>"#;
+        assert!(matches!(convert(nested), Err(Error::Xml { .. })));
+        let ok = convert(r#"<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD></MgmtTree>"#);
+        let empty = convert("<MgmtTree/>");
+        assert!(ok.is_ok() && empty.is_ok());
+    }
+
+    #[test]
+    fn suspect_bytes_cover_everything_the_text_tests_reject() {
+        for b in 0..=255u8 {
+            let flagged = !no_suspect_byte(&[b]);
+            assert_eq!(flagged, !(0x20..0xEF).contains(&b), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn namespace_scan_agrees_with_quick_xml() {
+        let tags = [
+            r#"a xmlns="syncml:metinf""#,
+            r#"a  xmlns = 'x' "#,
+            r#"a xmlns:p="u" xmlns="v" xmlns="w""#,
+            r#"a xmlns="v"xmlns:q="u""#,
+            r#"a b="1""#,
+            r#"a xmlns="v" b="1""#,
+            r#"a xmlns"#,
+            r#"a xmlns="#,
+            r#"a xmlns=v"#,
+            r#"a xmlns="v"#,
+            r#"a xmlns='v"'"#,
+            r#"a =="v""#,
+            "a \u{c}",
+            r#"a xmlns x="1""#,
+        ];
+        for tag in tags {
+            let e = BytesStart::from_content(tag, 1);
+            let slow = default_namespace(&e, 0).and_then(|ns| check_attributes(&e, 0).map(|()| ns));
+            assert_eq!(namespace_declarations(&e, 0), slow, "{tag}");
+            if let Some(fast) = plain_namespace_declarations(e.attributes_raw()) {
+                assert_eq!(Ok(fast), slow, "{tag}");
+            }
+        }
+    }
 }
