@@ -49,7 +49,9 @@ fn reference(name: &str, start: usize) -> Res<Cow<'static, str>> {
     }
     match resolve_entity(name) {
         Some(c) => Ok(Cow::Owned(c.to_string())),
-        None => Err(Error::syntax(ErrorKind::Xml(format!("unknown entity &{name};")), start).into()),
+        None => {
+            Err(Error::syntax(ErrorKind::Xml(format!("unknown entity &{name};")), start).into())
+        }
     }
 }
 
