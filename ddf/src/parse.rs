@@ -111,14 +111,22 @@ pub(crate) struct Builder<'a, S> {
 }
 
 /// `text` without leading and trailing white space (as `str::trim`).
+#[inline]
 fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
     // Most element text starts and ends with a visible ASCII character: nothing to trim, and
     // no need to decode the ends as `str::trim` does (the only ASCII white space, 0x09-0x0D
-    // and 0x20, is below `!`; other white space is not ASCII).
+    // and 0x20, is below `!`; other white space is not ASCII). This check is inlined into
+    // every text element read; the rest is not.
     let visible = |b: Option<&u8>| b.is_some_and(|&b| (b'!'..=b'~').contains(&b));
     if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
         return text;
     }
+    trim_slow(text)
+}
+
+/// [`trimmed`] for text that may need trimming.
+#[inline(never)]
+fn trim_slow(text: Cow<'_, str>) -> Cow<'_, str> {
     match text {
         Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
         Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
