@@ -88,7 +88,7 @@ pub(crate) fn resolve_entity(name: &str) -> Option<char> {
 }
 
 impl<'a> Source<'a> for XmlSource<'a> {
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Res<Ev<'a>> {
         loop {
             let start = self.pos();
