@@ -37,6 +37,51 @@ impl<'a> XmlSource<'a> {
             .saturating_add(self.base);
         Error::syntax(ErrorKind::Xml(e.to_string()), at).into()
     }
+
+    /// The rest of a text element's content after `acc`, from `event` (read at `start`) on:
+    /// text split by references, CDATA or comments.
+    #[inline(never)]
+    fn text_rest(
+        &mut self,
+        tag: Tag,
+        mut acc: Option<Cow<'a, str>>,
+        mut event: quick_xml::Result<Event<'a>>,
+        mut start: usize,
+    ) -> Res<Cow<'a, str>> {
+        loop {
+            let piece = match event {
+                Ok(Event::Text(t)) => Some(t.into_inner()),
+                Ok(Event::End(_)) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
+                Ok(Event::GeneralRef(r)) => Some(reference(&r.into_inner(), start)?),
+                Ok(Event::CData(t)) => Some(t.into_inner()),
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e) | Event::Empty(e)) => {
+                    let name = e.name();
+                    let name = name.as_ref();
+                    return Err(match Tag::from_name(name) {
+                        Some(found) => unexpected(found, tag, start),
+                        None => Error::syntax(
+                            ErrorKind::UnexpectedElement {
+                                found: name.to_owned(),
+                                parent: tag.name(),
+                            },
+                            start,
+                        ),
+                    }
+                    .into());
+                }
+                Ok(Event::Eof) => {
+                    return Err(Error::syntax(ErrorKind::Truncated(tag.name()), start).into())
+                }
+                Ok(Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_)) => None,
+            };
+            if let Some(piece) = piece {
+                append_text(&mut acc, piece);
+            }
+            start = self.pos();
+            event = self.reader.read_event();
+        }
+    }
 }
 
 /// The text of an entity or character reference at `start`.
@@ -128,40 +173,20 @@ impl<'a> Source<'a> for XmlSource<'a> {
     }
 
     /// The usual content, one text event and the end tag, is taken straight from the reader
-    /// instead of through [`Ev`]: every leaf of a TNDS has a few text elements.
+    /// instead of through [`Ev`]: every leaf of a TNDS has a few text elements. The two
+    /// events are read at sites of their own, each of which nearly always sees the same kind
+    /// of event: a single `match` seeing text and end tags in turn mispredicts its jump.
     fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
-        let mut acc: Option<Cow<'a, str>> = None;
-        loop {
-            let start = self.pos();
-            let piece = match self.reader.read_event() {
-                Ok(Event::Text(t)) => t.into_inner(),
-                Ok(Event::End(_)) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
-                Ok(Event::GeneralRef(r)) => reference(&r.into_inner(), start)?,
-                Ok(Event::CData(t)) => t.into_inner(),
-                Err(e) => return Err(self.xml_error(&e)),
-                Ok(Event::Start(e) | Event::Empty(e)) => {
-                    let name = e.name();
-                    let name = name.as_ref();
-                    return Err(match Tag::from_name(name) {
-                        Some(found) => unexpected(found, tag, start),
-                        None => Error::syntax(
-                            ErrorKind::UnexpectedElement {
-                                found: name.to_owned(),
-                                parent: tag.name(),
-                            },
-                            start,
-                        ),
-                    }
-                    .into());
-                }
-                Ok(Event::Eof) => {
-                    return Err(Error::syntax(ErrorKind::Truncated(tag.name()), start).into())
-                }
-                Ok(Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_)) => {
-                    continue
-                }
-            };
-            append_text(&mut acc, piece);
+        let start = self.pos();
+        let first = match self.reader.read_event() {
+            Ok(Event::Text(t)) => t.into_inner(),
+            Ok(Event::End(_)) => return Ok(Cow::Borrowed("")),
+            other => return self.text_rest(tag, None, other, start),
+        };
+        let start = self.pos();
+        match self.reader.read_event() {
+            Ok(Event::End(_)) => Ok(first),
+            other => self.text_rest(tag, Some(first), other, start),
         }
     }
 
