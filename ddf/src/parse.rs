@@ -35,9 +35,60 @@ pub(crate) trait Source<'a> {
     fn next(&mut self) -> Res<Ev<'a>>;
     /// The offset of the first non-blank content left before the end of the input, if any.
     fn trailing_content(&mut self) -> Res<Option<usize>>;
-    /// Inside a text element (`true`) every text event matters; elsewhere a source may drop
-    /// whitespace-only text, which the builder would skip anyway.
-    fn text_mode(&mut self, on: bool);
+    /// The content of the text element `tag`, read up to and including its end tag. Outside
+    /// text elements a source may drop whitespace-only text, which the builder would skip
+    /// anyway; here every piece counts.
+    fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>>
+    where
+        Self: Sized,
+    {
+        collect_text(self, tag)
+    }
+}
+
+/// Appends one piece of a text element's content to what came before it.
+#[inline]
+pub(crate) fn append_text<'a>(acc: &mut Option<Cow<'a, str>>, piece: Cow<'a, str>) {
+    *acc = Some(match acc.take() {
+        None => piece,
+        Some(Cow::Owned(mut s)) => {
+            s.push_str(&piece);
+            Cow::Owned(s)
+        }
+        Some(Cow::Borrowed(prev)) => {
+            // Text split by an entity usually goes on: leave room for it.
+            let mut s = String::with_capacity(2 * (prev.len() + piece.len()) + 8);
+            s.push_str(prev);
+            s.push_str(&piece);
+            Cow::Owned(s)
+        }
+    });
+}
+
+/// [`Source::text_content`] from the source's events.
+fn collect_text<'a, S: Source<'a>>(src: &mut S, tag: Tag) -> Res<Cow<'a, str>> {
+    let mut acc: Option<Cow<'a, str>> = None;
+    loop {
+        match src.next()? {
+            Ev::Text(t, _) => append_text(&mut acc, t),
+            Ev::End(_) => break,
+            Ev::Eof(at) => return Err(Error::syntax(ErrorKind::Truncated(tag.name()), at).into()),
+            Ev::Start(found, at) | Ev::Empty(found, at) => {
+                return Err(unexpected(found, tag, at).into())
+            }
+            Ev::Unknown { name, offset, .. } => {
+                return Err(Error::syntax(
+                    ErrorKind::UnexpectedElement {
+                        found: name,
+                        parent: tag.name(),
+                    },
+                    offset,
+                )
+                .into())
+            }
+        }
+    }
+    Ok(acc.unwrap_or(Cow::Borrowed("")))
 }
 
 /// A parsed document and the warnings noticed while reading and validating it.
@@ -60,14 +111,22 @@ pub(crate) struct Builder<'a, S> {
 }
 
 /// `text` without leading and trailing white space (as `str::trim`).
+#[inline]
 fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
     // Most element text starts and ends with a visible ASCII character: nothing to trim, and
     // no need to decode the ends as `str::trim` does (the only ASCII white space, 0x09-0x0D
-    // and 0x20, is below `!`; other white space is not ASCII).
+    // and 0x20, is below `!`; other white space is not ASCII). This check is inlined into
+    // every text element read; the rest is not.
     let visible = |b: Option<&u8>| b.is_some_and(|&b| (b'!'..=b'~').contains(&b));
     if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
         return text;
     }
+    trim_slow(text)
+}
+
+/// [`trimmed`] for text that may need trimming.
+#[inline(never)]
+fn trim_slow(text: Cow<'_, str>) -> Cow<'_, str> {
     match text {
         Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
         Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
@@ -91,7 +150,7 @@ fn push_mime<'a>(list: &mut Option<MimeList<'a>>, mime: Cow<'a, str>) {
     }
 }
 
-fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
+pub(crate) fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
     Error::syntax(
         ErrorKind::UnexpectedElement {
             found: found.name().to_owned(),
@@ -261,54 +320,10 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     }
 
     /// The text content of `tag` up to its end tag; trimmed unless `trim` is false.
+    #[inline]
     fn text(&mut self, tag: Tag, trim: bool) -> Res<Cow<'a, str>> {
-        self.src.text_mode(true);
-        let result = self.text_content(tag);
-        self.src.text_mode(false);
-        let text = result?;
+        let text = self.src.text_content(tag)?;
         Ok(if trim { trimmed(text) } else { text })
-    }
-
-    fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
-        let mut acc: Option<Cow<'a, str>> = None;
-        loop {
-            match self.src.next()? {
-                Ev::Text(t, _) => {
-                    acc = Some(match acc {
-                        None => t,
-                        Some(Cow::Owned(mut s)) => {
-                            s.push_str(&t);
-                            Cow::Owned(s)
-                        }
-                        Some(Cow::Borrowed(prev)) => {
-                            // Text split by an entity usually goes on: leave room for it.
-                            let mut s = String::with_capacity(2 * (prev.len() + t.len()) + 8);
-                            s.push_str(prev);
-                            s.push_str(&t);
-                            Cow::Owned(s)
-                        }
-                    });
-                }
-                Ev::End(_) => break,
-                Ev::Eof(at) => {
-                    return Err(Error::syntax(ErrorKind::Truncated(tag.name()), at).into())
-                }
-                Ev::Start(found, at) | Ev::Empty(found, at) => {
-                    return Err(unexpected(found, tag, at).into())
-                }
-                Ev::Unknown { name, offset, .. } => {
-                    return Err(Error::syntax(
-                        ErrorKind::UnexpectedElement {
-                            found: name,
-                            parent: tag.name(),
-                        },
-                        offset,
-                    )
-                    .into())
-                }
-            }
-        }
-        Ok(acc.unwrap_or(Cow::Borrowed("")))
     }
 
     /// Reads a node from the events after its `<Node>` tag.

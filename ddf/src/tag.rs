@@ -125,13 +125,71 @@ const TABLE: [(Tag, &str, u8); 56] = [
 /// The WBXML code page of the DDF tags.
 pub(crate) const PAGE: u8 = 2;
 
-/// `tag` if `bytes` spells `name` exactly; the comparison has a constant length, so it is
-/// compiled to a few word loads instead of a library call.
+/// Every accepted element name: the DTD's, then the TND table's lower-case spellings.
+const NAMES: [(&str, Tag); 58] = {
+    let mut names = [("", Tag::AccessType); 58];
+    let mut i = 0;
+    while i < TABLE.len() {
+        #[allow(clippy::indexing_slicing)]
+        // const evaluation: an out-of-range index fails the build
+        {
+            names[i] = (TABLE[i].1, TABLE[i].0);
+        }
+        i += 1;
+    }
+    #[allow(clippy::indexing_slicing)] // const evaluation: an out-of-range index fails the build
+    {
+        names[56] = ("verNo", Tag::VerNo);
+        names[57] = ("verDTD", Tag::VerDtd);
+    }
+    names
+};
+
+/// The multiplier of the name hash, found by search so that the 58 names land in distinct
+/// slots of 256 (checked by a test).
+const HASH_MUL: u32 = 0x3EE4_DA5B;
+
+/// The hash slot of a name of this length and first two bytes.
 #[inline(always)]
-fn exact<const N: usize>(bytes: &[u8], name: &[u8; N], tag: Tag) -> Option<Tag> {
-    <&[u8; N]>::try_from(bytes)
-        .is_ok_and(|b| b == name)
-        .then_some(tag)
+const fn slot(len: usize, first: u8, second: u8) -> usize {
+    // Only the low bits of a long length count: the candidate is checked in full anyway.
+    let key = (len as u32) | (first as u32) << 8 | (second as u32) << 16;
+    (key.wrapping_mul(HASH_MUL) >> 24) as usize
+}
+
+/// For each hash slot, the index into [`NAMES`] of the name there, or `u8::MAX`.
+#[allow(clippy::indexing_slicing)] // const evaluation: an out-of-range index fails the build
+const SLOTS: [u8; 256] = {
+    let mut slots = [u8::MAX; 256];
+    let mut i = 0;
+    while i < NAMES.len() {
+        let name = NAMES[i].0.as_bytes();
+        slots[slot(name.len(), name[0], name[1])] = i as u8;
+        i += 1;
+    }
+    slots
+};
+
+/// The first and last `N` bytes of `s` (overlapping when `s` is short).
+#[inline(always)]
+fn ends<const N: usize>(s: &[u8]) -> Option<([u8; N], [u8; N])> {
+    let head = <[u8; N]>::try_from(s.get(..N)?).ok()?;
+    let tail = <[u8; N]>::try_from(s.get(s.len().checked_sub(N)?..)?).ok()?;
+    Some((head, tail))
+}
+
+/// Whether `a` equals `b`, a DDF element name (2 to 16 bytes): two word compares instead of
+/// a `memcmp` call.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        8.. => ends::<8>(a).is_some_and(|w| Some(w) == ends::<8>(b)),
+        4.. => ends::<4>(a).is_some_and(|w| Some(w) == ends::<4>(b)),
+        _ => ends::<2>(a).is_some_and(|w| Some(w) == ends::<2>(b)),
+    }
 }
 
 impl Tag {
@@ -213,72 +271,13 @@ impl Tag {
     /// accepted as the same elements (README decision).
     #[inline]
     pub(crate) fn from_name(name: &str) -> Option<Self> {
-        // (length, first byte, second byte) is unique among the DDF names, so one jump picks
-        // the only candidate and a single fixed-size comparison confirms it (a few loads, no
-        // `memcmp` call): this keeps the XML parser close to the raw event loop.
+        // A multiplicative hash of (length, first byte, second byte) picks the only candidate
+        // from a table, and two overlapping word compares confirm it: no chain of branches
+        // on the name (which the varied tags of a document mispredict) and no `memcmp` call.
         let bytes = name.as_bytes();
-        let key = (bytes.len(), *bytes.first()?, *bytes.get(1)?);
-        match key {
-            (2, b'C', b'S') => exact(bytes, b"CS", Self::Cs),
-            (3, b'A', b'C') => exact(bytes, b"ACL", Self::Acl),
-            (3, b'A', b'd') => exact(bytes, b"Add", Self::Add),
-            (3, b'C', b'I') => exact(bytes, b"CIS", Self::Cis),
-            (3, b'G', b'e') => exact(bytes, b"Get", Self::Get),
-            (3, b'M', b'a') => exact(bytes, b"Man", Self::Man),
-            (3, b'M', b'o') => exact(bytes, b"Mod", Self::Mod),
-            (3, b'O', b'n') => exact(bytes, b"One", Self::One),
-            (3, b'b', b'6') => exact(bytes, b"b64", Self::B64),
-            (3, b'b', b'i') => exact(bytes, b"bin", Self::Bin),
-            (3, b'c', b'h') => exact(bytes, b"chr", Self::Chr),
-            (3, b'i', b'n') => exact(bytes, b"int", Self::Int),
-            (3, b'x', b'm') => exact(bytes, b"xml", Self::Xml),
-            (4, b'C', b'o') => exact(bytes, b"Copy", Self::Copy),
-            (4, b'E', b'x') => exact(bytes, b"Exec", Self::Exec),
-            (4, b'M', b'I') => exact(bytes, b"MIME", Self::Mime),
-            (4, b'N', b'a') => exact(bytes, b"Name", Self::Name),
-            (4, b'N', b'o') => exact(bytes, b"Node", Self::Node),
-            (4, b'P', b'a') => exact(bytes, b"Path", Self::Path),
-            (4, b'S', b'i') => exact(bytes, b"Size", Self::Size),
-            (4, b'T', b'y') => exact(bytes, b"Type", Self::Type),
-            (4, b'b', b'o') => exact(bytes, b"bool", Self::Bool),
-            (4, b'd', b'a') => exact(bytes, b"date", Self::Date),
-            (4, b'n', b'o') => exact(bytes, b"node", Self::NodeFormat),
-            (4, b'n', b'u') => exact(bytes, b"null", Self::Null),
-            (4, b't', b'i') => exact(bytes, b"time", Self::Time),
-            (5, b'S', b'c') => exact(bytes, b"Scope", Self::Scope),
-            (5, b'T', b'i') => exact(bytes, b"Title", Self::Title),
-            (5, b'V', b'a') => exact(bytes, b"Value", Self::Value),
-            (5, b'V', b'e') => exact(bytes, b"VerNo", Self::VerNo),
-            (5, b'f', b'l') => exact(bytes, b"float", Self::Float),
-            (5, b'v', b'e') => exact(bytes, b"verNo", Self::VerNo),
-            (6, b'D', b'F') => exact(bytes, b"DFType", Self::DfType),
-            (6, b'D', b'e') => exact(bytes, b"Delete", Self::Delete),
-            (6, b'F', b'o') => exact(bytes, b"Format", Self::Format),
-            (6, b'O', b'n') => exact(bytes, b"OneOrN", Self::OneOrN),
-            (6, b'T', b'S') => exact(bytes, b"TStamp", Self::TStamp),
-            (6, b'V', b'e') => exact(bytes, b"VerDTD", Self::VerDtd),
-            (6, b'v', b'e') => exact(bytes, b"verDTD", Self::VerDtd),
-            (7, b'D', b'D') => exact(bytes, b"DDFName", Self::DdfName),
-            (7, b'D', b'F') => exact(bytes, b"DFTitle", Self::DfTitle),
-            (7, b'D', b'y') => exact(bytes, b"Dynamic", Self::Dynamic),
-            (7, b'R', b'e') => exact(bytes, b"Replace", Self::Replace),
-            (7, b'Z', b'e') => exact(bytes, b"ZeroOrN", Self::ZeroOrN),
-            (8, b'D', b'F') => exact(bytes, b"DFFormat", Self::DfFormat),
-            (8, b'M', b'g') => exact(bytes, b"MgmtTree", Self::MgmtTree),
-            (8, b'N', b'o') => exact(bytes, b"NodeName", Self::NodeName),
-            (9, b'C', b'a') => exact(bytes, b"CaseSense", Self::CaseSense),
-            (9, b'O', b'n') => exact(bytes, b"OneOrMore", Self::OneOrMore),
-            (9, b'P', b'e') => exact(bytes, b"Permanent", Self::Permanent),
-            (9, b'Z', b'e') => exact(bytes, b"ZeroOrOne", Self::ZeroOrOne),
-            (10, b'A', b'c') => exact(bytes, b"AccessType", Self::AccessType),
-            (10, b'O', b'c') => exact(bytes, b"Occurrence", Self::Occurrence),
-            (10, b'Z', b'e') => exact(bytes, b"ZeroOrMore", Self::ZeroOrMore),
-            (11, b'D', b'e') => exact(bytes, b"Description", Self::Description),
-            (12, b'D', b'F') => exact(bytes, b"DFProperties", Self::DfProperties),
-            (12, b'D', b'e') => exact(bytes, b"DefaultValue", Self::DefaultValue),
-            (12, b'R', b'T') => exact(bytes, b"RTProperties", Self::RtProperties),
-            _ => None,
-        }
+        let index = *SLOTS.get(slot(bytes.len(), *bytes.first()?, *bytes.get(1)?))?;
+        let (candidate, tag) = NAMES.get(usize::from(index))?;
+        same_bytes(bytes, candidate.as_bytes()).then_some(*tag)
     }
 
     /// The format marker this tag stands for, if it is one.
@@ -338,6 +337,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_name_has_its_own_hash_slot() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, tag) in NAMES {
+            let b = name.as_bytes();
+            assert!(seen.insert(slot(b.len(), b[0], b[1])), "{name}");
+            assert_eq!(Tag::from_name(name), Some(tag), "{name}");
+        }
+        // Names of another length or one byte off are not DDF names (unless they are
+        // another one, as `One` is a prefix of `OneOrN`).
+        let known = |s: &str| NAMES.iter().any(|(n, _)| *n == s);
+        for (name, _) in NAMES {
+            for len in 0..name.len() + 3 {
+                let other: String = name
+                    .chars()
+                    .chain(std::iter::repeat('x'))
+                    .take(len)
+                    .collect();
+                if !known(&other) {
+                    assert_eq!(Tag::from_name(&other), None, "{other}");
+                }
+            }
+            for at in 0..name.len() {
+                let mut other = name.as_bytes().to_vec();
+                other[at] ^= 0x20;
+                let other = String::from_utf8(other).unwrap();
+                if !known(&other) {
+                    assert_eq!(Tag::from_name(&other), None, "{other}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn table_is_in_token_order_and_names_round_trip() {
         for (i, (tag, name, token)) in TABLE.iter().enumerate() {
             assert_eq!(usize::from(*token), i + 5);
@@ -349,6 +381,11 @@ mod tests {
         assert_eq!(Tag::from_token(0x3D), None);
         assert_eq!(Tag::from_token(0x04), None);
         assert_eq!(Tag::from_name("verNo"), Some(Tag::VerNo));
+        assert_eq!(Tag::from_name("verDTD"), Some(Tag::VerDtd));
+        assert_eq!(Tag::from_name("VerDTDx"), None);
+        assert_eq!(Tag::from_name("Nodf"), None);
+        assert_eq!(Tag::from_name("N"), None);
+        assert_eq!(Tag::from_name(""), None);
         assert_eq!(Tag::from_name("MSFT:Applicability"), None);
     }
 }

@@ -91,8 +91,6 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
         }
     }
 
-    fn text_mode(&mut self, _on: bool) {}
-
     fn trailing_content(&mut self) -> Res<Option<usize>> {
         loop {
             match self.next()? {

@@ -1,7 +1,7 @@
 //! The XML event source: quick-xml's borrowed reader, mapped to DDF tags.
 
 use crate::error::{Error, ErrorKind};
-use crate::parse::{Ev, Res, Source};
+use crate::parse::{append_text, unexpected, Ev, Res, Source};
 use crate::tag::Tag;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -12,8 +12,6 @@ use std::borrow::Cow;
 pub(crate) struct XmlSource<'a> {
     reader: Reader<&'a [u8]>,
     base: usize,
-    /// Whether whitespace-only text is delivered (inside text elements) or dropped.
-    text_mode: bool,
 }
 
 impl<'a> XmlSource<'a> {
@@ -21,7 +19,6 @@ impl<'a> XmlSource<'a> {
         Self {
             reader: Reader::from_str(input),
             base,
-            text_mode: false,
         }
     }
 
@@ -29,6 +26,77 @@ impl<'a> XmlSource<'a> {
         usize::try_from(self.reader.buffer_position())
             .unwrap_or(usize::MAX)
             .saturating_add(self.base)
+    }
+
+    /// The error for a failed `read_event`. The event itself is matched where it is read:
+    /// passing it on in a new `Result` costs a copy of every event.
+    #[cold]
+    fn xml_error(&self, e: &quick_xml::Error) -> Box<Error> {
+        let at = usize::try_from(self.reader.error_position())
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.base);
+        Error::syntax(ErrorKind::Xml(e.to_string()), at).into()
+    }
+
+    /// The rest of a text element's content after `acc`, from `event` (read at `start`) on:
+    /// text split by references, CDATA or comments.
+    #[inline(never)]
+    fn text_rest(
+        &mut self,
+        tag: Tag,
+        mut acc: Option<Cow<'a, str>>,
+        mut event: quick_xml::Result<Event<'a>>,
+        mut start: usize,
+    ) -> Res<Cow<'a, str>> {
+        loop {
+            let piece = match event {
+                Ok(Event::Text(t)) => Some(t.into_inner()),
+                Ok(Event::End(_)) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
+                Ok(Event::GeneralRef(r)) => Some(reference(&r.into_inner(), start)?),
+                Ok(Event::CData(t)) => Some(t.into_inner()),
+                Err(e) => return Err(self.xml_error(&e)),
+                Ok(Event::Start(e) | Event::Empty(e)) => {
+                    let name = e.name();
+                    let name = name.as_ref();
+                    return Err(match Tag::from_name(name) {
+                        Some(found) => unexpected(found, tag, start),
+                        None => Error::syntax(
+                            ErrorKind::UnexpectedElement {
+                                found: name.to_owned(),
+                                parent: tag.name(),
+                            },
+                            start,
+                        ),
+                    }
+                    .into());
+                }
+                Ok(Event::Eof) => {
+                    return Err(Error::syntax(ErrorKind::Truncated(tag.name()), start).into())
+                }
+                Ok(Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_)) => None,
+            };
+            if let Some(piece) = piece {
+                append_text(&mut acc, piece);
+            }
+            start = self.pos();
+            event = self.reader.read_event();
+        }
+    }
+}
+
+/// The text of an entity or character reference at `start`.
+#[inline]
+fn reference(name: &str, start: usize) -> Res<Cow<'static, str>> {
+    // The five predefined entities need no buffer of their own: the text element they
+    // split is copied once, when its pieces are joined.
+    if let Some(text) = predefined_entity(name) {
+        return Ok(Cow::Borrowed(text));
+    }
+    match resolve_entity(name) {
+        Some(c) => Ok(Cow::Owned(c.to_string())),
+        None => {
+            Err(Error::syntax(ErrorKind::Xml(format!("unknown entity &{name};")), start).into())
+        }
     }
 }
 
@@ -65,16 +133,11 @@ pub(crate) fn resolve_entity(name: &str) -> Option<char> {
 }
 
 impl<'a> Source<'a> for XmlSource<'a> {
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Res<Ev<'a>> {
         loop {
             let start = self.pos();
-            let event = self.reader.read_event().map_err(|e| {
-                let at = usize::try_from(self.reader.error_position())
-                    .unwrap_or(usize::MAX)
-                    .saturating_add(self.base);
-                Error::syntax(ErrorKind::Xml(e.to_string()), at)
-            })?;
+            let event = self.reader.read_event().map_err(|e| self.xml_error(&e))?;
             return Ok(match event {
                 Event::Start(e) => match Tag::from_name(e.name().as_ref()) {
                     Some(tag) => Ev::Start(tag, start),
@@ -96,39 +159,35 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 Event::Text(t) => {
                     let text = t.into_inner();
                     // Indentation between elements: most text events of a real DDF.
-                    if !self.text_mode && is_blank(&text) {
+                    if is_blank(&text) {
                         continue;
                     }
                     Ev::Text(text, start)
                 }
                 Event::CData(t) => Ev::Text(t.into_inner(), start),
-                Event::GeneralRef(r) => {
-                    let name = r.into_inner();
-                    // The five predefined entities need no buffer of their own: the text
-                    // element they split is copied once, when its pieces are joined.
-                    if let Some(text) = predefined_entity(&name) {
-                        Ev::Text(Cow::Borrowed(text), start)
-                    } else {
-                        match resolve_entity(&name) {
-                            Some(c) => Ev::Text(Cow::Owned(c.to_string()), start),
-                            None => {
-                                return Err(Error::syntax(
-                                    ErrorKind::Xml(format!("unknown entity &{name};")),
-                                    start,
-                                )
-                                .into())
-                            }
-                        }
-                    }
-                }
+                Event::GeneralRef(r) => Ev::Text(reference(&r.into_inner(), start)?, start),
                 Event::Eof => Ev::Eof(start),
                 Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_) => continue,
             });
         }
     }
 
-    fn text_mode(&mut self, on: bool) {
-        self.text_mode = on;
+    /// The usual content, one text event and the end tag, is taken straight from the reader
+    /// instead of through [`Ev`]: every leaf of a TNDS has a few text elements. The two
+    /// events are read at sites of their own, each of which nearly always sees the same kind
+    /// of event: a single `match` seeing text and end tags in turn mispredicts its jump.
+    fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
+        let start = self.pos();
+        let first = match self.reader.read_event() {
+            Ok(Event::Text(t)) => t.into_inner(),
+            Ok(Event::End(_)) => return Ok(Cow::Borrowed("")),
+            other => return self.text_rest(tag, None, other, start),
+        };
+        let start = self.pos();
+        match self.reader.read_event() {
+            Ok(Event::End(_)) => Ok(first),
+            other => self.text_rest(tag, Some(first), other, start),
+        }
     }
 
     fn trailing_content(&mut self) -> Res<Option<usize>> {
