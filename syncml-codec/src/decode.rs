@@ -50,6 +50,12 @@ pub(crate) trait Source<'a> {
     fn offset(&self) -> usize;
     /// The raw bytes of the element whose Start was just returned, up to its end, consumed.
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail>;
+    /// The content of the element whose Start was just returned when it is one string,
+    /// consumed up to the element's end; `None`, with nothing consumed, otherwise.
+    #[inline(always)]
+    fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        Ok(None)
+    }
 }
 
 /// The elements the decoder tells apart, resolved once per start tag.
@@ -418,6 +424,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     fn text(&mut self, empty: bool) -> R<Cow<'a, str>> {
         if empty {
             return Ok(Cow::Borrowed(""));
+        }
+        if let Some(s) = self.src.simple_text().map_err(|e| self.with_path(e))? {
+            self.check_len(s.len())?;
+            return Ok(Cow::Borrowed(s));
         }
         let mut acc = Acc::Empty;
         loop {
@@ -1106,6 +1116,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Ok(Data::Text(Cow::Borrowed("")));
         }
         self.path.push("Data");
+        if let Some(s) = self.src.simple_text().map_err(|e| self.with_path(e))? {
+            self.check_len(s.len())?;
+            self.path.pop();
+            return Ok(Data::Text(Cow::Borrowed(s)));
+        }
         let mut text = Acc::Empty;
         let mut cdata = Acc::Empty;
         let (mut has_cdata, mut ws_only) = (false, true);
