@@ -56,6 +56,12 @@ pub(crate) trait Source<'a> {
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         Ok(None)
     }
+    /// Consumes the end of the current element if it comes next, as `next` returning
+    /// [`Ev::End`] would.
+    #[inline(always)]
+    fn skip_end(&mut self) -> bool {
+        false
+    }
 }
 
 /// The elements the decoder tells apart, resolved once per start tag.
@@ -377,6 +383,9 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
+        if self.src.skip_end() {
+            return Ok(None);
+        }
         loop {
             match self.next()? {
                 Ev::Start {
@@ -657,9 +666,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.path.push("Type");
                     let mut t = self.text(c.empty)?;
                     if S::WBXML {
+                        let trimmed = t.trim();
                         if let Some((x, _)) = ::wbxml::transcode::NESTED_TYPES
                             .iter()
-                            .find(|(_, w)| *w == t.trim())
+                            .find(|(_, w)| *w == trimmed)
                         {
                             t = Cow::Borrowed(*x);
                         }

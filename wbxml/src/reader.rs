@@ -458,6 +458,22 @@ impl<'a> Reader<'a> {
         Some(s)
     }
 
+    /// Consumes the END of the current element if it is the next token (then the same as
+    /// [`Event::End`] from [`Reader::next_event`], without building the event).
+    #[inline]
+    pub fn skip_end(&mut self) -> bool {
+        let offset = self.pos;
+        if self.input.get(offset) != Some(&g::END) || self.stack.pop().is_none() {
+            return false;
+        }
+        if self.stack.is_empty() {
+            self.state = State::Epilog;
+        }
+        self.pos = offset + 1;
+        self.event_offset = offset;
+        true
+    }
+
     /// [`inline_str`] through the validated run `text`, extended when the string lies
     /// past it. Runs never overlap, so each byte is validated at most twice.
     #[inline]
@@ -785,8 +801,11 @@ mod tests {
         assert_eq!(reader.event_offset(), 10);
         assert_eq!(reader.depth(), 1);
         assert_eq!(reader.inline_text_and_end(), None);
+        assert!(!reader.skip_end());
         assert_eq!(reader.next_event(), Ok(Event::Opaque(&[])));
-        assert!(matches!(reader.next_event(), Ok(Event::End(_))));
+        assert!(reader.skip_end());
+        assert_eq!(reader.event_offset(), 13);
+        assert!(!reader.skip_end());
         assert_eq!(reader.next_event(), Ok(Event::Eof));
     }
 }

@@ -115,6 +115,11 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     #[inline(always)]
+    fn skip_end(&mut self) -> bool {
+        self.reader.skip_end()
+    }
+
+    #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         let at = self.reader.offset();
         match self.reader.inline_text_and_end() {
