@@ -383,7 +383,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
-        if self.src.skip_end() {
+        if S::WBXML && self.src.skip_end() {
             return Ok(None);
         }
         loop {
@@ -428,13 +428,22 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(())
     }
 
+    /// The source's [`Source::simple_text`]; XML sources never have one.
+    #[inline(always)]
+    fn simple_text(&mut self) -> R<Option<&'a str>> {
+        if !S::WBXML {
+            return Ok(None);
+        }
+        self.src.simple_text().map_err(|e| self.with_path(e))
+    }
+
     /// The text content of an element whose Start was just read.
     #[inline(always)]
     fn text(&mut self, empty: bool) -> R<Cow<'a, str>> {
         if empty {
             return Ok(Cow::Borrowed(""));
         }
-        if let Some(s) = self.src.simple_text().map_err(|e| self.with_path(e))? {
+        if let Some(s) = self.simple_text()? {
             self.check_len(s.len())?;
             return Ok(Cow::Borrowed(s));
         }
@@ -1126,7 +1135,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Ok(Data::Text(Cow::Borrowed("")));
         }
         self.path.push("Data");
-        if let Some(s) = self.src.simple_text().map_err(|e| self.with_path(e))? {
+        if let Some(s) = self.simple_text()? {
             self.check_len(s.len())?;
             self.path.pop();
             return Ok(Data::Text(Cow::Borrowed(s)));
