@@ -50,6 +50,18 @@ pub(crate) trait Source<'a> {
     fn offset(&self) -> usize;
     /// The raw bytes of the element whose Start was just returned, up to its end, consumed.
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail>;
+    /// The content of the element whose Start was just returned when it is one string,
+    /// consumed up to the element's end; `None`, with nothing consumed, otherwise.
+    #[inline(always)]
+    fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        Ok(None)
+    }
+    /// Consumes the end of the current element if it comes next, as `next` returning
+    /// [`Ev::End`] would.
+    #[inline(always)]
+    fn skip_end(&mut self) -> bool {
+        false
+    }
 }
 
 /// The elements the decoder tells apart, resolved once per start tag.
@@ -371,6 +383,9 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
+        if S::WBXML && self.src.skip_end() {
+            return Ok(None);
+        }
         loop {
             match self.next()? {
                 Ev::Start {
@@ -413,11 +428,24 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(())
     }
 
+    /// The source's [`Source::simple_text`]; XML sources never have one.
+    #[inline(always)]
+    fn simple_text(&mut self) -> R<Option<&'a str>> {
+        if !S::WBXML {
+            return Ok(None);
+        }
+        self.src.simple_text().map_err(|e| self.with_path(e))
+    }
+
     /// The text content of an element whose Start was just read.
     #[inline(always)]
     fn text(&mut self, empty: bool) -> R<Cow<'a, str>> {
         if empty {
             return Ok(Cow::Borrowed(""));
+        }
+        if let Some(s) = self.simple_text()? {
+            self.check_len(s.len())?;
+            return Ok(Cow::Borrowed(s));
         }
         let mut acc = Acc::Empty;
         loop {
@@ -647,9 +675,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.path.push("Type");
                     let mut t = self.text(c.empty)?;
                     if S::WBXML {
+                        let trimmed = t.trim();
                         if let Some((x, _)) = ::wbxml::transcode::NESTED_TYPES
                             .iter()
-                            .find(|(_, w)| *w == t.trim())
+                            .find(|(_, w)| *w == trimmed)
                         {
                             t = Cow::Borrowed(*x);
                         }
@@ -1106,6 +1135,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Ok(Data::Text(Cow::Borrowed("")));
         }
         self.path.push("Data");
+        if let Some(s) = self.simple_text()? {
+            self.check_len(s.len())?;
+            self.path.pop();
+            return Ok(Data::Text(Cow::Borrowed(s)));
+        }
         let mut text = Acc::Empty;
         let mut cdata = Acc::Empty;
         let (mut has_cdata, mut ws_only) = (false, true);

@@ -233,6 +233,11 @@ pub struct Reader<'a> {
     max_depth: usize,
     state: State,
     event_offset: usize,
+    /// A run of the input known to be UTF-8 (`input[text_start..]`, `text.len()` bytes):
+    /// inline strings inside it are sliced out without validating them again. SyncML bodies
+    /// are mostly ASCII tokens and text, so one validation covers many strings.
+    text: &'a str,
+    text_start: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -263,6 +268,8 @@ impl<'a> Reader<'a> {
             max_depth: options.max_depth,
             state: State::Prolog,
             event_offset: header.body_offset,
+            text: "",
+            text_start: 0,
         })
     }
 
@@ -383,7 +390,7 @@ impl<'a> Reader<'a> {
                     return Ok(Event::Entity(cp));
                 }
                 g::STR_I => {
-                    let (s, next) = inline_str(self.input, offset + 1)?;
+                    let (s, next) = self.body_str(offset + 1)?;
                     self.pos = next;
                     return Ok(Event::Str(s));
                 }
@@ -426,6 +433,71 @@ impl<'a> Reader<'a> {
                 }
                 _ => return self.read_tag(offset, byte),
             }
+        }
+    }
+
+    /// When the next tokens are an inline string and the END of the current element,
+    /// consumes both and returns the string; otherwise consumes nothing, and the events come
+    /// one at a time with their errors. Decoders of `<X>text</X>` skip two events this way.
+    #[inline]
+    pub fn inline_text_and_end(&mut self) -> Option<&'a str> {
+        let offset = self.pos;
+        if self.input.get(offset) != Some(&g::STR_I) || self.state != State::Body {
+            return None;
+        }
+        let (s, next) = self.body_str(offset + 1).ok()?;
+        if self.input.get(next) != Some(&g::END) {
+            return None;
+        }
+        self.stack.pop()?;
+        if self.stack.is_empty() {
+            self.state = State::Epilog;
+        }
+        self.pos = next + 1;
+        self.event_offset = next;
+        Some(s)
+    }
+
+    /// Consumes the END of the current element if it is the next token (then the same as
+    /// [`Event::End`] from [`Reader::next_event`], without building the event).
+    #[inline]
+    pub fn skip_end(&mut self) -> bool {
+        let offset = self.pos;
+        if self.input.get(offset) != Some(&g::END) || self.stack.pop().is_none() {
+            return false;
+        }
+        if self.stack.is_empty() {
+            self.state = State::Epilog;
+        }
+        self.pos = offset + 1;
+        self.event_offset = offset;
+        true
+    }
+
+    /// [`inline_str`] through the validated run `text`, extended when the string lies
+    /// past it. Runs never overlap, so each byte is validated at most twice.
+    #[inline]
+    fn body_str(&mut self, pos: usize) -> Result<(&'a str, usize), Error> {
+        let Some(rest) = self.input.get(pos..) else {
+            return Err(Error::UnexpectedEof { offset: pos });
+        };
+        let nul = find_nul(rest).ok_or(Error::UnterminatedString { offset: pos })?;
+        if let Some(s) = pos
+            .checked_sub(self.text_start)
+            .and_then(|from| self.text.get(from..from + nul))
+        {
+            return Ok((s, pos + nul + 1));
+        }
+        let valid = match core::str::from_utf8(rest) {
+            Ok(all) => all,
+            Err(e) => core::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
+        };
+        self.text = valid;
+        self.text_start = pos;
+        match valid.get(..nul) {
+            Some(s) => Ok((s, pos + nul + 1)),
+            None => Err(Error::InvalidUtf8 { offset: pos }),
         }
     }
 
@@ -565,31 +637,31 @@ pub(crate) fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Langu
     })
 }
 
-/// Strings up to this long are scanned a word at a time before memchr takes over.
-const SHORT_STRING: usize = 32;
+/// Strings up to this many words long are scanned a word at a time before memchr takes over.
+const SHORT_WORDS: usize = 4;
 
-/// The index of the first NUL in `bytes`, eight bytes at a time.
+/// The index of the first NUL in `rest`.
 #[inline]
-fn find_nul_short(bytes: &[u8]) -> Option<usize> {
+fn find_nul(rest: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
+    // DM strings are mostly a few bytes long ("1", "200", "chr"): a word-at-a-time scan beats
+    // memchr's setup there. Whole words of `rest` are read, so no byte loop handles a short
+    // remainder; memchr takes over for long strings and the last bytes of the input.
+    let mut words = rest.chunks_exact(8);
+    for (i, word) in words.by_ref().take(SHORT_WORDS).enumerate() {
         let mut lanes = [0u8; 8];
         lanes.copy_from_slice(word);
         let x = u64::from_le_bytes(lanes);
-        // The classic "has a zero byte" test: exact about whether there is one.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            return word.iter().position(|&b| b == 0).map(|i| at + i);
+        // The classic "has a zero byte" test: borrows only flag lanes above the first zero,
+        // so the lowest flag is exact.
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(i * 8 + (zeros.trailing_zeros() / 8) as usize);
         }
-        at += 8;
     }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == 0)
-        .map(|i| at + i)
+    let scanned = (rest.len() / 8).min(SHORT_WORDS) * 8;
+    memchr::memchr(0, rest.get(scanned..)?).map(|nul| scanned + nul)
 }
 
 /// A NUL-terminated UTF-8 string at `pos`; returns it and the position after the NUL.
@@ -598,19 +670,7 @@ pub(crate) fn inline_str(input: &[u8], pos: usize) -> Result<(&str, usize), Erro
     let Some(rest) = input.get(pos..) else {
         return Err(Error::UnexpectedEof { offset: pos });
     };
-    // DM strings are mostly a few bytes long ("1", "200", "chr"): a word-at-a-time scan beats
-    // memchr's setup there, and memchr takes over for long ones.
-    let head = rest.get(..SHORT_STRING).unwrap_or(rest);
-    let nul = match find_nul_short(head) {
-        Some(nul) => nul,
-        None => {
-            let tail = rest.get(head.len()..).unwrap_or_default();
-            match memchr::memchr(0, tail) {
-                Some(nul) => head.len() + nul,
-                None => return Err(Error::UnterminatedString { offset: pos }),
-            }
-        }
-    };
+    let nul = find_nul(rest).ok_or(Error::UnterminatedString { offset: pos })?;
     let bytes = rest.get(..nul).unwrap_or_default();
     let s = core::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8 { offset: pos })?;
     Ok((s, pos + nul + 1))
@@ -685,4 +745,67 @@ fn attr_item<'a>(
             })
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SyncML 1.2 header, then `body`.
+    fn doc(body: &[u8]) -> Vec<u8> {
+        let mut d = vec![0x03, 0xA4, 0x01, 0x6A, 0x00];
+        d.extend_from_slice(body);
+        d
+    }
+
+    fn strings(input: &[u8]) -> Result<Vec<(usize, String)>, Error> {
+        let mut reader = Reader::new(input)?;
+        let mut out = Vec::new();
+        loop {
+            match reader.next_event()? {
+                Event::Str(s) => out.push((reader.event_offset(), s.to_owned())),
+                Event::Eof => return Ok(out),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn strings_on_either_side_of_invalid_utf8() {
+        // <SyncML>"ab" OPAQUE(FF FE) "cé"</SyncML>
+        let d = doc(&[
+            0x6D, 0x03, b'a', b'b', 0x00, 0xC3, 0x02, 0xFF, 0xFE, 0x03, b'c', 0xC3, 0xA9, 0x00,
+            0x01,
+        ]);
+        let got = strings(&d).map_err(|e| e.to_string());
+        assert_eq!(got, Ok(vec![(6, "ab".to_owned()), (14, "cé".to_owned())]));
+    }
+
+    #[test]
+    fn invalid_utf8_after_a_valid_string_is_an_error_at_its_offset() {
+        let d = doc(&[0x6D, 0x03, b'a', 0x00, 0x03, b'x', 0xFF, 0x00, 0x01]);
+        assert_eq!(strings(&d), Err(Error::InvalidUtf8 { offset: 10 }));
+        let d = doc(&[0x6D, 0x03, b'a', 0x00, 0x03, b'x', 0xFF]);
+        assert_eq!(strings(&d), Err(Error::UnterminatedString { offset: 10 }));
+    }
+
+    #[test]
+    fn inline_text_and_end_takes_only_a_string_then_end() {
+        // <SyncML><Final>"x"</Final>OPAQUE(0)</SyncML>
+        let d = doc(&[0x6D, 0x52, 0x03, b'x', 0x00, 0x01, 0xC3, 0x00, 0x01]);
+        let mut reader = Reader::new(&d).expect("the header parses");
+        assert!(matches!(reader.next_event(), Ok(Event::Start(_))));
+        assert_eq!(reader.inline_text_and_end(), None);
+        assert!(matches!(reader.next_event(), Ok(Event::Start(_))));
+        assert_eq!(reader.inline_text_and_end(), Some("x"));
+        assert_eq!(reader.event_offset(), 10);
+        assert_eq!(reader.depth(), 1);
+        assert_eq!(reader.inline_text_and_end(), None);
+        assert!(!reader.skip_end());
+        assert_eq!(reader.next_event(), Ok(Event::Opaque(&[])));
+        assert!(reader.skip_end());
+        assert_eq!(reader.event_offset(), 13);
+        assert!(!reader.skip_end());
+        assert_eq!(reader.next_event(), Ok(Event::Eof));
+    }
 }

@@ -114,6 +114,22 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
         self.reader.event_offset()
     }
 
+    #[inline(always)]
+    fn skip_end(&mut self) -> bool {
+        self.reader.skip_end()
+    }
+
+    #[inline(always)]
+    fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        let at = self.reader.offset();
+        match self.reader.inline_text_and_end() {
+            Some(s) if ::wbxml::transcode::is_xml_text(s) => Ok(Some(s)),
+            // As for a Str event: a string XML cannot carry.
+            Some(_) => Err(fail(K::InvalidChar, at)),
+            None => Ok(None),
+        }
+    }
+
     fn nested(&mut self, _empty: bool) -> Result<&'a [u8], Fail> {
         // Nested documents in WBXML travel as OPAQUE; inline page-2 tags are not supported.
         Err(fail(
