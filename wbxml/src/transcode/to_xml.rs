@@ -614,9 +614,7 @@ fn fast_bytes(
                     return None;
                 }
                 let frames = stack.get_mut(..depth)?;
-                let Some(frame) = frames.last_mut() else {
-                    return None;
-                };
+                let frame = frames.last_mut()?;
                 frame.has_text = true;
                 // Only the text of a MetInf Type can be a `Meta/Type`.
                 if frame.token == metinf::TYPE && frame.page == metinf::PAGE && syncml {
