@@ -64,6 +64,102 @@ pub struct CodePage {
     /// Tokens by name: an open-addressed table of `names`, 0 for an empty slot (token 0 is
     /// never a tag).
     slots: [u8; SLOTS],
+    /// The XML markup of each tag, for writers that copy it whole.
+    markup: [TagMarkup; 64],
+}
+
+/// The most bytes of a [`Markup`]: the longest tag name (23 bytes) with `</` and `>`, plus
+/// room to spare.
+pub(crate) const MARKUP: usize = 32;
+
+/// A short piece of XML markup, zero-padded to [`MARKUP`] bytes so that it is appended with
+/// a few fixed-size stores instead of a call to `memcpy` for a handful of bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Markup {
+    bytes: [u8; MARKUP],
+    len: u8,
+}
+
+impl Markup {
+    /// No markup.
+    pub(crate) const EMPTY: Self = Self {
+        bytes: [0; MARKUP],
+        len: 0,
+    };
+
+    /// `before`, `name` and `after` one after the other.
+    #[allow(clippy::indexing_slicing)] // const evaluation: markup too long fails the build
+    const fn new(before: &[u8], name: &[u8], after: &[u8]) -> Self {
+        let mut bytes = [0; MARKUP];
+        let mut len = 0;
+        let parts = [before, name, after];
+        let mut p = 0;
+        while p < parts.len() {
+            let part = parts[p];
+            let mut i = 0;
+            while i < part.len() {
+                bytes[len] = part[i];
+                len += 1;
+                i += 1;
+            }
+            p += 1;
+        }
+        Self {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// Appends the markup to `out`.
+    #[inline(always)]
+    pub(crate) fn append_to(&self, out: &mut Vec<u8>) {
+        let end = out.len() + usize::from(self.len);
+        out.extend_from_slice(&self.bytes);
+        out.truncate(end);
+    }
+
+    /// Appends the markup without its last `cut` bytes.
+    #[inline(always)]
+    pub(crate) fn append_cut(&self, out: &mut Vec<u8>, cut: usize) {
+        let end = out.len() + usize::from(self.len).saturating_sub(cut);
+        out.extend_from_slice(&self.bytes);
+        out.truncate(end);
+    }
+}
+
+/// The markup of one tag: `<Name>`, `<Name/>` and `</Name>`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TagMarkup {
+    /// `<Name>`.
+    pub(crate) open: Markup,
+    /// `<Name/>`.
+    pub(crate) empty: Markup,
+    /// `</Name>`.
+    pub(crate) close: Markup,
+}
+
+/// Builds the markup of a page's tags from its names by token.
+#[allow(clippy::indexing_slicing)] // const evaluation: every index is below 64
+const fn tag_markup(names: &[Option<&'static str>; 64]) -> [TagMarkup; 64] {
+    const NONE: TagMarkup = TagMarkup {
+        open: Markup::EMPTY,
+        empty: Markup::EMPTY,
+        close: Markup::EMPTY,
+    };
+    let mut markup = [NONE; 64];
+    let mut token = 0;
+    while token < names.len() {
+        if let Some(name) = names[token] {
+            let name = name.as_bytes();
+            markup[token] = TagMarkup {
+                open: Markup::new(b"<", name, b">"),
+                empty: Markup::new(b"<", name, b"/>"),
+                close: Markup::new(b"</", name, b">"),
+            };
+        }
+        token += 1;
+    }
+    markup
 }
 
 /// String equality for tag names and namespaces, a few bytes long: compared in words
@@ -130,6 +226,24 @@ const fn name_slots(names: &[Option<&'static str>; 64]) -> [u8; SLOTS] {
 }
 
 impl CodePage {
+    /// The page numbered `page` whose tags are `names` by token.
+    const fn new(page: u8, namespace: &'static str, names: [Option<&'static str>; 64]) -> Self {
+        Self {
+            page,
+            namespace,
+            names,
+            slots: name_slots(&names),
+            markup: tag_markup(&names),
+        }
+    }
+
+    /// The markup of the tag `token`, if the page defines it.
+    #[inline]
+    pub(crate) fn markup(&self, token: u8) -> Option<&TagMarkup> {
+        self.name(token)?;
+        self.markup.get(usize::from(token))
+    }
+
     /// The tag name of `token` (the tag bits only), if the page defines it.
     #[inline]
     pub fn name(&self, token: u8) -> Option<&'static str> {
@@ -179,12 +293,7 @@ macro_rules! code_page {
             };
 
             /// The code page table.
-            pub static TABLE: super::CodePage = super::CodePage {
-                page: PAGE,
-                namespace: $ns,
-                names: NAMES,
-                slots: super::name_slots(&NAMES),
-            };
+            pub static TABLE: super::CodePage = super::CodePage::new(PAGE, $ns, NAMES);
         }
     };
 }
@@ -292,28 +401,22 @@ const fn subset(
 
 /// SyncML 1.1 code page 0 (namespace `SYNCML:SYNCML1.1`); libwbxml adds `SourceParent` (0x39)
 /// to it for Nokia's SMS sync.
-pub static SYNCML11: CodePage = CodePage {
-    page: 0,
-    namespace: "SYNCML:SYNCML1.1",
-    names: subset(syncml::NAMES, 0x34, Some(0x39), None),
-    slots: name_slots(&subset(syncml::NAMES, 0x34, Some(0x39), None)),
-};
+pub static SYNCML11: CodePage = CodePage::new(
+    0,
+    "SYNCML:SYNCML1.1",
+    subset(syncml::NAMES, 0x34, Some(0x39), None),
+);
 
 /// MetInf 1.1 code page 1.
-pub static METINF11: CodePage = CodePage {
-    page: 1,
-    namespace: "syncml:metinf",
-    names: subset(metinf::NAMES, 0x15, None, None),
-    slots: name_slots(&subset(metinf::NAMES, 0x15, None, None)),
-};
+pub static METINF11: CodePage =
+    CodePage::new(1, "syncml:metinf", subset(metinf::NAMES, 0x15, None, None));
 
 /// DevInf 1.1 code page 0: token 0x1C is `Size` (1.2 renamed it `MaxSize`).
-pub static DEVINF11: CodePage = CodePage {
-    page: 0,
-    namespace: "syncml:devinf",
-    names: subset(devinf::NAMES, 0x2A, None, Some((0x1C, "Size"))),
-    slots: name_slots(&subset(devinf::NAMES, 0x2A, None, Some((0x1C, "Size")))),
-};
+pub static DEVINF11: CodePage = CodePage::new(
+    0,
+    "syncml:devinf",
+    subset(devinf::NAMES, 0x2A, None, Some((0x1C, "Size"))),
+);
 
 #[cfg(test)]
 mod tests {
@@ -365,6 +468,25 @@ mod tests {
                 let expected = page.tags().find(|&(_, n)| n == name).map(|(t, _)| t);
                 assert_eq!(page.token(name), expected, "{name} on page {}", page.page);
             }
+        }
+    }
+
+    #[test]
+    fn markup_spells_every_tag() {
+        for page in [&syncml::TABLE, &devinf::TABLE, &ddf::TABLE, &DEVINF11] {
+            for (token, name) in page.tags() {
+                let m = page.markup(token).unwrap();
+                let mut out = b"x".to_vec();
+                m.open.append_to(&mut out);
+                m.empty.append_to(&mut out);
+                m.close.append_to(&mut out);
+                m.open.append_cut(&mut out, 1);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    format!("x<{name}><{name}/></{name}><{name}")
+                );
+            }
+            assert!(page.markup(0x04).is_none());
         }
     }
 

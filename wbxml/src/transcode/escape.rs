@@ -153,6 +153,77 @@ pub(crate) fn cdata_into(out: &mut String, bytes: &[u8]) -> bool {
     true
 }
 
+/// [`escape_into`] of element content for writers that build bytes and check the whole
+/// output to be UTF-8 afterwards: `text` need not be UTF-8 here, and where it is, this
+/// writes what `escape_into` writes. `None` where `escape_into` fails.
+#[inline]
+pub(crate) fn escape_bytes_into(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
+    let needs_work = if text.len() < BLOCK {
+        text.iter()
+            .any(|&b| NEEDS_ESCAPE.get(usize::from(b)).copied().unwrap_or(true))
+    } else {
+        any_byte(text, |b| {
+            (b < 0x20) | (b == b'<') | (b == b'>') | (b == b'&') | (b == b'"') | (b == 0xEF)
+        })
+    };
+    if !needs_work {
+        out.extend_from_slice(text);
+        return Some(());
+    }
+    escape_bytes_slow(out, text)
+}
+
+#[cold]
+fn escape_bytes_slow(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
+    for (i, &b) in text.iter().enumerate() {
+        match b {
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'\r' => out.extend_from_slice(b"&#13;"),
+            // In UTF-8 the characters XML forbids are these controls and U+FFFE/U+FFFF.
+            _ if is_bad_control(b) => return None,
+            0xEF if text.get(i + 1) == Some(&0xBF)
+                && matches!(text.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                return None
+            }
+            _ => out.push(b),
+        }
+    }
+    Some(())
+}
+
+/// [`cdata_into`] for writers that build bytes and check the whole output to be UTF-8
+/// afterwards (the sections start and end with ASCII, so bytes that are not UTF-8 stay
+/// so); `None` where `cdata_into` gives false.
+#[inline]
+pub(crate) fn cdata_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) -> Option<()> {
+    // Printable ASCII without `]` (what base64 and most text is) goes out as it is; a signed
+    // compare clears a control and any byte of 0x80 and up at once.
+    if !any_byte_wide(bytes, |b| (i8::from_ne_bytes([b]) < 0x20) | (b == b']')) {
+        out.extend_from_slice(b"<![CDATA[");
+        out.extend_from_slice(bytes);
+        out.extend_from_slice(b"]]>");
+        return Some(());
+    }
+    let text = core::str::from_utf8(bytes).ok()?;
+    if !is_xml_text(text) {
+        return None;
+    }
+    out.extend_from_slice(b"<![CDATA[");
+    let mut rest = bytes;
+    while let Some(at) = memchr::memmem::find(rest, b"]]>") {
+        // `]]` ends this section and `>` opens the next one.
+        out.extend_from_slice(rest.get(..at + 2).unwrap_or_default());
+        out.extend_from_slice(b"]]><![CDATA[");
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    out.extend_from_slice(rest);
+    out.extend_from_slice(b"]]>");
+    Some(())
+}
+
 /// Whether every character of `text` may appear in XML: in UTF-8 only ASCII controls and
 /// U+FFFE/U+FFFF (`EF BF BE`/`EF BF BF`) are excluded.
 ///

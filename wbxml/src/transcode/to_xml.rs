@@ -1,11 +1,12 @@
 //! WBXML → XML.
 
-use super::escape::{base64_into, cdata_into, escape_into, is_xml_char, is_xml_name};
-use super::{is_nested_type, type_to_xml};
-use crate::reader::{
-    detect_language, inline_str, Attribute, Event, Reader, ReaderOptions, ValuePart,
+use super::escape::{
+    base64_into, cdata_bytes_into, cdata_into, escape_bytes_into, escape_into, is_xml_char,
+    is_xml_name,
 };
-use crate::tokens::{global as g, metinf, syncml};
+use super::{is_nested_type, type_to_xml};
+use crate::reader::{detect_language, Attribute, Event, Reader, ReaderOptions, ValuePart};
+use crate::tokens::{global as g, metinf, syncml, Markup};
 use crate::{Error, Header, Language, PublicId, DEFAULT_MAX_DEPTH};
 
 /// What to do with OPAQUE bytes that are not a nested document and not XML text.
@@ -87,7 +88,6 @@ pub fn wbxml_to_xml_into(
 struct Frame<'a> {
     page: u8,
     token: u8,
-    name: &'a str,
     has_children: bool,
     has_text: bool,
     /// The `Meta/Type` this element's own `Meta` declares.
@@ -242,7 +242,6 @@ fn general_document(
                     stack.push(Frame {
                         page: tag.page,
                         token: tag.token,
-                        name: tag.name,
                         has_children: false,
                         has_text: false,
                         meta_type: None,
@@ -409,20 +408,35 @@ fn write_text(out: &mut String, text: &str, offset: usize) -> Result<(), Error> 
 /// path.
 const FAST_DEPTH: usize = 24;
 
-const NO_FRAME: Frame<'static> = Frame {
+/// An open element of the fast loop.
+#[derive(Clone, Copy)]
+struct FastFrame<'a> {
+    page: u8,
+    token: u8,
+    has_children: bool,
+    has_text: bool,
+    /// `</Name>`.
+    close: &'static Markup,
+    /// The `Meta/Type` this element's own `Meta` declares.
+    meta_type: Option<&'a str>,
+}
+
+static NO_MARKUP: Markup = Markup::EMPTY;
+
+const NO_FAST_FRAME: FastFrame<'static> = FastFrame {
     page: 0,
     token: 0,
-    name: "",
     has_children: false,
     has_text: false,
+    close: &NO_MARKUP,
     meta_type: None,
-    in_inline_tree: false,
 };
 
 /// The common document in one loop over the tokens, without building reader events: tags
 /// of the code pages without attributes, inline strings and opaque data. Anything else, and
-/// every error, gives `None`; the caller then converts the document again through the
-/// reader, which writes the same bytes for what this handles and reports the exact error.
+/// every error, gives `None` with `out` as it was; the caller then converts the document
+/// again through the reader, which writes the same bytes for what this handles and reports
+/// the exact error.
 fn fast_document(
     input: &[u8],
     options: &ToXmlOptions,
@@ -432,51 +446,96 @@ fn fast_document(
     top_level: bool,
     out: &mut String,
 ) -> Option<()> {
+    let args = (language, depth_budget, outer_depth, top_level);
+    if !out.is_empty() {
+        // Validating the whole buffer at the end would go over what was there before again.
+        let mut buf = Vec::with_capacity(input.len().saturating_mul(3));
+        fast_bytes(input, options, args.0, args.1, args.2, args.3, &mut buf)?;
+        out.push_str(core::str::from_utf8(&buf).ok()?);
+        return Some(());
+    }
+    // The output is written as bytes and checked to be UTF-8 once, at the end: one fast pass
+    // over mostly ASCII instead of a check per string.
+    let mut buf = core::mem::take(out).into_bytes();
+    buf.reserve(input.len().saturating_mul(3));
+    let done = fast_bytes(input, options, args.0, args.1, args.2, args.3, &mut buf);
+    if done.is_none() {
+        buf.clear();
+    }
+    match String::from_utf8(buf) {
+        Ok(xml) => {
+            *out = xml;
+            done
+        }
+        Err(err) => {
+            let mut buf = err.into_bytes();
+            buf.clear();
+            *out = String::from_utf8(buf).unwrap_or_default();
+            None
+        }
+    }
+}
+
+/// [`fast_document`] into bytes, which may end up not UTF-8 (the caller checks).
+#[allow(clippy::too_many_arguments)]
+fn fast_bytes(
+    input: &[u8],
+    options: &ToXmlOptions,
+    language: Option<Language>,
+    depth_budget: usize,
+    outer_depth: usize,
+    top_level: bool,
+    out: &mut Vec<u8>,
+) -> Option<()> {
     let header = Header::parse(input).ok()?;
     let lang = match language {
         Some(lang) => lang,
         None => detect_language(input, &header).ok()?,
     };
-    let newline = |out: &mut String, depth: usize| {
+    let newline = |out: &mut Vec<u8>, depth: usize| {
         if let Some(width) = options.indent {
-            out.push('\n');
-            out.extend(core::iter::repeat_n(' ', width * depth));
+            out.push(b'\n');
+            out.resize(out.len() + width * depth, b' ');
         }
     };
     if top_level {
-        out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        out.extend_from_slice(br#"<?xml version="1.0" encoding="UTF-8"?>"#);
         newline(out, 0);
-        out.push_str("<!DOCTYPE ");
-        out.push_str(lang.root());
-        out.push_str(" PUBLIC \"");
-        out.push_str(lang.fpi());
-        out.push_str("\" \"");
-        out.push_str(lang.dtd_url());
-        out.push_str("\">");
+        out.extend_from_slice(b"<!DOCTYPE ");
+        out.extend_from_slice(lang.root().as_bytes());
+        out.extend_from_slice(b" PUBLIC \"");
+        out.extend_from_slice(lang.fpi().as_bytes());
+        out.extend_from_slice(b"\" \"");
+        out.extend_from_slice(lang.dtd_url().as_bytes());
+        out.extend_from_slice(b"\">");
     }
     let root_page = lang.root_page();
     let syncml = lang.is_syncml();
     let max_depth = depth_budget.min(FAST_DEPTH);
-    let mut stack = [NO_FRAME; FAST_DEPTH];
+    let mut stack = [NO_FAST_FRAME; FAST_DEPTH];
     let mut depth: usize = 0;
     let mut pos = header.body_offset;
     let mut page = 0;
     let mut table = lang.page(0);
     loop {
-        let offset = pos;
         let byte = *input.get(pos)?;
         if byte & g::TAG_MASK > g::LITERAL {
             if byte & g::HAS_ATTRIBUTES != 0 {
                 return None;
             }
-            let name = table?.name(byte & g::TAG_MASK)?;
+            let token = byte & g::TAG_MASK;
+            let page_table = table?;
+            let markup = page_table.markup(token)?;
             pos += 1;
             // An inline MgmtTree has rules of its own, and a nested document must have the
             // root of its language: the general path applies them.
-            if (page != root_page && syncml && name == Language::DmDdf12.root())
-                || (depth == 0 && !top_level && name != lang.root())
-            {
-                return None;
+            if depth == 0 || page != root_page {
+                let name = page_table.name(token)?;
+                if (page != root_page && syncml && name == Language::DmDdf12.root())
+                    || (depth == 0 && !top_level && name != lang.root())
+                {
+                    return None;
+                }
             }
             let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
             let inline = parent.as_ref().is_some_and(|f| f.has_text);
@@ -486,15 +545,25 @@ fn fast_document(
             if !inline {
                 newline(out, outer_depth + depth);
             }
-            out.push('<');
-            out.push_str(name);
-            if depth == 0 {
-                write_attr(out, "xmlns", lang.namespace());
+            let content = byte & g::HAS_CONTENT != 0;
+            let namespace = if depth == 0 {
+                Some(lang.namespace())
             } else if page != root_page {
-                write_attr(out, "xmlns", table?.namespace);
+                Some(page_table.namespace)
+            } else {
+                None
+            };
+            match namespace {
+                None if content => markup.open.append_to(out),
+                None => markup.empty.append_to(out),
+                Some(namespace) => {
+                    markup.open.append_cut(out, 1);
+                    out.extend_from_slice(b" xmlns=\"");
+                    out.extend_from_slice(namespace.as_bytes());
+                    out.extend_from_slice(if content { b"\">" } else { b"\"/>" });
+                }
             }
-            if byte & g::HAS_CONTENT == 0 {
-                out.push_str("/>");
+            if !content {
                 if depth == 0 {
                     break;
                 }
@@ -502,12 +571,11 @@ fn fast_document(
                 if depth >= max_depth {
                     return None;
                 }
-                out.push('>');
-                *stack.get_mut(depth)? = Frame {
+                *stack.get_mut(depth)? = FastFrame {
                     page,
-                    token: byte & g::TAG_MASK,
-                    name,
-                    ..NO_FRAME
+                    token,
+                    close: &markup.close,
+                    ..NO_FAST_FRAME
                 };
                 depth += 1;
             }
@@ -530,31 +598,32 @@ fn fast_document(
                 if frame.has_children && !frame.has_text {
                     newline(out, outer_depth + depth);
                 }
-                out.push_str("</");
-                out.push_str(frame.name);
-                out.push('>');
+                frame.close.append_to(out);
                 pos += 1;
                 if depth == 0 {
                     break;
                 }
             }
             g::STR_I => {
-                let (text, next) = inline_str(input, pos + 1).ok()?;
-                pos = next;
-                let frames = stack.get_mut(..depth)?;
-                // Only the text of a MetInf Type can be a `Meta/Type`.
-                let text = if frames
-                    .last()
-                    .is_some_and(|f| f.token == metinf::TYPE && f.page == metinf::PAGE)
-                {
-                    governing_meta_type(lang, frames, text).unwrap_or(text)
-                } else {
-                    text
-                };
-                if let Some(frame) = frames.last_mut() {
-                    frame.has_text = true;
+                let rest = input.get(pos + 1..)?;
+                let text = rest.get(..find_nul(rest)?)?;
+                pos += text.len() + 2;
+                // A string that starts inside a character could complete one its
+                // predecessor left open, which the check of the whole output would miss.
+                if text.first().is_some_and(|&b| (0x80..0xC0).contains(&b)) {
+                    return None;
                 }
-                write_text(out, text, offset).ok()?;
+                let frames = stack.get_mut(..depth)?;
+                let frame = frames.last_mut()?;
+                frame.has_text = true;
+                // Only the text of a MetInf Type can be a `Meta/Type`.
+                if frame.token == metinf::TYPE && frame.page == metinf::PAGE && syncml {
+                    let text = core::str::from_utf8(text).ok()?;
+                    let text = fast_meta_type(frames, text).unwrap_or(text);
+                    write_text_bytes(out, text.as_bytes())?;
+                } else {
+                    write_text_bytes(out, text)?;
+                }
             }
             g::OPAQUE => {
                 let (len, start) = crate::mb::read(input, pos + 1).ok()?;
@@ -569,47 +638,39 @@ fn fast_document(
                     && frames
                         .last()
                         .is_some_and(|f| f.page == syncml::PAGE && f.token == syncml::DATA);
-                let typed_nested = in_data
-                    && frames
+                if in_data {
+                    let typed_nested = frames
                         .iter()
                         .rev()
                         .skip(1)
                         .find_map(|f| f.meta_type)
                         .is_some_and(is_nested_type);
-                if in_data && (typed_nested || sniff_nested(bytes)) {
-                    let mark = out.len();
-                    let budget = depth_budget.saturating_sub(depth);
-                    if budget == 0 {
-                        return None;
-                    }
-                    let nested_depth = outer_depth + depth;
-                    match write_document(
-                        bytes,
-                        start,
-                        options,
-                        None,
-                        budget,
-                        nested_depth,
-                        false,
-                        out,
-                    ) {
-                        Ok(()) => {
-                            if let Some(frame) = frames.last_mut() {
-                                frame.has_children = true;
-                            }
-                            continue;
+                    if typed_nested || sniff_nested(bytes) {
+                        let budget = depth_budget.saturating_sub(depth);
+                        if budget == 0 {
+                            return None;
                         }
-                        Err(Error::DepthExceeded { .. }) => return None,
-                        // Like libwbxml, data that only looked nested falls back to opaque text.
-                        Err(_) => out.truncate(mark),
+                        // A nested document the fast loop declines (even one that only
+                        // looks nested) sends the whole document to the general path.
+                        fast_bytes(
+                            bytes,
+                            options,
+                            None,
+                            budget,
+                            outer_depth + depth,
+                            false,
+                            out,
+                        )?;
+                        if let Some(frame) = frames.last_mut() {
+                            frame.has_children = true;
+                        }
+                        continue;
                     }
                 }
                 if let Some(frame) = frames.last_mut() {
                     frame.has_text = true;
                 }
-                if !cdata_into(out, bytes) {
-                    return None;
-                }
+                cdata_bytes_into(out, bytes)?;
             }
             _ => return None,
         }
@@ -620,11 +681,69 @@ fn fast_document(
         return None;
     }
     if top_level && options.indent.is_some() {
-        out.push('\n');
+        out.push(b'\n');
     }
     Some(())
 }
 
+/// [`write_text`] for the fast loop, as bytes; `None` where it fails.
+#[inline]
+fn write_text_bytes(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    if text.first().is_some_and(is_space) && text.iter().all(is_space) {
+        for &b in text {
+            out.extend_from_slice(match b {
+                b' ' => b"&#32;",
+                b'\t' => b"&#9;",
+                b'\n' => b"&#10;",
+                _ => b"&#13;",
+            });
+        }
+        return Some(());
+    }
+    escape_bytes_into(out, text)
+}
+
+/// The index of the first NUL in `bytes`: eight bytes at a time for the short strings of DM
+/// messages, `memchr` past them.
+#[inline]
+fn find_nul(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const SHORT: usize = 32;
+    let head = bytes.get(..SHORT).unwrap_or(bytes);
+    let mut words = head.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(word);
+        let x = u64::from_le_bytes(lanes);
+        // The classic "has a zero byte" test: exact about whether there is one.
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            return word.iter().position(|&b| b == 0).map(|i| at + i);
+        }
+        at += 8;
+    }
+    if let Some(i) = words.remainder().iter().position(|&b| b == 0) {
+        return Some(at + i);
+    }
+    let tail = bytes.get(head.len()..)?;
+    memchr::memchr(0, tail).map(|i| head.len() + i)
+}
+
+/// [`governing_meta_type`] for the frames of the fast loop (of a SyncML document).
+fn fast_meta_type<'a>(stack: &mut [FastFrame<'a>], text: &'a str) -> Option<&'a str> {
+    let [.., owner, meta, ty] = stack else {
+        return None;
+    };
+    let is_type = ty.page == metinf::PAGE && ty.token == metinf::TYPE;
+    let in_meta = meta.page == syncml::PAGE && meta.token == syncml::META;
+    if !(is_type && in_meta) {
+        return None;
+    }
+    owner.meta_type = Some(text);
+    type_to_xml(text)
+}
 /// Records the text of a `Meta/Type` on the element that owns the `Meta` (an Item or a
 /// command), and gives the `+xml` spelling of a nested-document type to write instead.
 fn governing_meta_type<'a>(
@@ -740,14 +859,16 @@ mod tests {
         // The top-level document, and the same bytes as a nested one.
         for (outer_depth, top_level) in [(0, true), (3, false)] {
             let budget = options.max_depth.saturating_sub(outer_depth);
-            let mut fast = String::new();
+            // Output already there takes another way through the fast loop.
+            let prefix = if top_level { "" } else { "é" };
+            let mut fast = String::from(prefix);
             let language = options.language.filter(|_| top_level);
             let args = (language, budget, outer_depth, top_level);
             if fast_document(input, options, args.0, args.1, args.2, args.3, &mut fast).is_none() {
                 continue;
             }
             taken |= top_level;
-            let mut general = String::new();
+            let mut general = String::from(prefix);
             let result = general_document(
                 input,
                 0,
@@ -793,5 +914,10 @@ mod tests {
             }
         }
         assert!(taken > docs.len(), "the fast loop is hardly used: {taken}");
+        // A character split over two strings is two invalid strings, not one valid text.
+        let split = b"\x03\xA4\x01\x6A\x00\x6D\x4F\x03a\xE2\x82\x00\x03\xACb\x00\x01\x01";
+        assert!(!same_as_general(split, &ToXmlOptions::default()));
+        let whole = b"\x03\xA4\x01\x6A\x00\x6D\x4F\x03a\xE2\x82\xAC\x00\x03b\x00\x01\x01";
+        assert!(same_as_general(whole, &ToXmlOptions::default()));
     }
 }
