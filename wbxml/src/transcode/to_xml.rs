@@ -264,10 +264,11 @@ fn general_document(
                 out.push('>');
             }
             Event::Str(text) => {
-                let text = match governing_meta_type(lang, &mut stack, text) {
-                    Some(rewritten) => rewritten,
-                    None => text,
-                };
+                let rewritten = lang
+                    .is_syncml()
+                    .then(|| governing_meta_type(&mut stack, text))
+                    .flatten();
+                let text = rewritten.unwrap_or(text);
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
@@ -619,7 +620,7 @@ fn fast_bytes(
                 // Only the text of a MetInf Type can be a `Meta/Type`.
                 if frame.token == metinf::TYPE && frame.page == metinf::PAGE && syncml {
                     let text = core::str::from_utf8(text).ok()?;
-                    let text = fast_meta_type(frames, text).unwrap_or(text);
+                    let text = governing_meta_type(frames, text).unwrap_or(text);
                     write_text_bytes(out, text.as_bytes())?;
                 } else {
                     write_text_bytes(out, text)?;
@@ -731,38 +732,45 @@ fn find_nul(bytes: &[u8]) -> Option<usize> {
     memchr::memchr(0, tail).map(|i| head.len() + i)
 }
 
-/// [`governing_meta_type`] for the frames of the fast loop (of a SyncML document).
-fn fast_meta_type<'a>(stack: &mut [FastFrame<'a>], text: &'a str) -> Option<&'a str> {
-    let [.., owner, meta, ty] = stack else {
-        return None;
-    };
-    let is_type = ty.page == metinf::PAGE && ty.token == metinf::TYPE;
-    let in_meta = meta.page == syncml::PAGE && meta.token == syncml::META;
-    if !(is_type && in_meta) {
-        return None;
-    }
-    owner.meta_type = Some(text);
-    type_to_xml(text)
+/// What the `Meta/Type` rule needs of an open element, in either conversion loop.
+trait OpenElement<'a> {
+    /// The element's (code page, token).
+    fn id(&self) -> (u8, u8);
+    /// Where the `Meta/Type` its own `Meta` declares is kept.
+    fn meta_type_slot(&mut self) -> &mut Option<&'a str>;
 }
+
+impl<'a> OpenElement<'a> for Frame<'a> {
+    fn id(&self) -> (u8, u8) {
+        (self.page, self.token)
+    }
+    fn meta_type_slot(&mut self) -> &mut Option<&'a str> {
+        &mut self.meta_type
+    }
+}
+
+impl<'a> OpenElement<'a> for FastFrame<'a> {
+    fn id(&self) -> (u8, u8) {
+        (self.page, self.token)
+    }
+    fn meta_type_slot(&mut self) -> &mut Option<&'a str> {
+        &mut self.meta_type
+    }
+}
+
 /// Records the text of a `Meta/Type` on the element that owns the `Meta` (an Item or a
 /// command), and gives the `+xml` spelling of a nested-document type to write instead.
-fn governing_meta_type<'a>(
-    lang: Language,
-    stack: &mut [Frame<'a>],
-    text: &'a str,
-) -> Option<&'a str> {
-    if !lang.is_syncml() {
-        return None;
-    }
+/// Only SyncML documents have a `Meta/Type`; the caller checks the language.
+fn governing_meta_type<'a, F: OpenElement<'a>>(stack: &mut [F], text: &'a str) -> Option<&'a str> {
     let [.., owner, meta, ty] = stack else {
         return None;
     };
-    let is_type = ty.page == metinf::PAGE && ty.token == metinf::TYPE;
-    let in_meta = meta.page == syncml::PAGE && meta.token == syncml::META;
+    let is_type = ty.id() == (metinf::PAGE, metinf::TYPE);
+    let in_meta = meta.id() == (syncml::PAGE, syncml::META);
     if !(is_type && in_meta) {
         return None;
     }
-    owner.meta_type = Some(text);
+    *owner.meta_type_slot() = Some(text);
     type_to_xml(text)
 }
 
