@@ -654,8 +654,23 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     fn rt_properties(&mut self, offset: usize) -> Res<Box<RtProperties<'a>>> {
         // Filled in place on the heap: the properties are moved no more.
         let mut rt = Box::<RtProperties<'a>>::default();
+        let mut ev = self.src.next()?;
+        // The usual start, `ACL`, `Format` and `Type` in the DTD's order, is read at sites
+        // of its own, as in [`Builder::marker`].
+        if let Ev::Start(Tag::Acl, _) = ev {
+            rt.acl = Some(self.text(Tag::Acl, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Format, at) = ev {
+            rt.format = Some(self.format(Tag::Format, at)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Type, _) = ev {
+            rt.rt_type = Some(self.type_info(Tag::Type)?);
+            ev = self.src.next()?;
+        }
         loop {
-            match self.src.next()? {
+            match ev {
                 Ev::Start(Tag::Format, at) => rt.format = Some(self.format(Tag::Format, at)?),
                 Ev::Start(Tag::Type, _) => rt.rt_type = Some(self.type_info(Tag::Type)?),
                 Ev::Empty(Tag::Type, _) => rt.rt_type = Some(TypeInfo::DdfName(Cow::Borrowed(""))),
@@ -680,6 +695,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     return Err(Error::syntax(ErrorKind::Truncated("RTProperties"), at).into())
                 }
             }
+            ev = self.src.next()?;
         }
         if rt.rt_type.is_none() {
             self.warnings.push(Warning::new(
