@@ -20,14 +20,18 @@ pub(crate) type Res<T> = Result<T, Box<Error>>;
 pub(crate) enum Ev<'a> {
     Start(Tag, usize),
     Empty(Tag, usize),
-    Unknown {
-        name: String,
-        empty: bool,
-        offset: usize,
-    },
+    /// Boxed: rare, and inline it would make every event larger.
+    Unknown(Box<UnknownElement>),
     End(usize),
     Text(Cow<'a, str>, usize),
     Eof(usize),
+}
+
+/// An element outside the DDF vocabulary.
+pub(crate) struct UnknownElement {
+    pub(crate) name: String,
+    pub(crate) empty: bool,
+    pub(crate) offset: usize,
 }
 
 /// A stream of DDF events.
@@ -76,7 +80,8 @@ fn collect_text<'a, S: Source<'a>>(src: &mut S, tag: Tag) -> Res<Cow<'a, str>> {
             Ev::Start(found, at) | Ev::Empty(found, at) => {
                 return Err(unexpected(found, tag, at).into())
             }
-            Ev::Unknown { name, offset, .. } => {
+            Ev::Unknown(u) => {
+                let UnknownElement { name, offset, .. } = *u;
                 return Err(Error::syntax(
                     ErrorKind::UnexpectedElement {
                         found: name,
@@ -84,7 +89,7 @@ fn collect_text<'a, S: Source<'a>>(src: &mut S, tag: Tag) -> Res<Cow<'a, str>> {
                     },
                     offset,
                 )
-                .into())
+                .into());
             }
         }
     }
@@ -181,9 +186,10 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             match self.src.next()? {
                 Ev::Start(Tag::MgmtTree, offset) => break self.mgmt_tree(offset)?,
                 Ev::Text(t, _) if is_blank(&t) => {}
-                Ev::Start(_, offset) | Ev::Empty(_, offset) | Ev::Unknown { offset, .. } => {
+                Ev::Start(_, offset) | Ev::Empty(_, offset) => {
                     return Err(Error::syntax(ErrorKind::NoMgmtTree, offset).into())
                 }
+                Ev::Unknown(u) => return Err(Error::syntax(ErrorKind::NoMgmtTree, u.offset).into()),
                 Ev::Text(_, offset) | Ev::End(offset) | Ev::Eof(offset) => {
                     return Err(Error::syntax(ErrorKind::NoMgmtTree, offset).into())
                 }
@@ -249,11 +255,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     };
                     *slot = Some(Cow::Borrowed(""));
                 }
-                Ev::Unknown {
-                    name,
-                    empty,
-                    offset,
-                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
@@ -296,7 +298,12 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         })
     }
 
-    fn skip_unknown(&mut self, name: String, empty: bool, offset: usize) -> Res<()> {
+    fn skip_unknown(&mut self, element: UnknownElement) -> Res<()> {
+        let UnknownElement {
+            name,
+            empty,
+            offset,
+        } = element;
         self.warnings.push(Warning::new(
             format!("skipped unknown element <{name}>"),
             offset,
@@ -308,12 +315,13 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         let mut depth = 1usize;
         while depth > 0 {
             match self.src.next()? {
-                Ev::Start(..) | Ev::Unknown { empty: false, .. } => depth += 1,
+                Ev::Start(..) => depth += 1,
+                Ev::Unknown(u) if !u.empty => depth += 1,
                 Ev::End(_) => depth -= 1,
                 Ev::Eof(at) => {
                     return Err(Error::syntax(ErrorKind::Truncated("vendor element"), at).into())
                 }
-                Ev::Empty(..) | Ev::Unknown { .. } | Ev::Text(..) => {}
+                Ev::Empty(..) | Ev::Unknown(_) | Ev::Text(..) => {}
             }
         }
         Ok(())
@@ -459,11 +467,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     .in_segment("?")
                     .into())
                 }
-                Ev::Unknown {
-                    name,
-                    empty,
-                    offset,
-                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::End(_) => return Ok(()),
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
@@ -482,18 +486,31 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     /// (marker, text content if it had any).
     fn marker(&mut self, parent: Tag, offset: usize) -> Res<(Tag, Option<Cow<'a, str>>)> {
         let mut found: Option<(Tag, Option<Cow<'a, str>>)> = None;
+        let mut ev = self.src.next()?;
+        // The usual content, one empty marker and the end tag, is checked at sites of its
+        // own: the general `match` below sees the two kinds of event in turn and would
+        // mispredict its jump on each.
+        if let Ev::Empty(tag, _) = ev {
+            ev = self.src.next()?;
+            if let Ev::End(_) = ev {
+                return Ok((tag, None));
+            }
+            found = Some((tag, None));
+        }
         loop {
-            let item = match self.src.next()? {
+            let item = match ev {
                 Ev::Empty(tag, _) => (tag, None),
                 Ev::Start(tag, _) => (tag, Some(self.text(tag, true)?)),
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if is_blank(&t) {
+                        ev = self.src.next()?;
                         continue;
                     }
                     return Err(Error::syntax(ErrorKind::UnexpectedText(parent.name()), at).into());
                 }
-                Ev::Unknown { name, offset, .. } => {
+                Ev::Unknown(u) => {
+                    let UnknownElement { name, offset, .. } = *u;
                     return Err(Error::model(
                         ErrorKind::UnexpectedElement {
                             found: name,
@@ -501,7 +518,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                         },
                         offset,
                     )
-                    .into())
+                    .into());
                 }
                 Ev::Eof(at) => {
                     return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at).into())
@@ -511,6 +528,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 return Err(Error::model(ErrorKind::BadMarker(parent.name()), offset).into());
             }
             found = Some(item);
+            ev = self.src.next()?;
         }
         found.ok_or_else(|| Error::model(ErrorKind::BadMarker(parent.name()), offset).into())
     }
@@ -569,11 +587,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                         );
                     }
                 }
-                Ev::Unknown {
-                    name,
-                    empty,
-                    offset,
-                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::Eof(at) => {
                     return Err(Error::syntax(ErrorKind::Truncated("AccessType"), at).into())
                 }
@@ -584,8 +598,19 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     fn type_info(&mut self, parent: Tag) -> Res<TypeInfo<'a>> {
         let mut mime: Option<MimeList<'a>> = None;
         let mut ddf_name = None;
+        let mut ev = self.src.next()?;
+        // The usual content, one MIME type (TNDS) and the end tag, is read at sites of its
+        // own, as in [`Builder::marker`].
+        if let Ev::Start(Tag::Mime, _) = ev {
+            let list = MimeList::new(self.text(Tag::Mime, true)?);
+            ev = self.src.next()?;
+            if let Ev::End(_) = ev {
+                return Ok(TypeInfo::Mime(list));
+            }
+            mime = Some(list);
+        }
         loop {
-            match self.src.next()? {
+            match ev {
                 Ev::Start(Tag::Mime, at) | Ev::Empty(Tag::Mime, at) if ddf_name.is_some() => {
                     return Err(unexpected(Tag::Mime, parent, at).into())
                 }
@@ -609,11 +634,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                         );
                     }
                 }
-                Ev::Unknown {
-                    name,
-                    empty,
-                    offset,
-                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::Eof(at) => {
                     return Err(Error::syntax(ErrorKind::Truncated(parent.name()), at).into())
                 }
@@ -621,6 +642,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     return Err(unexpected(tag, parent, at).into())
                 }
             }
+            ev = self.src.next()?;
         }
         Ok(match (ddf_name, mime) {
             (Some(name), _) => TypeInfo::DdfName(name),
@@ -632,8 +654,23 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     fn rt_properties(&mut self, offset: usize) -> Res<Box<RtProperties<'a>>> {
         // Filled in place on the heap: the properties are moved no more.
         let mut rt = Box::<RtProperties<'a>>::default();
+        let mut ev = self.src.next()?;
+        // The usual start, `ACL`, `Format` and `Type` in the DTD's order, is read at sites
+        // of its own, as in [`Builder::marker`].
+        if let Ev::Start(Tag::Acl, _) = ev {
+            rt.acl = Some(self.text(Tag::Acl, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Format, at) = ev {
+            rt.format = Some(self.format(Tag::Format, at)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Type, _) = ev {
+            rt.rt_type = Some(self.type_info(Tag::Type)?);
+            ev = self.src.next()?;
+        }
         loop {
-            match self.src.next()? {
+            match ev {
                 Ev::Start(Tag::Format, at) => rt.format = Some(self.format(Tag::Format, at)?),
                 Ev::Start(Tag::Type, _) => rt.rt_type = Some(self.type_info(Tag::Type)?),
                 Ev::Empty(Tag::Type, _) => rt.rt_type = Some(TypeInfo::DdfName(Cow::Borrowed(""))),
@@ -645,11 +682,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     *Self::rt_slot(&mut rt, tag, at)? = Some(text);
                 }
                 Ev::Empty(tag, at) => *Self::rt_slot(&mut rt, tag, at)? = Some(Cow::Borrowed("")),
-                Ev::Unknown {
-                    name,
-                    empty,
-                    offset,
-                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {
@@ -662,6 +695,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     return Err(Error::syntax(ErrorKind::Truncated("RTProperties"), at).into())
                 }
             }
+            ev = self.src.next()?;
         }
         if rt.rt_type.is_none() {
             self.warnings.push(Warning::new(
@@ -735,11 +769,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     tag @ (Tag::DfFormat | Tag::Occurrence | Tag::Scope | Tag::CaseSense),
                     at,
                 ) => return Err(Error::model(ErrorKind::BadMarker(tag.name()), at).into()),
-                Ev::Unknown {
-                    name,
-                    empty,
-                    offset,
-                } => self.skip_unknown(name, empty, offset)?,
+                Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
                     if !is_blank(&t) {

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::model::MgmtTree;
-use crate::parse::{Builder, Ev, Parsed, Res, Source};
+use crate::parse::{Builder, Ev, Parsed, Res, Source, UnknownElement};
 use crate::tag::{Tag, PAGE};
 use crate::write::{ListFilter, Sink};
 use std::borrow::Cow;
@@ -56,11 +56,11 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
                     match tag_of(&tag) {
                         Some(t) if empty => Ev::Empty(t, at),
                         Some(t) => Ev::Start(t, at),
-                        None => Ev::Unknown {
+                        None => Ev::Unknown(Box::new(UnknownElement {
                             name: tag.name.to_owned(),
                             empty,
                             offset: at,
-                        },
+                        })),
                     }
                 }
                 Event::End(_) => Ev::End(at),
@@ -96,11 +96,10 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
             match self.next()? {
                 Ev::Eof(_) => return Ok(None),
                 Ev::Text(t, _) if crate::xml::is_blank(&t) => {}
-                Ev::Start(_, at)
-                | Ev::Empty(_, at)
-                | Ev::Unknown { offset: at, .. }
-                | Ev::End(at)
-                | Ev::Text(_, at) => return Ok(Some(at)),
+                Ev::Start(_, at) | Ev::Empty(_, at) | Ev::End(at) | Ev::Text(_, at) => {
+                    return Ok(Some(at))
+                }
+                Ev::Unknown(u) => return Ok(Some(u.offset)),
             }
         }
     }

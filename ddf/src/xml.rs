@@ -1,7 +1,7 @@
 //! The XML event source: quick-xml's borrowed reader, mapped to DDF tags.
 
 use crate::error::{Error, ErrorKind};
-use crate::parse::{append_text, unexpected, Ev, Res, Source};
+use crate::parse::{append_text, unexpected, Ev, Res, Source, UnknownElement};
 use crate::tag::Tag;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -141,19 +141,19 @@ impl<'a> Source<'a> for XmlSource<'a> {
             return Ok(match event {
                 Event::Start(e) => match Tag::from_name(e.name().as_ref()) {
                     Some(tag) => Ev::Start(tag, start),
-                    None => Ev::Unknown {
+                    None => Ev::Unknown(Box::new(UnknownElement {
                         name: e.name().as_ref().to_owned(),
                         empty: false,
                         offset: start,
-                    },
+                    })),
                 },
                 Event::Empty(e) => match Tag::from_name(e.name().as_ref()) {
                     Some(tag) => Ev::Empty(tag, start),
-                    None => Ev::Unknown {
+                    None => Ev::Unknown(Box::new(UnknownElement {
                         name: e.name().as_ref().to_owned(),
                         empty: true,
                         offset: start,
-                    },
+                    })),
                 },
                 Event::End(_) => Ev::End(start),
                 Event::Text(t) => {
@@ -195,11 +195,10 @@ impl<'a> Source<'a> for XmlSource<'a> {
             match self.next()? {
                 Ev::Eof(_) => return Ok(None),
                 Ev::Text(t, _) if is_blank(&t) => {}
-                Ev::Start(_, at)
-                | Ev::Empty(_, at)
-                | Ev::Unknown { offset: at, .. }
-                | Ev::End(at)
-                | Ev::Text(_, at) => return Ok(Some(at)),
+                Ev::Start(_, at) | Ev::Empty(_, at) | Ev::End(at) | Ev::Text(_, at) => {
+                    return Ok(Some(at))
+                }
+                Ev::Unknown(u) => return Ok(Some(u.offset)),
             }
         }
     }
