@@ -422,17 +422,20 @@ pub static DEVINF11: CodePage = CodePage::new(
 mod tests {
     use super::*;
 
+    /// Every code page the crate ships, old and new.
+    const EVERY_PAGE: [&CodePage; 7] = [
+        &syncml::TABLE,
+        &metinf::TABLE,
+        &devinf::TABLE,
+        &ddf::TABLE,
+        &SYNCML11,
+        &METINF11,
+        &DEVINF11,
+    ];
+
     #[test]
     fn every_name_maps_back_to_its_token() {
-        for page in [
-            &syncml::TABLE,
-            &metinf::TABLE,
-            &devinf::TABLE,
-            &ddf::TABLE,
-            &SYNCML11,
-            &METINF11,
-            &DEVINF11,
-        ] {
+        for page in EVERY_PAGE {
             let mut count = 0;
             for (token, name) in page.tags() {
                 assert_eq!(
@@ -449,21 +452,12 @@ mod tests {
 
     #[test]
     fn name_tables_find_exactly_the_names_of_their_page() {
-        let pages = [
-            &syncml::TABLE,
-            &metinf::TABLE,
-            &devinf::TABLE,
-            &ddf::TABLE,
-            &SYNCML11,
-            &METINF11,
-            &DEVINF11,
-        ];
-        let mut names: Vec<&str> = pages
+        let mut names: Vec<&str> = EVERY_PAGE
             .iter()
             .flat_map(|p| p.tags().map(|(_, n)| n))
             .collect();
         names.extend(["", "x", "Sizes", "syncml", "SYNCML", "Dat", "Data "]);
-        for page in pages {
+        for page in EVERY_PAGE {
             for &name in &names {
                 let expected = page.tags().find(|&(_, n)| n == name).map(|(t, _)| t);
                 assert_eq!(page.token(name), expected, "{name} on page {}", page.page);
