@@ -72,10 +72,12 @@ pub fn wbxml_to_xml_into(
         input,
         0,
         options,
-        options.language,
-        options.max_depth,
-        0,
-        true,
+        Placement {
+            language: options.language,
+            depth_budget: options.max_depth,
+            outer_depth: 0,
+            top_level: true,
+        },
         out,
     );
     if result.is_err() {
@@ -97,57 +99,63 @@ struct Frame<'a> {
     in_inline_tree: bool,
 }
 
+/// Where a document sits in the output: the top-level one, or one nested in a `Data`.
+#[derive(Clone, Copy)]
+struct Placement {
+    /// Its language, or `None` to take it from its header.
+    language: Option<Language>,
+    /// How many more levels of elements it may open.
+    depth_budget: usize,
+    /// The indentation depth it starts at.
+    outer_depth: usize,
+    /// Whether it gets the XML declaration and DOCTYPE.
+    top_level: bool,
+}
+
+impl Placement {
+    /// A document nested `outer_depth` deep, whose language its own header gives.
+    fn nested(depth_budget: usize, outer_depth: usize) -> Self {
+        Self {
+            language: None,
+            depth_budget,
+            outer_depth,
+            top_level: false,
+        }
+    }
+}
+
 /// Writes a document (or a nested one, without the XML declaration), by the fast loop when
 /// it can.
-#[allow(clippy::too_many_arguments)]
 fn write_document(
     input: &[u8],
     base: usize,
     options: &ToXmlOptions,
-    language: Option<Language>,
-    depth_budget: usize,
-    outer_depth: usize,
-    top_level: bool,
+    at: Placement,
     out: &mut String,
 ) -> Result<(), Error> {
     let start = out.len();
-    let fast = fast_document(
-        input,
-        options,
-        language,
-        depth_budget,
-        outer_depth,
-        top_level,
-        out,
-    );
+    let fast = fast_document(input, options, at, out);
     if fast.is_some() {
         return Ok(());
     }
     out.truncate(start);
-    general_document(
-        input,
-        base,
-        options,
-        language,
-        depth_budget,
-        outer_depth,
-        top_level,
-        out,
-    )
+    general_document(input, base, options, at, out)
 }
 
 /// Writes a document from the reader's events: every token, every error.
-#[allow(clippy::too_many_arguments)]
 fn general_document(
     input: &[u8],
     base: usize,
     options: &ToXmlOptions,
-    language: Option<Language>,
-    depth_budget: usize,
-    outer_depth: usize,
-    top_level: bool,
+    at: Placement,
     out: &mut String,
 ) -> Result<(), Error> {
+    let Placement {
+        language,
+        depth_budget,
+        outer_depth,
+        top_level,
+    } = at;
     let mut reader = Reader::with_options(
         input,
         ReaderOptions {
@@ -319,10 +327,7 @@ fn general_document(
                         bytes,
                         base + data_start,
                         options,
-                        None,
-                        budget,
-                        depth,
-                        false,
+                        Placement::nested(budget, depth),
                         out,
                     ) {
                         Ok(()) => {
@@ -441,17 +446,13 @@ const NO_FAST_FRAME: FastFrame<'static> = FastFrame {
 fn fast_document(
     input: &[u8],
     options: &ToXmlOptions,
-    language: Option<Language>,
-    depth_budget: usize,
-    outer_depth: usize,
-    top_level: bool,
+    at: Placement,
     out: &mut String,
 ) -> Option<()> {
-    let args = (language, depth_budget, outer_depth, top_level);
     if !out.is_empty() {
         // Validating the whole buffer at the end would go over what was there before again.
         let mut buf = Vec::with_capacity(input.len().saturating_mul(3));
-        fast_bytes(input, options, args.0, args.1, args.2, args.3, &mut buf)?;
+        fast_bytes(input, options, at, &mut buf)?;
         out.push_str(core::str::from_utf8(&buf).ok()?);
         return Some(());
     }
@@ -459,7 +460,7 @@ fn fast_document(
     // over mostly ASCII instead of a check per string.
     let mut buf = core::mem::take(out).into_bytes();
     buf.reserve(input.len().saturating_mul(3));
-    let done = fast_bytes(input, options, args.0, args.1, args.2, args.3, &mut buf);
+    let done = fast_bytes(input, options, at, &mut buf);
     if done.is_none() {
         buf.clear();
     }
@@ -478,16 +479,18 @@ fn fast_document(
 }
 
 /// [`fast_document`] into bytes, which may end up not UTF-8 (the caller checks).
-#[allow(clippy::too_many_arguments)]
 fn fast_bytes(
     input: &[u8],
     options: &ToXmlOptions,
-    language: Option<Language>,
-    depth_budget: usize,
-    outer_depth: usize,
-    top_level: bool,
+    at: Placement,
     out: &mut Vec<u8>,
 ) -> Option<()> {
+    let Placement {
+        language,
+        depth_budget,
+        outer_depth,
+        top_level,
+    } = at;
     let header = Header::parse(input).ok()?;
     let lang = match language {
         Some(lang) => lang,
@@ -656,10 +659,7 @@ fn fast_bytes(
                         fast_bytes(
                             bytes,
                             options,
-                            None,
-                            budget,
-                            outer_depth + depth,
-                            false,
+                            Placement::nested(budget, outer_depth + depth),
                             out,
                         )?;
                         if let Some(frame) = frames.last_mut() {
@@ -871,22 +871,18 @@ mod tests {
             let prefix = if top_level { "" } else { "é" };
             let mut fast = String::from(prefix);
             let language = options.language.filter(|_| top_level);
-            let args = (language, budget, outer_depth, top_level);
-            if fast_document(input, options, args.0, args.1, args.2, args.3, &mut fast).is_none() {
+            let at = Placement {
+                language,
+                depth_budget: budget,
+                outer_depth,
+                top_level,
+            };
+            if fast_document(input, options, at, &mut fast).is_none() {
                 continue;
             }
             taken |= top_level;
             let mut general = String::from(prefix);
-            let result = general_document(
-                input,
-                0,
-                options,
-                args.0,
-                args.1,
-                args.2,
-                args.3,
-                &mut general,
-            );
+            let result = general_document(input, 0, options, at, &mut general);
             assert_eq!(result, Ok(()), "{input:02X?}");
             assert_eq!(fast, general, "{input:02X?}");
         }
