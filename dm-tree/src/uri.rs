@@ -509,9 +509,7 @@ pub(crate) fn check_segment(
     while let Some((i, ch)) = iter.next() {
         chars += 1;
         match ch {
-            'a'..='z' | 'A'..='Z' | '0'..='9' => {}
-            '-' | '_' | '.' | '!' | '~' | '*' | '\'' | '(' | ')' | ':' | '@' | '&' | '=' | '+'
-            | '$' | ',' => {}
+            c if u8::try_from(c).is_ok_and(plain) => {}
             '%' => {
                 let hex = |k: usize| bytes.get(i + k).is_some_and(u8::is_ascii_hexdigit);
                 if !(hex(1) && hex(2)) {
