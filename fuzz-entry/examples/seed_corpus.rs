@@ -195,11 +195,23 @@ fn main() {
             &noise(i as u64 + 200, len),
         );
         corpus.put(
+            "session_server",
+            &format!("noise-{i}"),
+            &noise(i as u64 + 300, len),
+        );
+        corpus.put(
             "syncml_roundtrip",
             &format!("noise-{i}"),
             &noise(i as u64 + 100, len),
         );
     }
+
+    // The server target with an honest client all the way: XML, then WBXML with MaxMsgSize
+    // 1024 (zero bytes choose the first variant of every turn: the honest answer).
+    corpus.put("session_server", "honest-xml", &[0; 64]);
+    let mut small = vec![0u8; 64];
+    small[..2].copy_from_slice(&[1, 1]);
+    corpus.put("session_server", "honest-wbxml-1024", &small);
 
     // Package 0: every ui-mode and initiator, a long server id, vendor bytes, version 1.2.
     let modes = [

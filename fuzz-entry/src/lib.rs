@@ -38,7 +38,7 @@ mod wbxml_targets;
 
 pub use codec::{notification_decode, syncml_roundtrip, syncml_wbxml_decode, syncml_xml_decode};
 pub use ddf_targets::{ddf_parse, tnds_parse};
-pub use session::session_client;
+pub use session::{session_client, session_server};
 pub use tree::{acl_eval, acl_parse, uri_parse};
 pub use wbxml_targets::{wbxml_read, wbxml_to_xml, xml_to_wbxml};
 
@@ -105,6 +105,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "session_client",
         run: session_client,
+    },
+    Target {
+        name: "session_server",
+        run: session_server,
     },
 ];
 
