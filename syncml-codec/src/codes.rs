@@ -37,6 +37,34 @@ macro_rules! code_enum {
             }
         }
 
+        impl From<u16> for $name {
+            fn from(code: u16) -> Self {
+                Self::from_code(code)
+            }
+        }
+
+        impl From<$name> for u16 {
+            fn from(code: $name) -> Self {
+                code.code()
+            }
+        }
+
+        /// Serialised as the bare number, so stored codes read the way the wire writes them.
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_u16(self.code())
+            }
+        }
+
+        /// Any number deserialises; numbers without a name become [`Self::Other`].
+        #[cfg(feature = "serde")]
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <u16 as serde::Deserialize>::deserialize(deserializer).map(Self::from_code)
+            }
+        }
+
         impl core::fmt::Display for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 match self.meaning() {
@@ -216,6 +244,28 @@ mod tests {
         assert_eq!(AlertCode::Other(1226).meaning(), Some("Generic alert"));
         assert_eq!(StatusCode::Other(299).meaning(), None);
         assert_eq!(StatusCode::NotFound.to_string(), "404 (Not found)");
+    }
+
+    #[test]
+    fn codes_convert_from_and_to_numbers() {
+        assert_eq!(StatusCode::from(404), StatusCode::NotFound);
+        assert_eq!(u16::from(AlertCode::from(1226)), 1226);
+        assert_eq!(u16::from(StatusCode::Other(299)), 299);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn codes_serialise_as_numbers() {
+        let codes = vec![StatusCode::ChunkedItemAccepted, StatusCode::Other(299)];
+        let json = serde_json::to_string(&codes).unwrap();
+        assert_eq!(json, "[213,299]");
+        let back: Vec<StatusCode> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, codes);
+        // An unnamed number written by hand comes back as the named code.
+        let alert: AlertCode = serde_json::from_str("1226").unwrap();
+        assert_eq!(alert, AlertCode::from_code(1226));
+        assert!(serde_json::from_str::<StatusCode>("70000").is_err());
+        assert!(serde_json::from_str::<StatusCode>("\"200\"").is_err());
     }
 
     #[test]
