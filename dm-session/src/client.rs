@@ -151,7 +151,7 @@ pub struct ClientEngine {
     /// Replies not yet sent, in codec form (see [`Ready`]).
     #[serde(default)]
     ready: Ready,
-    hdr_status: Option<StatusCmd>,
+    hdr_status: Option<HdrStatus>,
     ask_more: bool,
     may_final: bool,
     reply_due: bool,
@@ -235,6 +235,26 @@ fn queue_owned(outbox: &mut Outbox, cmds: &[Command<'_>], glue: &[(usize, usize)
             outbox.push_glued(r);
         } else {
             outbox.push(0, r);
+        }
+    }
+}
+
+/// The Status for the server's SyncHdr, in codec form; serialised as the [`StatusCmd`] it
+/// was before.
+#[derive(Clone, Debug)]
+struct HdrStatus(Status<'static>);
+
+impl Serialize for HdrStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StatusCmd::from_status(&self.0).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for HdrStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match to_reply(&Cmd::Status(StatusCmd::deserialize(d)?)) {
+            Command::Status(st) => Ok(Self(st)),
+            _ => Err(serde::de::Error::custom("a Status is a Status")),
         }
     }
 }
@@ -479,10 +499,20 @@ impl ClientEngine {
         }
 
         let (hdr_code, chal) = self.check_server(&msg);
-        let mut hdr = StatusCmd::new(msg_ref, "0", "SyncHdr", hdr_code);
-        hdr.chal = chal.map(Box::new);
-        hdr.target_refs.push(msg.header.target.loc_uri.to_string());
-        hdr.source_refs.push(msg.header.source.loc_uri.to_string());
+        let mut hdr = Status::new(
+            Cow::Borrowed(""),
+            msg_ref.clone(),
+            Cow::Borrowed("0"),
+            Cow::Borrowed("SyncHdr"),
+            StatusCode::from_code(hdr_code),
+        );
+        hdr.chal = chal.map(|m| {
+            Box::new(syncml_codec::Chal {
+                meta: m.to_meta().into_owned(),
+            })
+        });
+        hdr.target_refs = vec![Cow::Owned(msg.header.target.loc_uri.to_string())];
+        hdr.source_refs = vec![Cow::Owned(msg.header.source.loc_uri.to_string())];
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
         let mut replies: Vec<Reply> = Vec::with_capacity(msg.body.commands.len() + 1);
@@ -568,7 +598,7 @@ impl ClientEngine {
         }
         self.may_final = msg.body.final_flag || more_requested;
         self.ask_more = !msg.body.final_flag && !more_requested;
-        self.hdr_status = Some(hdr);
+        self.hdr_status = Some(HdrStatus(hdr));
         self.reply_due = true;
         Ok(())
     }
@@ -1132,12 +1162,19 @@ impl ClientEngine {
             &self.client_nonce,
             self.msg_id,
         );
-        let mut fixed = Vec::new();
+        let mut ready = std::mem::take(&mut self.ready);
+        // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them
+        // in the same vector.
+        let mut fixed: Vec<Reply> = Vec::with_capacity(2 + ready.cmds.len());
         if let Some(h) = self.hdr_status.take() {
-            fixed.push(Cmd::Status(h));
+            fixed.push(Command::Status(h.0));
         }
         if self.ask_more {
-            fixed.push(Cmd::alert(AlertCode::NextMessage, Vec::new()));
+            fixed.push(Command::alert(
+                Cow::Borrowed(""),
+                AlertCode::NextMessage,
+                Vec::new(),
+            ));
         }
         let max = self
             .server_max_msg
@@ -1145,23 +1182,24 @@ impl ClientEngine {
             .unwrap_or(usize::MAX);
         let encoding = self.config.encoding.encoding();
         let allow_final = self.may_final && !self.ask_more;
-        let mut ready = std::mem::take(&mut self.ready);
         if !self.outbox.is_empty() {
             // Sent after what waits in the outbox (never the case: they are kept apart only
             // while the outbox is empty).
             std::mem::take(&mut ready).into_outbox(&mut self.outbox);
         }
         let packed = if ready.is_empty() {
+            let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
             self.outbox
                 .pack(&header, &fixed, max, encoding, allow_final, true)?
         } else {
-            match send_ready(header, &fixed, ready, max, encoding, allow_final) {
+            match send_ready(header, fixed, ready, max, encoding, allow_final) {
                 Ok(packed) => packed,
-                Err((cmds, glue)) => {
+                Err((fixed, cmds, glue)) => {
                     // Too large for one message (or not encodable): packed like any
                     // queued command, split over messages where needed.
                     queue_owned(&mut self.outbox, &cmds, &glue);
                     drop(cmds);
+                    let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
                     let header = self::header(
                         &self.config,
                         &self.session_id,
@@ -1199,26 +1237,21 @@ impl ClientEngine {
 )]
 fn send_ready<'h>(
     header: Message<'h>,
-    fixed: &'h [Cmd],
+    fixed: Vec<Reply>,
     ready: Ready,
     max: usize,
     encoding: syncml_codec::Encoding,
     allow_final: bool,
-) -> Result<Packed, (Vec<Command<'h>>, Vec<(usize, usize)>)> {
+) -> Result<Packed, (Vec<Command<'h>>, Vec<Command<'h>>, Vec<(usize, usize)>)> {
     let mut msg = header;
     let mut next = 0u32;
-    let mut ids = Vec::new();
-    msg.body.commands.clear();
-    msg.body.commands.reserve(fixed.len() + ready.cmds.len());
-    for c in fixed {
-        msg.body.commands.push(c.to_command(&mut next, &mut ids));
-    }
-    let n_fixed = msg.body.commands.len();
-    let mut cmds = ready.cmds;
-    for c in &mut cmds {
+    let n_fixed = fixed.len();
+    msg.body.commands = fixed;
+    msg.body.commands.reserve(ready.cmds.len());
+    msg.body.commands.extend(ready.cmds);
+    for c in &mut msg.body.commands {
         number(c, &mut next);
     }
-    msg.body.commands.extend(cmds);
     msg.body.final_flag = allow_final;
     let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
     if syncml_codec::encode(&msg, encoding, &mut body).is_ok() && body.len() <= max {
@@ -1228,7 +1261,8 @@ fn send_ready<'h>(
             sent: Vec::new(),
         });
     }
-    Err((msg.body.commands.split_off(n_fixed), ready.glue))
+    let cmds = msg.body.commands.split_off(n_fixed);
+    Err((msg.body.commands, cmds, ready.glue))
 }
 
 /// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.

@@ -391,6 +391,23 @@ pub struct StatusCmd {
 }
 
 impl StatusCmd {
+    /// The owned copy of a codec Status.
+    pub(crate) fn from_status(s: &Status<'_>) -> Self {
+        Self {
+            msg_ref: shared(&s.msg_ref),
+            cmd_ref: shared(&s.cmd_ref),
+            cmd: shared(&s.cmd),
+            code: s.code.code(),
+            target_refs: s.target_refs.iter().map(|t| t.to_string()).collect(),
+            source_refs: s.source_refs.iter().map(|t| t.to_string()).collect(),
+            chal: s
+                .chal
+                .as_ref()
+                .map(|ch| Box::new(MetaInfo::from_meta(&ch.meta))),
+            items: s.items.iter().map(OutItem::from_item).collect(),
+        }
+    }
+
     /// A Status with no refs or items.
     pub fn new(msg_ref: &str, cmd_ref: &str, cmd: &str, code: u16) -> Self {
         Self {
@@ -545,19 +562,7 @@ impl Cmd {
                 atomic: matches!(c, Command::Atomic(_)),
                 commands: x.commands.iter().filter_map(Self::from_command).collect(),
             },
-            Command::Status(s) => Self::Status(StatusCmd {
-                msg_ref: shared(&s.msg_ref),
-                cmd_ref: shared(&s.cmd_ref),
-                cmd: shared(&s.cmd),
-                code: s.code.code(),
-                target_refs: s.target_refs.iter().map(|t| t.to_string()).collect(),
-                source_refs: s.source_refs.iter().map(|t| t.to_string()).collect(),
-                chal: s
-                    .chal
-                    .as_ref()
-                    .map(|ch| Box::new(MetaInfo::from_meta(&ch.meta))),
-                items: items(&s.items),
-            }),
+            Command::Status(s) => Self::Status(StatusCmd::from_status(s)),
             Command::Results(r) => Self::Results {
                 msg_ref: shared(r.msg_ref.as_deref().unwrap_or_default()),
                 cmd_ref: shared(&r.cmd_ref),

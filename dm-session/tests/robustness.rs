@@ -301,7 +301,8 @@ fn limits_on_command_count_and_nesting() {
 fn pending_replies_serialise_to_the_same_message() {
     for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
         let (mut c, mut tree, body) = client_and_package(enc);
-        c.handle_incoming(&mut tree, &mut NoUi, &body, None).unwrap();
+        c.handle_incoming(&mut tree, &mut NoUi, &body, None)
+            .unwrap();
         let mut resumed: ClientEngine =
             serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         let sent = c.poll_transmit().unwrap().unwrap();
@@ -310,7 +311,9 @@ fn pending_replies_serialise_to_the_same_message() {
         let cmds = &m.body.commands;
         assert!(cmds.iter().any(|c| matches!(c, Command::Results(_))));
         assert_eq!(
-            cmds.iter().filter(|c| matches!(c, Command::Status(_))).count(),
+            cmds.iter()
+                .filter(|c| matches!(c, Command::Status(_)))
+                .count(),
             10,
             "{enc:?}"
         );
