@@ -3,17 +3,21 @@
 use std::borrow::Cow;
 use std::collections::VecDeque;
 
-use dm_tree::{Format, Op, Tree};
-use serde::{Deserialize, Serialize};
+use dm_tree::{Format, Op, OpData, Tree};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use syncml_codec::package0::{Notification, UiMode, RESYNC_NONCES};
-use syncml_codec::{AlertCode, Command, Data, Item, ItemCommand, Message};
+use syncml_codec::{
+    AlertCode, Command, Data, Item, ItemCommand, Location, Message, Meta, Results, Status,
+    StatusCode,
+};
 
 use crate::auth::{decode_nonce, AuthType, Credentials, NonceSource};
 use crate::common::{
-    validate, Assembly, InputLimits, Outbox, SessionError, Transmit, WireEncoding,
+    validate, Assembly, InputLimits, Outbox, Packed, SessionError, Transmit, WireEncoding,
+    OUT_GUESS,
 };
 use crate::ui::{UiKind, UiRequest, UiResponse, UserInteraction};
-use crate::wire::{Cmd, MetaInfo, OutItem, Payload, StatusCmd};
+use crate::wire::{number, Cmd, MetaInfo, OutItem, Payload, StatusCmd};
 
 /// Room kept for a SyncHdr Status Chal (NextNonce) when checking that an Atomic's responses
 /// fit in one message.
@@ -144,7 +148,10 @@ pub struct ClientEngine {
     server_authenticated: bool,
     pkg1: Vec<Cmd>,
     outbox: Outbox,
-    hdr_status: Option<StatusCmd>,
+    /// Replies not yet sent, in codec form (see [`Ready`]).
+    #[serde(default)]
+    ready: Ready,
+    hdr_status: Option<HdrStatus>,
     ask_more: bool,
     may_final: bool,
     reply_due: bool,
@@ -162,6 +169,99 @@ enum Outcome {
     Failed,
     /// A 1101 answered "no": the rest of a Sequence is bypassed, an Atomic fails.
     Rejected,
+}
+
+/// A reply to the server, in codec form: built once while the server's message is handled
+/// and moved into the next message as it is (numbered then), not copied into owned commands
+/// and converted back.
+type Reply = Command<'static>;
+
+/// The replies to the server's latest message while nothing else waits in the outbox: the
+/// next message sends them as they are when they fit; otherwise they join the outbox as
+/// owned commands and are packed like any other.
+#[derive(Clone, Debug, Default)]
+struct Ready {
+    cmds: Vec<Reply>,
+    /// Ranges of `cmds` that must go in one message (Atomic responses).
+    glue: Vec<(usize, usize)>,
+}
+
+/// The serialised form of [`Ready`]: owned commands, as the outbox keeps them.
+#[derive(Serialize, Deserialize)]
+struct ReadyForm {
+    cmds: Vec<Cmd>,
+    glue: Vec<(usize, usize)>,
+}
+
+impl Serialize for Ready {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ReadyForm {
+            cmds: self.cmds.iter().filter_map(Cmd::from_command).collect(),
+            glue: self.glue.clone(),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ready {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let form = ReadyForm::deserialize(d)?;
+        Ok(Self {
+            cmds: form.cmds.iter().map(to_reply).collect(),
+            glue: form.glue,
+        })
+    }
+}
+
+impl Ready {
+    fn is_empty(&self) -> bool {
+        self.cmds.is_empty()
+    }
+
+    /// Moves the replies to the end of `outbox`, as owned commands.
+    fn into_outbox(self, outbox: &mut Outbox) {
+        queue_owned(outbox, &self.cmds, &self.glue);
+    }
+}
+
+/// Queues `cmds` (codec form) in `outbox`, glued where `glue` says.
+fn queue_owned(outbox: &mut Outbox, cmds: &[Command<'_>], glue: &[(usize, usize)]) {
+    outbox.queue.reserve(cmds.len());
+    for (k, c) in cmds.iter().enumerate() {
+        let Some(r) = Cmd::from_command(c) else {
+            continue;
+        };
+        if glue.iter().any(|&(a, b)| a < k && k < b) {
+            outbox.push_glued(r);
+        } else {
+            outbox.push(0, r);
+        }
+    }
+}
+
+/// The Status for the server's SyncHdr, in codec form; serialised as the [`StatusCmd`] it
+/// was before.
+#[derive(Clone, Debug)]
+struct HdrStatus(Status<'static>);
+
+impl Serialize for HdrStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StatusCmd::from_status(&self.0).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for HdrStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match to_reply(&Cmd::Status(StatusCmd::deserialize(d)?)) {
+            Command::Status(st) => Ok(Self(st)),
+            _ => Err(serde::de::Error::custom("a Status is a Status")),
+        }
+    }
+}
+
+/// The codec form of an owned command (numbered when sent).
+fn to_reply(c: &Cmd) -> Reply {
+    c.to_command(&mut 0, &mut Vec::new()).into_owned()
 }
 
 impl ClientEngine {
@@ -183,6 +283,7 @@ impl ClientEngine {
             server_authenticated: false,
             pkg1: Vec::new(),
             outbox: Outbox::default(),
+            ready: Ready::default(),
             hdr_status: None,
             ask_more: false,
             may_final: true,
@@ -282,6 +383,7 @@ impl ClientEngine {
         self.auth_retries = 0;
         self.server_authenticated = false;
         self.outbox = Outbox::default();
+        self.ready = Ready::default();
         self.hdr_status = None;
         self.ask_more = false;
         self.may_final = true;
@@ -356,8 +458,10 @@ impl ClientEngine {
                 self.server_max_obj = meta.max_obj_size;
             }
         }
-        if let Some(r) = &msg.header.resp_uri {
-            self.resp_uri = Some(r.to_string());
+        if let Some(r) = msg.header.resp_uri.as_deref() {
+            if self.resp_uri.as_deref() != Some(r) {
+                self.resp_uri = Some(r.to_owned());
+            }
         }
 
         // Statuses for what we sent, the SyncHdr one first.
@@ -384,6 +488,7 @@ impl ClientEngine {
         if restart {
             // Challenged: package 1 again, with credentials over the new nonce.
             self.outbox = Outbox::default();
+            self.ready = Ready::default();
             for c in &self.pkg1 {
                 self.outbox.push(0, c.clone());
             }
@@ -394,13 +499,23 @@ impl ClientEngine {
         }
 
         let (hdr_code, chal) = self.check_server(&msg);
-        let mut hdr = StatusCmd::new(msg_ref, "0", "SyncHdr", hdr_code);
-        hdr.chal = chal.map(Box::new);
-        hdr.target_refs.push(msg.header.target.loc_uri.to_string());
-        hdr.source_refs.push(msg.header.source.loc_uri.to_string());
+        let mut hdr = Status::new(
+            Cow::Borrowed(""),
+            msg_ref.clone(),
+            Cow::Borrowed("0"),
+            Cow::Borrowed("SyncHdr"),
+            StatusCode::from_code(hdr_code),
+        );
+        hdr.chal = chal.map(|m| {
+            Box::new(syncml_codec::Chal {
+                meta: m.to_meta().into_owned(),
+            })
+        });
+        hdr.target_refs = vec![Cow::Owned(msg.header.target.loc_uri.to_string())];
+        hdr.source_refs = vec![Cow::Owned(msg.header.source.loc_uri.to_string())];
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
-        let mut replies: Vec<Cmd> = Vec::with_capacity(msg.body.commands.len() + 1);
+        let mut replies: Vec<Reply> = Vec::with_capacity(msg.body.commands.len() + 1);
         // Borrowed by every command below; put back before returning.
         let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
@@ -423,6 +538,7 @@ impl ClientEngine {
                         self.config.server_id = server;
                         self.phase = Phase::Finished;
                         self.outbox = Outbox::default();
+                        self.ready = Ready::default();
                         self.events.push_back(ClientEvent::Aborted);
                         return Ok(());
                     }
@@ -445,19 +561,36 @@ impl ClientEngine {
                     .push_back(ClientEvent::LargeObjectInterrupted { uri: asm.uri });
             }
         }
-        replies.extend(drain_alerts(tree));
+        replies.extend(drain_alerts(tree).iter().map(to_reply));
         let has_replies = !replies.is_empty();
         let glue = std::mem::take(&mut self.glue);
-        self.outbox.queue.reserve(replies.len());
-        for (k, r) in replies.into_iter().enumerate() {
-            if glue.iter().any(|&(a, b)| a < k && k < b) {
-                self.outbox.push_glued(r);
+        if self.outbox.is_empty() {
+            // Nothing queued before them: they stay in codec form, after any replies to an
+            // earlier message not sent yet.
+            if self.ready.is_empty() {
+                self.ready = Ready {
+                    cmds: replies,
+                    glue,
+                };
             } else {
-                self.outbox.push(0, r);
+                let base = self.ready.cmds.len();
+                self.ready
+                    .glue
+                    .extend(glue.iter().map(|&(a, b)| (a + base, b + base)));
+                self.ready.cmds.append(&mut replies);
             }
+        } else {
+            std::mem::take(&mut self.ready).into_outbox(&mut self.outbox);
+            queue_owned(&mut self.outbox, &replies, &glue);
         }
         let challenged = hdr_code == 401 || hdr_code == 407;
-        if msg.body.final_flag && !mgmt && !challenged && !has_replies && self.outbox.is_empty() {
+        if msg.body.final_flag
+            && !mgmt
+            && !challenged
+            && !has_replies
+            && self.outbox.is_empty()
+            && self.ready.is_empty()
+        {
             // Nothing but a SyncHdr Status to say: the session is over (omadm.md §2).
             self.phase = Phase::Finished;
             self.events.push_back(ClientEvent::Finished);
@@ -465,13 +598,13 @@ impl ClientEngine {
         }
         self.may_final = msg.body.final_flag || more_requested;
         self.ask_more = !msg.body.final_flag && !more_requested;
-        self.hdr_status = Some(hdr);
+        self.hdr_status = Some(HdrStatus(hdr));
         self.reply_due = true;
         Ok(())
     }
 
     /// Handles the Status for our SyncHdr; returns whether package 1 must be sent again.
-    fn on_header_status(&mut self, s: &syncml_codec::Status<'_>) -> Result<bool, SessionError> {
+    fn on_header_status(&mut self, s: &Status<'_>) -> Result<bool, SessionError> {
         let nonce = s
             .chal
             .as_ref()
@@ -557,7 +690,7 @@ impl ClientEngine {
     }
 
     /// A pending large object is interrupted by any command that does not continue it.
-    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Cmd>) {
+    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Reply>) {
         let Some(asm) = &self.incoming else { return };
         let continues = match c {
             Command::Add(x) | Command::Replace(x) => {
@@ -590,7 +723,7 @@ impl ClientEngine {
         server: &str,
         c: &Command<'_>,
         msg_ref: &Cow<'static, str>,
-        out: &mut Vec<Cmd>,
+        out: &mut Vec<Reply>,
     ) -> Outcome {
         match c {
             Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
@@ -608,19 +741,19 @@ impl ClientEngine {
                 let mut status = status_cmd(c, msg_ref, 200);
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
-                    let data = item.data.as_ref().map(data_bytes);
+                    let data = item.data.as_ref().map(ItemData::of);
                     let mut op = op_for(kind, target, item, x.meta.as_deref());
-                    op.data = data.as_deref();
+                    op.data = data.as_ref().map(ItemData::op);
                     let r = tree.execute(server, &op);
-                    if !r.status.is_success() && status.code < 300 {
-                        status.code = r.status.0;
+                    if !r.status.is_success() && status.code.code() < 300 {
+                        status.code = StatusCode::from_code(r.status.0);
                         if let Some(u) = r.failed_uri {
-                            status.items.push(OutItem::target(u));
+                            status.items.push(Item::target(u));
                         }
                     }
                 }
-                let failed = status.code >= 300;
-                out.push(Cmd::Status(status));
+                let failed = status.code.code() >= 300;
+                out.push(Command::Status(status));
                 if failed {
                     Outcome::Failed
                 } else {
@@ -634,31 +767,36 @@ impl ClientEngine {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let r = tree.execute(server, &Op::get(target));
                     if !r.status.is_success() {
-                        if status.code < 300 {
-                            status.code = r.status.0;
+                        if status.code.code() < 300 {
+                            status.code = StatusCode::from_code(r.status.0);
                         }
                         continue;
                     }
                     for ri in r.results {
                         // A plain `chr` leaf goes without Meta (the default format).
                         let format = ri.format.name();
-                        let mut oi = OutItem::source(ri.source);
+                        let mut oi = Item::source(ri.source);
                         if format != "chr" || ri.mime.is_some() {
-                            oi.meta = Some(MetaInfo::format_type(format, ri.mime));
+                            oi.meta = Some(Box::new(Meta {
+                                format: Some(syncml_codec::Format::parse(Cow::Borrowed(format))),
+                                mime_type: ri.mime.map(Cow::Owned),
+                                ..Meta::default()
+                            }));
                         }
-                        oi.data = ri.data.map(Payload::from_bytes);
+                        oi.data = ri.data.map(data_from_bytes);
                         items.push(oi);
                     }
                 }
-                let ok = status.code < 300;
-                out.push(Cmd::Status(status));
+                let ok = status.code.code() < 300;
+                out.push(Command::Status(status));
                 if ok && !items.is_empty() {
-                    out.push(Cmd::Results {
-                        msg_ref: msg_ref.clone(),
+                    out.push(Command::Results(Results {
+                        cmd_id: Cow::Borrowed(""),
+                        msg_ref: Some(msg_ref.clone()),
                         cmd_ref: crate::wire::shared(c.cmd_id()),
-                        meta: None,
                         items,
-                    });
+                        ..Results::default()
+                    }));
                 }
                 if ok {
                     Outcome::Done
@@ -670,17 +808,18 @@ impl ClientEngine {
                 let mut status = status_cmd(c, msg_ref, 200);
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
-                    let data = item.data.as_ref().map(data_bytes);
+                    let data = item.data.as_ref().map(ItemData::of);
                     let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_deref());
-                    op.data = data.as_deref();
+                    op.data = data.as_ref().map(ItemData::op);
                     op.correlator = x.correlator.as_deref();
                     let r = tree.execute(server, &op);
-                    if status.code < 300 && (r.status.0 != 200 || status.code == 200) {
-                        status.code = r.status.0;
+                    let code = status.code.code();
+                    if code < 300 && (r.status.0 != 200 || code == 200) {
+                        status.code = StatusCode::from_code(r.status.0);
                     }
                 }
-                let failed = status.code >= 300;
-                out.push(Cmd::Status(status));
+                let failed = status.code.code() >= 300;
+                out.push(Command::Status(status));
                 if failed {
                     Outcome::Failed
                 } else {
@@ -707,10 +846,11 @@ impl ClientEngine {
                 };
                 let answer = ui.interact(&request);
                 let mut status = status_cmd(c, msg_ref, 200);
+                let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
                     UiResponse::No => {
-                        status.code = 304;
+                        code = 304;
                         Outcome::Rejected
                     }
                     UiResponse::Text(mut t) => {
@@ -720,7 +860,7 @@ impl ClientEngine {
                                 t.truncate(i);
                             }
                         }
-                        status.items.push(OutItem::default().with_text(t));
+                        status.items.push(Item::data_only(t));
                         Outcome::Done
                     }
                     UiResponse::Choices(v) => {
@@ -729,30 +869,29 @@ impl ClientEngine {
                             && (kind != UiKind::SingleChoice || v.len() == 1);
                         if valid {
                             for i in v {
-                                status
-                                    .items
-                                    .push(OutItem::default().with_text(i.to_string()));
+                                status.items.push(Item::data_only(i.to_string()));
                             }
                             Outcome::Done
                         } else {
-                            status.code = 416;
+                            code = 416;
                             Outcome::Failed
                         }
                     }
                     UiResponse::Cancelled => {
-                        status.code = 214;
+                        code = 214;
                         Outcome::Rejected
                     }
                     UiResponse::Timeout => {
-                        status.code = 408;
+                        code = 408;
                         Outcome::Failed
                     }
                     UiResponse::NotSupported => {
-                        status.code = 406;
+                        code = 406;
                         Outcome::Failed
                     }
                 };
-                out.push(Cmd::Status(status));
+                status.code = StatusCode::from_code(code);
+                out.push(Command::Status(status));
                 outcome
             }
             Command::Sequence(seq) => {
@@ -791,17 +930,17 @@ impl ClientEngine {
                     // Members run before the failure were rolled back: 216; the failure
                     // keeps its code; the rest never ran: 215; the Atomic itself: 507.
                     for s in out.iter_mut().skip(head + 1).take(failed_start - head - 1) {
-                        if let Cmd::Status(st) = s {
-                            if st.code < 300 {
-                                st.code = 216;
+                        if let Command::Status(st) = s {
+                            if st.code.code() < 300 {
+                                st.code = StatusCode::from_code(216);
                             }
                         }
                     }
                     for inner in atomic.commands.iter().skip(k + 1) {
                         out.push(status_for(inner, msg_ref, 215));
                     }
-                    if let Some(Cmd::Status(st)) = out.get_mut(head) {
-                        st.code = 507;
+                    if let Some(Command::Status(st)) = out.get_mut(head) {
+                        st.code = StatusCode::from_code(507);
                     }
                 }
                 // The responses of an Atomic go in one message (they are glued in the
@@ -843,7 +982,7 @@ impl ClientEngine {
         c: &Command<'_>,
         x: &ItemCommand<'_>,
         msg_ref: &Cow<'static, str>,
-        out: &mut Vec<Cmd>,
+        out: &mut Vec<Reply>,
     ) -> Outcome {
         let mut status = status_cmd(c, msg_ref, 213);
         let mut pending = self.incoming.take();
@@ -856,9 +995,9 @@ impl ClientEngine {
             .as_deref()
             .map(MetaInfo::from_meta)
             .unwrap_or_default();
-        let fail = |out: &mut Vec<Cmd>, mut status: StatusCmd, code: u16| {
-            status.code = code;
-            out.push(Cmd::Status(status));
+        let fail = |out: &mut Vec<Reply>, mut status: Status<'static>, code: u16| {
+            status.code = StatusCode::from_code(code);
+            out.push(Command::Status(status));
             Outcome::Failed
         };
         for item in &x.items {
@@ -916,7 +1055,7 @@ impl ClientEngine {
                 // Validation keeps MoreData on the last item: wait for the next chunk.
                 asm.done = done;
                 self.incoming = Some(asm);
-                out.push(Cmd::Status(status));
+                out.push(Command::Status(status));
                 return Outcome::Done;
             }
             let (mut whole, data) = asm.finish();
@@ -929,8 +1068,11 @@ impl ClientEngine {
             }
         }
         // Everything is here: run the command on all its items, as one unit.
-        status.code = 200;
-        status.target_refs = done.iter().filter_map(|i| i.target.clone()).collect();
+        status.code = StatusCode::from_code(200);
+        status.target_refs = done
+            .iter()
+            .filter_map(|i| Some(Cow::Owned(i.target.clone()?)))
+            .collect();
         let snapshot = (done.len() > 1).then(|| tree.snapshot());
         for item in &done {
             let meta = item.meta.as_ref();
@@ -939,23 +1081,26 @@ impl ClientEngine {
                 .and_then(|m| m.format.as_deref())
                 .and_then(Format::from_name);
             op.mime = meta.and_then(|m| m.mime.as_deref());
-            op.data = item.data.as_ref().map(Payload::as_bytes);
+            op.data = item.data.as_ref().map(|p| match p {
+                Payload::Text(t) => OpData::Text(t),
+                Payload::Opaque(b) => OpData::Bytes(b),
+            });
             let r = tree.execute(server, &op);
             if !r.status.is_success() {
-                status.code = r.status.0;
+                status.code = StatusCode::from_code(r.status.0);
                 if let Some(u) = r.failed_uri {
-                    status.items.push(OutItem::target(u));
+                    status.items.push(Item::target(u));
                 }
                 break;
             }
         }
-        let failed = status.code >= 300;
+        let failed = status.code.code() >= 300;
         if failed {
             if let Some(s) = snapshot {
                 tree.restore(s);
             }
         }
-        out.push(Cmd::Status(status));
+        out.push(Command::Status(status));
         if failed {
             Outcome::Failed
         } else {
@@ -976,25 +1121,29 @@ impl ClientEngine {
 
     /// Whether `cmds` fit in one message to the server (with a SyncHdr Status, a 1222 and
     /// room for a challenge), under the server's MaxMsgSize.
-    fn responses_fit(&self, cmds: &[Cmd]) -> bool {
+    fn responses_fit(&self, cmds: &[Reply]) -> bool {
         let Some(max) = self.server_max_msg.and_then(|m| usize::try_from(m).ok()) else {
             return true;
         };
         let mut hdr = StatusCmd::new("999", "0", "SyncHdr", 212);
         hdr.target_refs.push(self.config.device_id.clone());
         hdr.source_refs.push(self.config.server_uri.clone());
-        let mut all = vec![
+        let fixed = [
             Cmd::Status(hdr),
             Cmd::alert(AlertCode::NextMessage, Vec::new()),
         ];
-        all.extend_from_slice(cmds);
         let mut msg = self.header(self.msg_id.saturating_add(1));
         let mut next = 0u32;
         let mut ids = Vec::new();
-        msg.body.commands = all
+        msg.body.commands = fixed
             .iter()
             .map(|c| c.to_command(&mut next, &mut ids))
             .collect();
+        for c in cmds {
+            let mut c = c.clone();
+            number(&mut c, &mut next);
+            msg.body.commands.push(c);
+        }
         msg.encoded_len(self.config.encoding.encoding())
             .is_ok_and(|len| len.saturating_add(RESPONSE_SLACK) <= max)
     }
@@ -1013,26 +1162,56 @@ impl ClientEngine {
             &self.client_nonce,
             self.msg_id,
         );
-        let mut fixed = Vec::new();
+        let mut ready = std::mem::take(&mut self.ready);
+        // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them
+        // in the same vector.
+        let mut fixed: Vec<Reply> = Vec::with_capacity(2 + ready.cmds.len());
         if let Some(h) = self.hdr_status.take() {
-            fixed.push(Cmd::Status(h));
+            fixed.push(Command::Status(h.0));
         }
         if self.ask_more {
-            fixed.push(Cmd::alert(AlertCode::NextMessage, Vec::new()));
+            fixed.push(Command::alert(
+                Cow::Borrowed(""),
+                AlertCode::NextMessage,
+                Vec::new(),
+            ));
         }
         let max = self
             .server_max_msg
             .and_then(|m| usize::try_from(m).ok())
             .unwrap_or(usize::MAX);
-        let packed = self.outbox.pack(
-            &header,
-            &fixed,
-            max,
-            self.config.encoding.encoding(),
-            self.may_final && !self.ask_more,
-            true,
-        )?;
-        drop(header);
+        let encoding = self.config.encoding.encoding();
+        let allow_final = self.may_final && !self.ask_more;
+        if !self.outbox.is_empty() {
+            // Sent after what waits in the outbox (never the case: they are kept apart only
+            // while the outbox is empty).
+            std::mem::take(&mut ready).into_outbox(&mut self.outbox);
+        }
+        let packed = if ready.is_empty() {
+            let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
+            self.outbox
+                .pack(&header, &fixed, max, encoding, allow_final, true)?
+        } else {
+            match send_ready(header, fixed, ready, max, encoding, allow_final) {
+                Ok(packed) => packed,
+                Err((fixed, cmds, glue)) => {
+                    // Too large for one message (or not encodable): packed like any
+                    // queued command, split over messages where needed.
+                    queue_owned(&mut self.outbox, &cmds, &glue);
+                    drop(cmds);
+                    let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
+                    let header = self::header(
+                        &self.config,
+                        &self.session_id,
+                        self.accepted,
+                        &self.client_nonce,
+                        self.msg_id,
+                    );
+                    self.outbox
+                        .pack(&header, &fixed, max, encoding, allow_final, true)?
+                }
+            }
+        };
         self.reply_due = false;
         let hmac = creds
             .filter(|c| c.auth_type == AuthType::Hmac)
@@ -1050,6 +1229,42 @@ impl ClientEngine {
     }
 }
 
+/// One message of `fixed` and the `ready` replies as they are, when it encodes within `max`
+/// bytes; otherwise the replies back (in codec form, numbered) and their glue.
+#[allow(
+    clippy::type_complexity,
+    reason = "the error hands back what the caller queues instead"
+)]
+fn send_ready<'h>(
+    header: Message<'h>,
+    fixed: Vec<Reply>,
+    ready: Ready,
+    max: usize,
+    encoding: syncml_codec::Encoding,
+    allow_final: bool,
+) -> Result<Packed, (Vec<Command<'h>>, Vec<Command<'h>>, Vec<(usize, usize)>)> {
+    let mut msg = header;
+    let mut next = 0u32;
+    let n_fixed = fixed.len();
+    msg.body.commands = fixed;
+    msg.body.commands.reserve(ready.cmds.len());
+    msg.body.commands.extend(ready.cmds);
+    for c in &mut msg.body.commands {
+        number(c, &mut next);
+    }
+    msg.body.final_flag = allow_final;
+    let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
+    if syncml_codec::encode(&msg, encoding, &mut body).is_ok() && body.len() <= max {
+        return Ok(Packed {
+            body,
+            final_flag: allow_final,
+            sent: Vec::new(),
+        });
+    }
+    let cmds = msg.body.commands.split_off(n_fixed);
+    Err((msg.body.commands, cmds, ready.glue))
+}
+
 /// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
 fn header<'a>(
     config: &'a ClientConfig,
@@ -1064,7 +1279,7 @@ fn header<'a>(
         .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(client_nonce)?)));
     let mut b = Message::client(
         Cow::Borrowed(session_id),
-        msg_id.to_string(),
+        crate::wire::cmd_id(msg_id),
         Cow::Borrowed(config.device_id.as_str()),
         Cow::Borrowed(config.server_uri.as_str()),
     )
@@ -1107,10 +1322,45 @@ fn drain_alerts(tree: &mut Tree) -> Vec<Cmd> {
         .collect()
 }
 
-fn interrupted(asm: &Assembly) -> Cmd {
-    let mut item = OutItem::target(asm.uri.clone());
-    item.source = Some(asm.uri.clone());
-    Cmd::alert(AlertCode::NoEndOfData, vec![item])
+fn interrupted(asm: &Assembly) -> Reply {
+    let mut item = Item::target(asm.uri.clone());
+    item.source = Some(Location::new(asm.uri.clone()));
+    Command::alert(Cow::Borrowed(""), AlertCode::NoEndOfData, vec![item])
+}
+
+/// Bytes as the tree gives them: text when they are UTF-8, opaque otherwise.
+fn data_from_bytes(bytes: Vec<u8>) -> Data<'static> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Data::Text(Cow::Owned(s)),
+        Err(e) => Data::Opaque(Cow::Owned(e.into_bytes())),
+    }
+}
+
+/// An item's Data as the tree takes it: text stays text, so the tree does not check its
+/// UTF-8 again (the decoder did).
+enum ItemData<'d> {
+    Text(Cow<'d, str>),
+    Bytes(Cow<'d, [u8]>),
+}
+
+impl<'d> ItemData<'d> {
+    fn of(d: &'d Data<'_>) -> Self {
+        match d {
+            Data::Text(t) => Self::Text(Cow::Borrowed(t)),
+            Data::Opaque(b) => Self::Bytes(Cow::Borrowed(b)),
+            Data::Nested(n) => match n.to_xml() {
+                Ok(x) => Self::Text(Cow::Owned(x.into_owned())),
+                Err(_) => Self::Bytes(Cow::Borrowed(&n.raw)),
+            },
+        }
+    }
+
+    fn op(&self) -> OpData<'_> {
+        match self {
+            Self::Text(t) => OpData::Text(t),
+            Self::Bytes(b) => OpData::Bytes(b),
+        }
+    }
 }
 
 fn data_bytes<'d>(d: &'d Data<'_>) -> Cow<'d, [u8]> {
@@ -1128,11 +1378,11 @@ fn op_for<'a>(
     kind: dm_tree::Command,
     target: &'a str,
     item: &'a Item<'_>,
-    cmd_meta: Option<&'a syncml_codec::Meta<'_>>,
+    cmd_meta: Option<&'a Meta<'_>>,
 ) -> Op<'a> {
     let mut op = Op::new(kind, target);
     op.source = item.source.as_ref().map(|s| &*s.loc_uri);
-    let meta_format = |m: &'a syncml_codec::Meta<'_>| m.format.as_ref().map(|f| f.as_str());
+    let meta_format = |m: &'a Meta<'_>| m.format.as_ref().map(|f| f.as_str());
     op.format = item
         .meta
         .as_deref()
@@ -1152,31 +1402,42 @@ fn op_for<'a>(
     clippy::ptr_arg,
     reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
 )]
-fn status_cmd(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> StatusCmd {
-    let mut s = StatusCmd::answering(msg_ref.clone(), c.cmd_id(), c.name(), code);
+fn status_cmd(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Status<'static> {
+    let mut s = answering(c, msg_ref, code);
     let items = c.items();
     s.target_refs = items
         .iter()
-        .filter_map(|i| Some(String::from(&*i.target.as_ref()?.loc_uri)))
+        .filter_map(|i| Some(Cow::Owned(String::from(&*i.target.as_ref()?.loc_uri))))
         .collect();
     if matches!(c, Command::Copy(_)) {
         s.source_refs = items
             .iter()
-            .filter_map(|i| Some(String::from(&*i.source.as_ref()?.loc_uri)))
+            .filter_map(|i| Some(Cow::Owned(String::from(&*i.source.as_ref()?.loc_uri))))
             .collect();
     }
     s
+}
+
+/// A Status for command `c` with no refs: `msg_ref` made [`crate::wire::shared`] once for
+/// the whole message, the command name static, the CmdID given when it is sent.
+#[allow(
+    clippy::ptr_arg,
+    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
+)]
+fn answering(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Status<'static> {
+    Status::new(
+        Cow::Borrowed(""),
+        msg_ref.clone(),
+        crate::wire::shared(c.cmd_id()),
+        Cow::Borrowed(c.name()),
+        StatusCode::from_code(code),
+    )
 }
 
 #[allow(
     clippy::ptr_arg,
     reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
 )]
-fn status_for(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Cmd {
-    Cmd::Status(StatusCmd::answering(
-        msg_ref.clone(),
-        c.cmd_id(),
-        c.name(),
-        code,
-    ))
+fn status_for(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Reply {
+    Command::Status(answering(c, msg_ref, code))
 }

@@ -191,7 +191,7 @@ pub(crate) struct Packed {
 }
 
 /// A first guess at the encoded bytes per command, to size the output buffer once.
-const OUT_GUESS: usize = 192;
+pub(crate) const OUT_GUESS: usize = 192;
 
 /// The slack kept below MaxMsgSize when sizing a chunk (CmdID digits, Size element).
 const CHUNK_SLACK: usize = 48;

@@ -13,14 +13,40 @@ use syncml_codec::{
     Results, Status, StatusCode,
 };
 
-/// CmdID `id` as text: shared strings for the first 1024, so numbering the commands of a
+/// CmdID (or MsgID) `id` as text: shared strings for the first 1024, so numbering the commands of a
 /// message allocates nothing.
-fn cmd_id(id: u32) -> Cow<'static, str> {
+pub(crate) fn cmd_id(id: u32) -> Cow<'static, str> {
     static IDS: OnceLock<Box<[String]>> = OnceLock::new();
     let ids = IDS.get_or_init(|| (0..=1024u32).map(|i| i.to_string()).collect());
     match usize::try_from(id).ok().and_then(|i| ids.get(i)) {
         Some(s) => Cow::Borrowed(s.as_str()),
         None => Cow::Owned(id.to_string()),
+    }
+}
+
+/// Gives a command (and, for Atomic and Sequence, its nested commands in document order)
+/// CmdIDs numbered from `next`.
+pub(crate) fn number(c: &mut Command<'_>, next: &mut u32) {
+    *next = next.saturating_add(1);
+    let id = cmd_id(*next);
+    match c {
+        Command::Add(x)
+        | Command::Copy(x)
+        | Command::Delete(x)
+        | Command::Get(x)
+        | Command::Replace(x) => x.cmd_id = id,
+        Command::Alert(x) => x.cmd_id = id,
+        Command::Exec(x) => x.cmd_id = id,
+        Command::Results(x) => x.cmd_id = id,
+        Command::Status(x) => x.cmd_id = id,
+        Command::Atomic(x) | Command::Sequence(x) => {
+            x.cmd_id = id;
+            for inner in &mut x.commands {
+                number(inner, next);
+            }
+        }
+        // The engines never build any other command.
+        _ => {}
     }
 }
 
@@ -365,23 +391,20 @@ pub struct StatusCmd {
 }
 
 impl StatusCmd {
-    /// The Status for a decoded command: `msg_ref` made [`shared`] once for the whole
-    /// message, the command name static.
-    pub(crate) fn answering(
-        msg_ref: Cow<'static, str>,
-        cmd_ref: &str,
-        cmd: &'static str,
-        code: u16,
-    ) -> Self {
+    /// The owned copy of a codec Status.
+    pub(crate) fn from_status(s: &Status<'_>) -> Self {
         Self {
-            msg_ref,
-            cmd_ref: shared(cmd_ref),
-            cmd: Cow::Borrowed(cmd),
-            code,
-            target_refs: Vec::new(),
-            source_refs: Vec::new(),
-            chal: None,
-            items: Vec::new(),
+            msg_ref: shared(&s.msg_ref),
+            cmd_ref: shared(&s.cmd_ref),
+            cmd: shared(&s.cmd),
+            code: s.code.code(),
+            target_refs: s.target_refs.iter().map(|t| t.to_string()).collect(),
+            source_refs: s.source_refs.iter().map(|t| t.to_string()).collect(),
+            chal: s
+                .chal
+                .as_ref()
+                .map(|ch| Box::new(MetaInfo::from_meta(&ch.meta))),
+            items: s.items.iter().map(OutItem::from_item).collect(),
         }
     }
 
@@ -505,6 +528,49 @@ impl Cmd {
             }
             _ => 1,
         }
+    }
+
+    /// The owned copy of a codec command, as [`Cmd::to_command`] would give it back; `None`
+    /// for the commands DM engines never send (Put, Map, Sync, ...).
+    pub(crate) fn from_command(c: &Command<'_>) -> Option<Self> {
+        let items = |items: &[Item<'_>]| items.iter().map(OutItem::from_item).collect();
+        let meta = |m: &Option<Box<Meta<'_>>>| m.as_deref().map(MetaInfo::from_meta);
+        let item_cmd = |kind: ItemKind, x: &ItemCommand<'_>| Self::Item {
+            kind,
+            meta: meta(&x.meta),
+            correlator: None,
+            items: items(&x.items),
+        };
+        Some(match c {
+            Command::Add(x) => item_cmd(ItemKind::Add, x),
+            Command::Replace(x) => item_cmd(ItemKind::Replace, x),
+            Command::Delete(x) => item_cmd(ItemKind::Delete, x),
+            Command::Get(x) => item_cmd(ItemKind::Get, x),
+            Command::Copy(x) => item_cmd(ItemKind::Copy, x),
+            Command::Exec(x) => Self::Item {
+                kind: ItemKind::Exec,
+                meta: meta(&x.meta),
+                correlator: x.correlator.as_deref().map(str::to_owned),
+                items: items(&x.items),
+            },
+            Command::Alert(a) => Self::Alert {
+                code: a.code.code(),
+                correlator: a.correlator.as_deref().map(str::to_owned),
+                items: items(&a.items),
+            },
+            Command::Atomic(x) | Command::Sequence(x) => Self::Container {
+                atomic: matches!(c, Command::Atomic(_)),
+                commands: x.commands.iter().filter_map(Self::from_command).collect(),
+            },
+            Command::Status(s) => Self::Status(StatusCmd::from_status(s)),
+            Command::Results(r) => Self::Results {
+                msg_ref: shared(r.msg_ref.as_deref().unwrap_or_default()),
+                cmd_ref: shared(&r.cmd_ref),
+                meta: meta(&r.meta),
+                items: items(&r.items),
+            },
+            _ => return None,
+        })
     }
 
     /// The codec form, numbering CmdIDs from `next` in document order; `ids` receives the

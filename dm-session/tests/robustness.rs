@@ -295,6 +295,31 @@ fn limits_on_command_count_and_nesting() {
     ));
 }
 
+/// Replies not yet sent (Statuses, Results of a Get on an interior node, an Atomic's glued
+/// responses) survive serialisation: the resumed client sends the very same message.
+#[test]
+fn pending_replies_serialise_to_the_same_message() {
+    for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
+        let (mut c, mut tree, body) = client_and_package(enc);
+        c.handle_incoming(&mut tree, &mut NoUi, &body, None)
+            .unwrap();
+        let mut resumed: ClientEngine =
+            serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        let sent = c.poll_transmit().unwrap().unwrap();
+        assert_eq!(resumed.poll_transmit().unwrap().unwrap(), sent, "{enc:?}");
+        let m = syncml_codec::decode(&sent.body).unwrap();
+        let cmds = &m.body.commands;
+        assert!(cmds.iter().any(|c| matches!(c, Command::Results(_))));
+        assert_eq!(
+            cmds.iter()
+                .filter(|c| matches!(c, Command::Status(_)))
+                .count(),
+            10,
+            "{enc:?}"
+        );
+    }
+}
+
 /// Serialises both engines and the tree after every step and resumes from the copies.
 #[test]
 fn session_serialised_and_resumed_mid_package() {

@@ -28,6 +28,34 @@ pub enum Command {
     Exec,
 }
 
+/// The `Data` of an operation: bytes, or text the caller already knows is UTF-8 (a decoded
+/// `Data` string), which text formats then keep without checking it again.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OpData<'a> {
+    /// Bytes, checked as the node's format requires.
+    Bytes(&'a [u8]),
+    /// Text.
+    Text(&'a str),
+}
+
+impl<'a> OpData<'a> {
+    /// The bytes carried.
+    pub const fn as_bytes(self) -> &'a [u8] {
+        match self {
+            Self::Bytes(b) => b,
+            Self::Text(t) => t.as_bytes(),
+        }
+    }
+
+    /// The text, when it was given as text.
+    pub const fn as_text(self) -> Option<&'a str> {
+        match self {
+            Self::Bytes(_) => None,
+            Self::Text(t) => Some(t),
+        }
+    }
+}
+
 /// One operation on the tree. Everything borrows from the decoded message.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Op<'a> {
@@ -42,7 +70,7 @@ pub struct Op<'a> {
     /// `Meta/Type`, if given.
     pub mime: Option<&'a str>,
     /// `Data`, if given.
-    pub data: Option<&'a [u8]>,
+    pub data: Option<OpData<'a>>,
     /// The Exec correlator, echoed in the Generic Alert of a long-running Exec.
     pub correlator: Option<&'a str>,
 }
@@ -110,15 +138,23 @@ impl<'a> Op<'a> {
     /// With `Data` bytes.
     #[must_use]
     pub const fn with_data(mut self, data: &'a [u8]) -> Self {
-        self.data = Some(data);
+        self.data = Some(OpData::Bytes(data));
         self
     }
 
     /// With `Data` text.
     #[must_use]
     pub const fn with_text(mut self, text: &'a str) -> Self {
-        self.data = Some(text.as_bytes());
+        self.data = Some(OpData::Text(text));
         self
+    }
+
+    /// The `Data` bytes (empty when there is none).
+    pub const fn data_bytes(&self) -> &'a [u8] {
+        match self.data {
+            Some(d) => d.as_bytes(),
+            None => &[],
+        }
     }
 
     /// With an Exec correlator.

@@ -685,7 +685,7 @@ pub(crate) fn add_from_op(
     if op.mime == Some(crate::op::TNDS_WBXML) {
         return Status::UNSUPPORTED_MEDIA_TYPE.into();
     }
-    let parsed = match parse_doc(op.data.unwrap_or_default()) {
+    let parsed = match parse_doc(op.data_bytes()) {
         Ok(p) => p,
         Err(s) => return s.into(),
     };
@@ -716,7 +716,7 @@ pub(crate) fn replace_from_op(
     if op.mime == Some(crate::op::TNDS_WBXML) {
         return Err(Status::UNSUPPORTED_MEDIA_TYPE);
     }
-    let parsed = parse_doc(op.data.unwrap_or_default())?;
+    let parsed = parse_doc(op.data_bytes())?;
     let snapshot = tree.snapshot();
     let result = match names_target(&parsed.tree, uri) {
         Some(node) => {

@@ -4,7 +4,7 @@ use ddf::spec::{AccessType, CaseSense, Format, NodeSpec, Scope};
 
 use crate::acl::{Acl, AclCommand};
 use crate::handler::{AlertQueue, Change, ExecRequest, GenericAlert, MoHandler};
-use crate::op::{Command, Op, Outcome, ResultItem, TNDS_WBXML, TNDS_XML};
+use crate::op::{Command, Op, OpData, Outcome, ResultItem, TNDS_WBXML, TNDS_XML};
 use crate::status::Status;
 use crate::uri::{check_segment, ListKind, ListQuery, Property, Query, Target, Uri, UriLimits};
 use crate::value::Value;
@@ -1230,7 +1230,7 @@ impl Tree {
         let lookup = self.spec_for(uri.path());
         let spec = lookup.spec();
         let format = match (op.format, spec) {
-            (Some(f), Some(s)) if !format_fits(s.format, f, op.data) => {
+            (Some(f), Some(s)) if !format_fits(s.format, f, op.data_bytes()) => {
                 return Status::UNSUPPORTED_MEDIA_TYPE.into()
             }
             (Some(f), _) => f,
@@ -1248,7 +1248,7 @@ impl Tree {
         let value = if format == Format::Node {
             Value::Empty
         } else {
-            match Value::parse(format, op.data.unwrap_or_default()) {
+            match Value::parse_data(format, op.data) {
                 Ok(v) => v,
                 Err(_) => return Status::BAD_REQUEST.into(),
             }
@@ -1356,7 +1356,7 @@ impl Tree {
         let Some(id) = self.resolve(uri) else {
             return Status::NOT_FOUND.into();
         };
-        let data = op.data.unwrap_or_default();
+        let data = op.data_bytes();
         let result = match target.query {
             Some(Query::Prop(Property::Acl)) => self.replace_acl(server, id, data),
             Some(Query::Prop(Property::Name)) => self.rename(server, id, uri, data),
@@ -1477,7 +1477,7 @@ impl Tree {
             return Err(Status::UNSUPPORTED_MEDIA_TYPE);
         }
         if let Some(s) = spec {
-            if !format_fits(s.format, format, op.data) {
+            if !format_fits(s.format, format, op.data_bytes()) {
                 return Err(Status::UNSUPPORTED_MEDIA_TYPE);
             }
             if let Some(m) = op.mime {
@@ -1486,8 +1486,7 @@ impl Tree {
                 }
             }
         }
-        let value =
-            Value::parse(format, op.data.unwrap_or_default()).map_err(|_| Status::BAD_REQUEST)?;
+        let value = Value::parse_data(format, op.data).map_err(|_| Status::BAD_REQUEST)?;
         self.notify_write(uri, &value)?;
         if let Some(node) = self.store.get_mut(id) {
             node.value = value;
@@ -1567,7 +1566,7 @@ impl Tree {
         let value = self.leaf_value(src, source);
         let lookup = self.spec_for(target.path());
         if let Some(s) = lookup.spec() {
-            if !format_fits(s.format, format, None) {
+            if !format_fits(s.format, format, &[]) {
                 return Err(Status::FORBIDDEN);
             }
         }
@@ -1632,7 +1631,7 @@ impl Tree {
             server,
             uri,
             path: Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel)),
-            data: op.data,
+            data: op.data.map(OpData::as_bytes),
             format: op.format,
             correlator: op.correlator,
         };
@@ -1665,9 +1664,8 @@ impl Tree {
 /// Whether an operation's format is acceptable for a spec's format. Operation nodes may be
 /// described as `node` or `null` (scomo.md §1.2), and a `null` leaf accepts empty data of
 /// any leaf format.
-fn format_fits(spec: Format, given: Format, data: Option<&[u8]>) -> bool {
-    spec == given
-        || (spec == Format::Null && given != Format::Node && data.is_none_or(<[u8]>::is_empty))
+fn format_fits(spec: Format, given: Format, data: &[u8]) -> bool {
+    spec == given || (spec == Format::Null && given != Format::Node && data.is_empty())
 }
 
 fn is_tnds(mime: &str) -> bool {

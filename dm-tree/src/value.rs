@@ -2,6 +2,8 @@
 
 use ddf::spec::Format;
 
+use crate::op::OpData;
+
 /// Why data does not fit a format.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -60,6 +62,26 @@ impl Value {
         let text = core::str::from_utf8(data).map_err(|e| ValueError::NotUtf8 {
             offset: e.valid_up_to(),
         })?;
+        Self::parse_str(format, text)
+    }
+
+    /// [`Value::parse`] of an operation's data: text given as text is not checked for UTF-8
+    /// again. No data is the null value.
+    pub fn parse_data(format: Format, data: Option<OpData<'_>>) -> Result<Self, ValueError> {
+        match data {
+            Some(OpData::Text(text)) if format != Format::Node && format != Format::Bin => {
+                if text.is_empty() {
+                    return Ok(Self::Empty);
+                }
+                Self::parse_str(format, text)
+            }
+            Some(d) => Self::parse(format, d.as_bytes()),
+            None => Self::parse(format, &[]),
+        }
+    }
+
+    /// A non-empty text as a value of a text-like `format` (not `node` or `bin`).
+    fn parse_str(format: Format, text: &str) -> Result<Self, ValueError> {
         let invalid = ValueError::Invalid { format };
         Ok(match format {
             Format::Int => Self::Int(text.parse().map_err(|_| invalid)?),
@@ -181,6 +203,40 @@ mod tests {
         assert!(Value::parse(Format::Null, b"x").is_err());
         assert_eq!(Value::parse(Format::Null, b""), Ok(Value::Empty));
         assert!(Value::parse(Format::Node, b"x").is_err());
+    }
+
+    #[test]
+    fn text_data_parses_as_its_bytes_do() {
+        let formats = [
+            Format::Chr,
+            Format::Int,
+            Format::Bool,
+            Format::Float,
+            Format::Date,
+            Format::B64,
+            Format::Null,
+            Format::Node,
+            Format::Bin,
+            Format::Xml,
+        ];
+        for f in formats {
+            for t in [
+                "",
+                "42",
+                "true",
+                "aGVsbG8=",
+                "2001-07-11",
+                "x",
+                "\u{e9}t\u{e9}",
+            ] {
+                assert_eq!(
+                    Value::parse_data(f, Some(OpData::Text(t))),
+                    Value::parse(f, t.as_bytes()),
+                    "{f:?} {t:?}"
+                );
+            }
+            assert_eq!(Value::parse_data(f, None), Value::parse(f, b""), "{f:?}");
+        }
     }
 
     #[test]
