@@ -109,8 +109,10 @@ pub trait AlertSink {
 }
 
 /// A FIFO of Generic Alerts; the tree owns one, MOs push into it and the session engine
-/// drains it.
-#[derive(Clone, Debug, Default)]
+/// drains it. It is saved with the tree, so an alert reporting work done (a 1226 for an
+/// asynchronous Exec) survives a restart before the next session.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct AlertQueue(VecDeque<GenericAlert>);
 
 impl AlertQueue {

@@ -1,11 +1,13 @@
 //! Serde for the whole tree: a flat pre-order list of nodes, each naming its parent by
-//! index, so reading needs no recursion and cannot build a cycle.
+//! index, so reading needs no recursion and cannot build a cycle; then the Generic Alerts
+//! still waiting to be sent.
 
 use ddf::spec::Format;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::acl::Acl;
+use crate::handler::AlertQueue;
 use crate::tree::{name_hash, Child, Extra, Node, Store, Tree, NO_PARENT};
 use crate::uri::{check_segment, UriLimits};
 use crate::value::Value;
@@ -19,6 +21,8 @@ struct FileTreeRef<'t> {
     version: u32,
     limits: UriLimits,
     nodes: Vec<FileNodeRef<'t>>,
+    #[serde(skip_serializing_if = "AlertQueue::is_empty")]
+    alerts: &'t AlertQueue,
 }
 
 #[derive(Serialize)]
@@ -60,6 +64,9 @@ struct FileTree {
     #[serde(default)]
     limits: UriLimits,
     nodes: Vec<FileNode>,
+    /// Absent in files written before alerts were saved.
+    #[serde(default)]
+    alerts: AlertQueue,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +122,7 @@ impl Serialize for Tree {
             version: VERSION,
             limits: self.limits,
             nodes,
+            alerts: self.alerts(),
         }
         .serialize(s)
     }
@@ -198,6 +206,7 @@ impl<'de> Deserialize<'de> for Tree {
         store.build_indexes();
         let mut tree = Self::from_store(store);
         tree.limits = file.limits;
+        *tree.alerts_mut() = file.alerts;
         Ok(tree)
     }
 }

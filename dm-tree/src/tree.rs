@@ -547,6 +547,11 @@ impl Tree {
         self.len() <= 1
     }
 
+    /// The Generic Alerts queued by MOs and not yet drained.
+    pub fn alerts(&self) -> &AlertQueue {
+        &self.alerts
+    }
+
     /// The Generic Alerts queued by MOs, for the session engine to drain.
     pub fn alerts_mut(&mut self) -> &mut AlertQueue {
         &mut self.alerts

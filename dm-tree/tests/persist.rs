@@ -1,12 +1,12 @@
-//! Persistence: serde round trip of the whole tree, atomic save, and a crash between the
-//! write of the temporary file and the rename.
+//! Persistence: serde round trip of the whole tree and its queued alerts, atomic save, and a
+//! crash between the write of the temporary file and the rename.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 
 use dm_tree::persist::{self, temp_path};
-use dm_tree::{Format, Op, Status, Tree, UriLimits, Value};
+use dm_tree::{Format, GenericAlert, Op, Status, Tree, UriLimits, Value};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dm-tree-test-{}-{name}", std::process::id()));
@@ -55,6 +55,35 @@ fn serde_round_trip_keeps_everything() {
 }
 
 #[test]
+fn queued_alerts_survive_a_save_and_load() {
+    let path = scratch("alerts");
+    let mut t = sample();
+    let alert = GenericAlert {
+        source: Some("./SCOMO/Download/Pkg1/Operations/Download".into()),
+        target: None,
+        alert_type: "urn:oma:at:scomo:1.0:OperationComplete".into(),
+        format: "xml".into(),
+        mark: Some("warning".into()),
+        data: "<ResultCode>1200</ResultCode>".into(),
+        correlator: Some("abc".into()),
+    };
+    t.push_alert(alert.clone());
+    t.push_alert(GenericAlert {
+        correlator: None,
+        ..alert.clone()
+    });
+    persist::save(&t, &path).unwrap();
+    let mut back = persist::load(&path).unwrap();
+    assert_eq!(back.alerts(), t.alerts());
+    let drained: Vec<GenericAlert> = back.alerts_mut().drain().collect();
+    assert_eq!(drained.len(), 2);
+    assert_eq!(drained[0], alert);
+    assert_eq!(drained[1].correlator, None);
+    // Once drained, the file is written as before alerts were saved.
+    assert!(!serde_json::to_string(&back).unwrap().contains("alerts"));
+}
+
+#[test]
 fn corrupt_files_are_refused() {
     let cases = [
         r#"{"version":1,"nodes":[]}"#,
@@ -67,6 +96,8 @@ fn corrupt_files_are_refused() {
         r#"{"version":1,"nodes":[{"parent":null,"name":".","format":"Node","acl":"Add=*"},{"parent":0,"name":"x","format":"Chr"},{"parent":0,"name":"x","format":"Chr"}]}"#,
         r#"{"version":1,"nodes":[{"parent":null,"name":".","format":"Node","acl":"Add=*"},{"parent":0,"name":"a/b","format":"Chr"}]}"#,
         r#"{"version":1,"nodes":[{"parent":null,"name":".","format":"Node","acl":"Add=*&Foo=x"}]}"#,
+        // an alert without its required fields
+        r#"{"version":1,"nodes":[{"parent":null,"name":".","format":"Node","acl":"Add=*"}],"alerts":[{"data":"x"}]}"#,
     ];
     for json in cases {
         assert!(serde_json::from_str::<Tree>(json).is_err(), "{json}");
