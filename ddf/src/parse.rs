@@ -5,6 +5,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
 use crate::tag::Tag;
+use crate::validate::Notes;
 use crate::xml::{is_blank, XmlSource};
 use std::borrow::Cow;
 
@@ -113,6 +114,8 @@ pub(crate) struct Builder<'a, S> {
     /// Finished nodes whose parent is still open, in document order: a parent takes its
     /// children off the top when it ends, into a `Vec` of the exact size (no regrowth).
     pending: Vec<Node<'a>>,
+    /// What the validation needs to look at again.
+    notes: Notes,
 }
 
 /// `text` without leading and trailing white space (as `str::trim`).
@@ -172,6 +175,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             warnings: Vec::new(),
             saw_df: false,
             pending: Vec::new(),
+            notes: Notes::default(),
         }
     }
 
@@ -206,7 +210,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     /// Validates a tree read by [`Builder::mgmt_tree`] and hands out the result.
     pub(crate) fn finish(self, tree: MgmtTree<'a>) -> Result<Parsed<'a>, Error> {
         let mut warnings = self.warnings;
-        crate::validate::validate(&tree, &mut warnings)?;
+        crate::validate::validate(&tree, &self.notes, &mut warnings)?;
         Ok(Parsed { tree, warnings })
     }
 
@@ -374,6 +378,8 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 .into())
             }
         }
+        // Checked now, while the node and its children are still in cache.
+        self.notes.node(&node, depth);
         Ok(node)
     }
 
