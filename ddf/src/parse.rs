@@ -348,7 +348,13 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         let mut name = None;
         let mark = self.pending.len();
         let body = self.node_body(&mut node, &mut name, depth);
-        if mark < self.pending.len() {
+        if mark == 0 {
+            // Every pending node is a child (always so for a top-level node, which can have
+            // thousands): the list itself becomes the children, instead of a copy of it in
+            // fresh memory. Its spare capacity (less than its length) is never written, so it
+            // costs address space only; shrinking it would cost a copy or page faults again.
+            node.children = std::mem::take(&mut self.pending);
+        } else if mark < self.pending.len() {
             node.children = self.pending.drain(mark..).collect();
         }
         if let Err(err) = body {
