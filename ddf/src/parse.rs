@@ -1,5 +1,6 @@
 //! The tree builder shared by the XML and WBXML front ends: a recursive-descent reader over
-//! a stream of DDF events, followed by the validation pass.
+//! a stream of DDF events, followed by the validation pass (which checks each node as it is
+//! finished, and walks the tree again only to report what it noticed).
 
 use crate::error::{Error, ErrorKind, Warning};
 use crate::model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
