@@ -36,7 +36,9 @@ fn group(c: &mut Criterion, name: &str, xml: &str, nodes: usize) {
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Bytes(xml.len() as u64));
     g.bench_function("ddf_parse_xml", |b| {
-        b.iter(|| ddf::parse_xml(black_box(xml)).map(|p| p.tree.node_count()))
+        // The parsed document is returned, so it is dropped inside the timed loop (a user
+        // pays for that), but not walked again: the raw loop does nothing after its events.
+        b.iter(|| ddf::parse_xml(black_box(xml)))
     });
     g.bench_function("quick_xml_raw_loop", |b| {
         b.iter(|| raw_events(black_box(xml)))

@@ -1,10 +1,12 @@
 //! The tree builder shared by the XML and WBXML front ends: a recursive-descent reader over
-//! a stream of DDF events, followed by the validation pass.
+//! a stream of DDF events, followed by the validation pass (which checks each node as it is
+//! finished, and walks the tree again only to report what it noticed).
 
 use crate::error::{Error, ErrorKind, Warning};
 use crate::model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
 use crate::tag::Tag;
+use crate::validate::Notes;
 use crate::xml::{is_blank, XmlSource};
 use std::borrow::Cow;
 
@@ -113,6 +115,8 @@ pub(crate) struct Builder<'a, S> {
     /// Finished nodes whose parent is still open, in document order: a parent takes its
     /// children off the top when it ends, into a `Vec` of the exact size (no regrowth).
     pending: Vec<Node<'a>>,
+    /// What the validation needs to look at again.
+    notes: Notes,
 }
 
 /// `text` without leading and trailing white space (as `str::trim`).
@@ -172,6 +176,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             warnings: Vec::new(),
             saw_df: false,
             pending: Vec::new(),
+            notes: Notes::default(),
         }
     }
 
@@ -206,7 +211,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     /// Validates a tree read by [`Builder::mgmt_tree`] and hands out the result.
     pub(crate) fn finish(self, tree: MgmtTree<'a>) -> Result<Parsed<'a>, Error> {
         let mut warnings = self.warnings;
-        crate::validate::validate(&tree, &mut warnings)?;
+        crate::validate::validate(&tree, &self.notes, &mut warnings)?;
         Ok(Parsed { tree, warnings })
     }
 
@@ -344,7 +349,13 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         let mut name = None;
         let mark = self.pending.len();
         let body = self.node_body(&mut node, &mut name, depth);
-        if mark < self.pending.len() {
+        if mark == 0 {
+            // Every pending node is a child (always so for a top-level node, which can have
+            // thousands): the list itself becomes the children, instead of a copy of it in
+            // fresh memory. Its spare capacity (less than its length) is never written, so it
+            // costs address space only; shrinking it would cost a copy or page faults again.
+            node.children = std::mem::take(&mut self.pending);
+        } else if mark < self.pending.len() {
             node.children = self.pending.drain(mark..).collect();
         }
         if let Err(err) = body {
@@ -374,6 +385,8 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 .into())
             }
         }
+        // Checked now, while the node and its children are still in cache.
+        self.notes.node(&node, depth);
         Ok(node)
     }
 
@@ -393,8 +406,57 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         name: &mut Option<Cow<'a, str>>,
         depth: usize,
     ) -> Res<()> {
+        let mut ev = self.src.next()?;
+        // The DTD's order (NodeName, Path?, RTProperties?, DFProperties?, (Node* | Value?)),
+        // which real documents follow, is read at sites of its own, each of which nearly
+        // always sees the same element; the general `match` below, which sees them all in
+        // turn, would mispredict its jump on each. Every site does what the `match` does
+        // for its element, and is reached before any duplicate could be.
+        if let Ev::Start(Tag::NodeName, _) = ev {
+            *name = Some(self.text(Tag::NodeName, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Path, _) = ev {
+            node.path = Some(self.text(Tag::Path, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::RtProperties, at) = ev {
+            node.rt = Some(self.rt_properties(at)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::DfProperties, at) = ev {
+            self.saw_df = true;
+            node.df = Some(self.df_properties(at)?);
+            ev = self.src.next()?;
+        }
+        while let Ev::Start(Tag::Node, at) = ev {
+            let child = self.node(depth + 1, at)?;
+            self.pending.push(child);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Value, _) = ev {
+            node.value = Some(self.text(Tag::Value, false)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::End(_) = ev {
+            return Ok(());
+        }
+        self.node_rest(ev, node, name, depth)
+    }
+
+    /// The rest of a node after the part read in the DTD's order, from `ev` on: anything in
+    /// any order, checked for duplicates. Kept out of [`Builder::node_body`], which recurses
+    /// once per level: the stack stays small in unoptimised builds too.
+    #[inline(never)]
+    fn node_rest(
+        &mut self,
+        mut ev: Ev<'a>,
+        node: &mut Node<'a>,
+        name: &mut Option<Cow<'a, str>>,
+        depth: usize,
+    ) -> Res<()> {
         loop {
-            match self.src.next()? {
+            match ev {
                 Ev::Start(Tag::Node, at) => {
                     let child = self.node(depth + 1, at)?;
                     self.pending.push(child);
@@ -479,6 +541,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     return Err(unexpected(tag, Tag::Node, at).into())
                 }
             }
+            ev = self.src.next()?;
         }
     }
 
@@ -559,6 +622,14 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             Tag::ZeroOrN => Occurrence::ZeroOrN(n()?),
             Tag::OneOrN => Occurrence::OneOrN(n()?),
             _ => return Err(Error::model(ErrorKind::BadMarker("Occurrence"), offset).into()),
+        })
+    }
+
+    fn scope(&mut self, offset: usize) -> Res<Scope> {
+        Ok(match self.marker(Tag::Scope, offset)?.0 {
+            Tag::Permanent => Scope::Permanent,
+            Tag::Dynamic => Scope::Dynamic,
+            _ => return Err(Error::model(ErrorKind::BadMarker("Scope"), offset).into()),
         })
     }
 
@@ -733,8 +804,44 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         let mut title = None;
         let mut df_type = None;
         let mut case_sense = None;
+        let mut ev = self.src.next()?;
+        // The DTD's order (AccessType, DefaultValue?, Description?, DFFormat, Occurrence?,
+        // Scope?, DFTitle?, DFType, CaseSense?) is read at sites of its own, as in
+        // [`Builder::node_body`]; each does what the `match` below does for its element.
+        if let Ev::Start(Tag::AccessType, _) = ev {
+            access = Some(self.access_type()?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::DefaultValue, _) = ev {
+            default_value = Some(self.text(Tag::DefaultValue, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Description, _) = ev {
+            description = Some(self.text(Tag::Description, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::DfFormat, at) = ev {
+            format = Some(self.format(Tag::DfFormat, at)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Occurrence, at) = ev {
+            occurrence = Some(self.occurrence(at)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::Scope, at) = ev {
+            scope = Some(self.scope(at)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::DfTitle, _) = ev {
+            title = Some(self.text(Tag::DfTitle, true)?);
+            ev = self.src.next()?;
+        }
+        if let Ev::Start(Tag::DfType, _) = ev {
+            df_type = Some(self.type_info(Tag::DfType)?);
+            ev = self.src.next()?;
+        }
         loop {
-            match self.src.next()? {
+            match ev {
                 Ev::Start(Tag::AccessType, _) => access = Some(self.access_type()?),
                 Ev::Empty(Tag::AccessType, _) => access = Some(AccessType::NONE),
                 Ev::Start(Tag::DefaultValue, _) => {
@@ -749,13 +856,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 Ev::Empty(Tag::DfTitle, _) => title = Some(Cow::Borrowed("")),
                 Ev::Start(Tag::DfFormat, at) => format = Some(self.format(Tag::DfFormat, at)?),
                 Ev::Start(Tag::Occurrence, at) => occurrence = Some(self.occurrence(at)?),
-                Ev::Start(Tag::Scope, at) => {
-                    scope = Some(match self.marker(Tag::Scope, at)?.0 {
-                        Tag::Permanent => Scope::Permanent,
-                        Tag::Dynamic => Scope::Dynamic,
-                        _ => return Err(Error::model(ErrorKind::BadMarker("Scope"), at).into()),
-                    })
-                }
+                Ev::Start(Tag::Scope, at) => scope = Some(self.scope(at)?),
                 Ev::Start(Tag::CaseSense, at) => {
                     case_sense = Some(match self.marker(Tag::CaseSense, at)?.0 {
                         Tag::Cs => CaseSense::Cs,
@@ -785,6 +886,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     return Err(unexpected(tag, Tag::DfProperties, at).into())
                 }
             }
+            ev = self.src.next()?;
         }
         let missing = |element| {
             Error::model(

@@ -43,6 +43,28 @@ fn segment<'n>(node: &'n Node<'_>) -> &'n str {
 /// a hash set, so a TNDS with thousands of siblings stays linear.
 const PAIRWISE_LIMIT: usize = 16;
 
+/// The index of the first sibling whose name an earlier one has, or the second placeholder.
+fn first_clash(children: &[Node<'_>]) -> Option<usize> {
+    let mut placeholders = 0usize;
+    let mut names: HashSet<&str> = HashSet::new();
+    let large = children.len() > PAIRWISE_LIMIT;
+    if large {
+        names.reserve(children.len());
+    }
+    children.iter().enumerate().position(|(i, child)| {
+        if child.is_placeholder() {
+            placeholders += 1;
+            placeholders > 1
+        } else if large {
+            !names.insert(&child.name)
+        } else {
+            children
+                .get(..i)
+                .is_some_and(|before| before.iter().any(|c| same_name(&c.name, &child.name)))
+        }
+    })
+}
+
 struct Walk<'w, 'n> {
     kind: DocKind,
     warnings: &'w mut Vec<Warning>,
@@ -53,7 +75,74 @@ struct Walk<'w, 'n> {
     stack: Vec<&'n Node<'n>>,
 }
 
-pub(crate) fn validate(tree: &MgmtTree<'_>, warnings: &mut Vec<Warning>) -> Result<(), Error> {
+/// What the builder noticed while reading a tree: whether any node could fail a check of
+/// [`Walk::node`], for a tree of either kind. A tree with nothing noticed is not walked again
+/// (the walk would find nothing, and it would touch every node once more, long after they
+/// were read); otherwise the walk reports exactly as it would have.
+#[derive(Debug, Default)]
+pub(crate) struct Notes {
+    /// Some node fails or may fail a check that does not depend on the document kind.
+    suspect: bool,
+    /// Some node has no `DFProperties` (an error in a DDF).
+    without_df: bool,
+    /// Some node has no `RTProperties` (a warning in a TNDS).
+    without_rt: bool,
+    /// Some node is a placeholder (a warning in a TNDS).
+    placeholder: bool,
+}
+
+impl Notes {
+    /// Notes a node read completely, children included, at `depth` (1 for a top-level node):
+    /// the checks of [`Walk::node`] on the node itself and [`Walk::siblings`] on its
+    /// children, in the same terms; a nested `Path` is left to the walk.
+    pub(crate) fn node(&mut self, node: &Node<'_>, depth: usize) {
+        let placeholder = node.is_placeholder();
+        self.placeholder |= placeholder;
+        self.without_df |= node.df.is_none();
+        self.without_rt |= node.rt.is_none();
+        let format = node.format();
+        let interior = format == Some(Format::Node);
+        self.suspect |= (placeholder
+            && node
+                .df
+                .as_ref()
+                .is_some_and(|df| df.scope == Some(Scope::Permanent)))
+            || (!node.children.is_empty() && (!interior || node.value.is_some()))
+            || (interior
+                && (node.value.is_some() || node.rt.as_ref().is_some_and(|rt| rt.size.is_some())))
+            || (depth > 1 && node.path.is_some())
+            || first_clash(&node.children).is_some();
+    }
+
+    /// Whether the tree must be walked: something noticed counts for its kind.
+    fn walk(&self, kind: DocKind) -> bool {
+        self.suspect
+            || match kind {
+                DocKind::Ddf => self.without_df,
+                DocKind::Tnds => self.without_rt || self.placeholder,
+            }
+    }
+}
+
+/// Checks a tree read by the builder, which noticed `notes` on the way.
+pub(crate) fn validate(
+    tree: &MgmtTree<'_>,
+    notes: &Notes,
+    warnings: &mut Vec<Warning>,
+) -> Result<(), Error> {
+    let deep = notes.walk(tree.kind);
+    // What the notes stand for is checked here in builds with debug assertions (tests and
+    // fuzzing): a tree they let through must give neither errors nor warnings.
+    if cfg!(debug_assertions) && !deep {
+        let mut found = Vec::new();
+        let clean = walk(tree, true, &mut found).is_ok() && found.is_empty();
+        debug_assert!(clean, "the builder's notes missed {found:?}");
+    }
+    walk(tree, deep, warnings)
+}
+
+/// The top-level checks, and with `deep` every node's.
+fn walk(tree: &MgmtTree<'_>, deep: bool, warnings: &mut Vec<Warning>) -> Result<(), Error> {
     let mut walk = Walk {
         kind: tree.kind,
         warnings,
@@ -75,7 +164,9 @@ pub(crate) fn validate(tree: &MgmtTree<'_>, warnings: &mut Vec<Warning>) -> Resu
             return Err(walk.error(ErrorKind::DuplicateName(node.name.to_string()), node));
         }
         seen.push((walk.base.clone(), &node.name));
-        walk.node(node)?;
+        if deep {
+            walk.node(node)?;
+        }
     }
     Ok(())
 }
@@ -162,36 +253,18 @@ impl<'n> Walk<'_, 'n> {
 
     /// Duplicate names and repeated placeholders among siblings.
     fn siblings(&mut self, children: &'n [Node<'n>]) -> Result<(), Error> {
-        let mut placeholders = 0usize;
-        let mut names: HashSet<&str> = HashSet::new();
-        let large = children.len() > PAIRWISE_LIMIT;
-        if large {
-            names.reserve(children.len());
-        }
-        for (i, child) in children.iter().enumerate() {
-            let clash = if child.is_placeholder() {
-                placeholders += 1;
-                placeholders > 1
-            } else if large {
-                !names.insert(&child.name)
-            } else {
-                children
-                    .get(..i)
-                    .is_some_and(|before| before.iter().any(|c| same_name(&c.name, &child.name)))
-            };
-            if clash {
-                self.stack.push(child);
-                let kind = if child.is_placeholder() {
-                    ErrorKind::SeveralPlaceholders
-                } else {
-                    ErrorKind::DuplicateName(child.name.to_string())
-                };
-                let err = self.error(kind, child);
-                self.stack.pop();
-                return Err(err);
-            }
-        }
-        Ok(())
+        let Some(child) = first_clash(children).and_then(|i| children.get(i)) else {
+            return Ok(());
+        };
+        self.stack.push(child);
+        let kind = if child.is_placeholder() {
+            ErrorKind::SeveralPlaceholders
+        } else {
+            ErrorKind::DuplicateName(child.name.to_string())
+        };
+        let err = self.error(kind, child);
+        self.stack.pop();
+        Err(err)
     }
 
     /// A nested node's `Path` must name its real parent (`*` segments stand for

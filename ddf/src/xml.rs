@@ -11,15 +11,55 @@ use std::borrow::Cow;
 /// parsed from a sub-slice reports offsets into the whole input.
 pub(crate) struct XmlSource<'a> {
     reader: Reader<&'a [u8]>,
+    /// The input, for finding where an end tag starts.
+    input: &'a [u8],
     base: usize,
 }
 
 impl<'a> XmlSource<'a> {
     pub(crate) fn new(input: &'a str, base: usize) -> Self {
+        let mut reader = Reader::from_str(input);
+        // The indentation between elements, most of the text of a real DDF, is skipped by
+        // the reader instead of coming out as events that would be dropped here: the
+        // builder never keeps white space outside text elements, and a text element's
+        // content is read with this turned off (see [`XmlSource::verbatim`]).
+        reader.config_mut().trim_text_start = true;
         Self {
-            reader: Reader::from_str(input),
+            reader,
+            input: input.as_bytes(),
             base,
         }
+    }
+
+    /// The offset `len` bytes before the reader's position: the start of the markup just
+    /// read, when `len` is its length.
+    #[inline]
+    fn back(&self, len: usize) -> usize {
+        self.pos().saturating_sub(len)
+    }
+
+    /// The start of the end tag just read, whose name is `name_len` bytes long: `</`, the
+    /// name, white space the reader dropped from it, `>`.
+    #[inline]
+    fn end_tag_start(&self, name_len: usize) -> usize {
+        let close = usize::try_from(self.reader.buffer_position())
+            .unwrap_or(usize::MAX)
+            .saturating_sub(1);
+        let blank = self.input.get(..close).map_or(0, |before| {
+            before
+                .iter()
+                .rev()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .count()
+        });
+        self.back(1 + blank + name_len + 2)
+    }
+
+    /// Whether text is read as written (inside a text element) or with its leading white
+    /// space skipped (between elements).
+    #[inline]
+    fn verbatim(&mut self, on: bool) {
+        self.reader.config_mut().trim_text_start = !on;
     }
 
     fn pos(&self) -> usize {
@@ -42,6 +82,20 @@ impl<'a> XmlSource<'a> {
     /// text split by references, CDATA or comments.
     #[inline(never)]
     fn text_rest(
+        &mut self,
+        tag: Tag,
+        acc: Option<Cow<'a, str>>,
+        event: quick_xml::Result<Event<'a>>,
+        start: usize,
+    ) -> Res<Cow<'a, str>> {
+        self.verbatim(true);
+        let text = self.text_pieces(tag, acc, event, start);
+        self.verbatim(false);
+        text
+    }
+
+    /// [`XmlSource::text_rest`] with the reader set to read text as written.
+    fn text_pieces(
         &mut self,
         tag: Tag,
         mut acc: Option<Cow<'a, str>>,
@@ -136,37 +190,56 @@ impl<'a> Source<'a> for XmlSource<'a> {
     #[inline(always)]
     fn next(&mut self) -> Res<Ev<'a>> {
         loop {
-            let start = self.pos();
+            // Where a text event starts: the reader skips the indentation before markup,
+            // so the start of markup is found from the end of the event instead.
+            let before = self.pos();
             let event = self.reader.read_event().map_err(|e| self.xml_error(&e))?;
             return Ok(match event {
-                Event::Start(e) => match Tag::from_name(e.name().as_ref()) {
-                    Some(tag) => Ev::Start(tag, start),
-                    None => Ev::Unknown(Box::new(UnknownElement {
-                        name: e.name().as_ref().to_owned(),
-                        empty: false,
-                        offset: start,
-                    })),
-                },
-                Event::Empty(e) => match Tag::from_name(e.name().as_ref()) {
-                    Some(tag) => Ev::Empty(tag, start),
-                    None => Ev::Unknown(Box::new(UnknownElement {
-                        name: e.name().as_ref().to_owned(),
-                        empty: true,
-                        offset: start,
-                    })),
-                },
-                Event::End(_) => Ev::End(start),
+                Event::Start(e) => {
+                    // `<` name and attributes `>`
+                    let start = self.back(e.len() + 2);
+                    match Tag::from_name(e.name().as_ref()) {
+                        Some(tag) => Ev::Start(tag, start),
+                        None => Ev::Unknown(Box::new(UnknownElement {
+                            name: e.name().as_ref().to_owned(),
+                            empty: false,
+                            offset: start,
+                        })),
+                    }
+                }
+                Event::Empty(e) => {
+                    // `<` name and attributes `/>`
+                    let start = self.back(e.len() + 3);
+                    match Tag::from_name(e.name().as_ref()) {
+                        Some(tag) => Ev::Empty(tag, start),
+                        None => Ev::Unknown(Box::new(UnknownElement {
+                            name: e.name().as_ref().to_owned(),
+                            empty: true,
+                            offset: start,
+                        })),
+                    }
+                }
+                Event::End(e) => Ev::End(self.end_tag_start(e.name().as_ref().len())),
                 Event::Text(t) => {
                     let text = t.into_inner();
-                    // Indentation between elements: most text events of a real DDF.
+                    // Left by the reader only where white space is followed by a reference
+                    // or the end of the input.
                     if is_blank(&text) {
                         continue;
                     }
-                    Ev::Text(text, start)
+                    Ev::Text(text, before)
                 }
-                Event::CData(t) => Ev::Text(t.into_inner(), start),
-                Event::GeneralRef(r) => Ev::Text(reference(&r.into_inner(), start)?, start),
-                Event::Eof => Ev::Eof(start),
+                // `<![CDATA[` content `]]>`
+                Event::CData(t) => {
+                    let start = self.back(t.len() + 12);
+                    Ev::Text(t.into_inner(), start)
+                }
+                Event::GeneralRef(r) => {
+                    // `&` name `;`
+                    let start = self.back(r.len() + 2);
+                    Ev::Text(reference(&r.into_inner(), start)?, start)
+                }
+                Event::Eof => Ev::Eof(self.pos()),
                 Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_) => continue,
             });
         }
@@ -178,7 +251,12 @@ impl<'a> Source<'a> for XmlSource<'a> {
     /// of event: a single `match` seeing text and end tags in turn mispredicts its jump.
     fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
         let start = self.pos();
-        let first = match self.reader.read_event() {
+        // Only this read can see text: the event after a piece of text is markup or a
+        // reference, which trimming leaves alone, and `text_rest` reads the rest as written.
+        self.verbatim(true);
+        let event = self.reader.read_event();
+        self.verbatim(false);
+        let first = match event {
             Ok(Event::Text(t)) => t.into_inner(),
             Ok(Event::End(_)) => return Ok(Cow::Borrowed("")),
             other => return self.text_rest(tag, None, other, start),
@@ -281,7 +359,44 @@ pub fn find_mgmt_tree(xml: &str) -> Result<Option<usize>, Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_blank;
+    use super::{is_blank, XmlSource};
+    use crate::parse::{Ev, Source};
+
+    /// The reader skips indentation, so markup offsets are worked out from the end of each
+    /// event: they must point at its `<` (or `&`) whatever came before.
+    #[test]
+    fn event_offsets_point_at_the_markup() {
+        let doc = "<?xml version=\"1.0\"?>\n<MgmtTree>\n  <VerDTD>1.2</VerDTD>  <!-- c -->\n\t<Node >\r\n\
+                   <NodeName>a</NodeName   >\n    <x-vendor a=\"1\"/> <RTProperties/>\n  </Node \n>\n\
+                   <Value>  <![CDATA[c]]> &amp; </Value></MgmtTree>\n  ";
+        for base in [0, 7] {
+            let mut src = XmlSource::new(doc, base);
+            let mut seen = Vec::new();
+            loop {
+                let ev = src.next().unwrap();
+                let (at, expect) = match &ev {
+                    Ev::Start(tag, at) | Ev::Empty(tag, at) => (*at, format!("<{}", tag.name())),
+                    Ev::Unknown(u) => (u.offset, format!("<{}", u.name)),
+                    Ev::End(at) => (*at, "</".to_owned()),
+                    Ev::Text(t, at) if t == "&" => (*at, "&amp;".to_owned()),
+                    Ev::Text(t, at) if t == "c" => (*at, "<![CDATA[c".to_owned()),
+                    Ev::Text(t, at) => (*at, t.to_string()),
+                    Ev::Eof(at) => {
+                        assert_eq!(*at, doc.len() + base);
+                        break;
+                    }
+                };
+                let at = at - base;
+                assert!(
+                    doc[at..].starts_with(&expect),
+                    "{expect} at {at}: {:?}",
+                    &doc[at..]
+                );
+                seen.push(expect);
+            }
+            assert_eq!(seen.len(), 16, "{seen:?}");
+        }
+    }
 
     #[test]
     fn blank_matches_the_bytewise_definition() {

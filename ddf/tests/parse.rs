@@ -325,6 +325,45 @@ fn corpus_tnds_and_nested_mgmt_tree_parse() {
     assert_eq!(parse_xml(&roundtrip).unwrap().tree, parsed.tree);
 }
 
+/// The reader skips the indentation between elements; text inside a text element must still
+/// be read as written, whatever splits it, and stray text must be reported where it starts.
+#[test]
+fn white_space_inside_text_elements_is_read_as_written() {
+    let leaf = |name: &str, value: &str| {
+        format!(
+            "<Node><NodeName>{name}</NodeName><RTProperties><Format><chr/></Format>\
+             <Type><MIME>text/plain</MIME></Type></RTProperties><Value>{value}</Value></Node>"
+        )
+    };
+    let cases = [
+        ("A", "  a <!-- c -->  b  ", "  a   b  "),
+        ("B", "<!-- c -->  b", "  b"),
+        ("C", "  <![CDATA[  x ]]>  y", "    x   y"),
+        ("D", "&amp;  z", "&  z"),
+        ("E", "  &lt;  ", "  <  "),
+        ("F", "\n  <?pi?>\n  ", "\n  \n  "),
+    ];
+    let body: String = cases.iter().map(|(n, v, _)| leaf(n, v)).collect();
+    let xml = format!("<MgmtTree>\n  <VerDTD>1.2</VerDTD>\n  {body}\n</MgmtTree>\n");
+    let tree = parse_xml(&xml).unwrap().tree;
+    for (name, _, expected) in cases {
+        assert_eq!(
+            tree.find(name).unwrap().value.as_deref(),
+            Some(expected),
+            "{name}"
+        );
+    }
+    // Inner white space of a trimmed element is kept as well.
+    let xml = "<MgmtTree><VerDTD>1.2</VerDTD><Node><NodeName> a <!-- c -->  b </NodeName>\
+               <RTProperties><Type><DDFName/></Type></RTProperties></Node></MgmtTree>";
+    assert!(parse_xml(xml).unwrap().tree.find("a   b").is_some());
+    // Stray text after indentation is reported at the start of the indentation.
+    let xml = "<MgmtTree><VerDTD>1.2</VerDTD>\n   oops<Node/></MgmtTree>";
+    let e = parse_xml(xml).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::UnexpectedText("MgmtTree"));
+    assert_eq!(e.offset, xml.find('\n').unwrap());
+}
+
 #[test]
 fn value_whitespace_is_kept_and_other_text_trimmed() {
     let xml = "<MgmtTree><VerDTD> 1.2 </VerDTD><Node><NodeName>\n  A \n</NodeName>\
