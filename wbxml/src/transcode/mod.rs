@@ -12,7 +12,9 @@ mod to_xml;
 
 pub use escape::is_xml_text;
 pub use to_wbxml::{xml_to_wbxml, xml_to_wbxml_into, ToWbxmlOptions};
-pub use to_xml::{wbxml_to_xml, wbxml_to_xml_into, OpaquePolicy, ToXmlOptions};
+pub use to_xml::{
+    wbxml_to_xml, wbxml_to_xml_bytes_into, wbxml_to_xml_into, OpaquePolicy, ToXmlOptions,
+};
 
 /// The MIME types of nested documents, as `(XML form, WBXML form)`.
 pub const NESTED_TYPES: [(&str, &str); 3] = [
