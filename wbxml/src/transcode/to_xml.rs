@@ -584,22 +584,19 @@ fn fast_bytes(
                 newline(out, outer_depth + depth);
             }
             let content = byte & g::HAS_CONTENT != 0;
-            let namespace = if depth == 0 {
-                Some(lang.namespace())
+            if depth == 0 {
+                markup.open.append_cut(out, 1);
+                out.extend_from_slice(b" xmlns=\"");
+                out.extend_from_slice(lang.namespace().as_bytes());
+                out.extend_from_slice(if content { b"\">" } else { b"\"/>" });
             } else if page != root_page {
-                Some(page_table.namespace)
+                markup.open.append_cut(out, 1);
+                let [open, empty] = &page_table.xmlns;
+                if content { open } else { empty }.append_to(out);
+            } else if content {
+                markup.open.append_to(out);
             } else {
-                None
-            };
-            match namespace {
-                None if content => markup.open.append_to(out),
-                None => markup.empty.append_to(out),
-                Some(namespace) => {
-                    markup.open.append_cut(out, 1);
-                    out.extend_from_slice(b" xmlns=\"");
-                    out.extend_from_slice(namespace.as_bytes());
-                    out.extend_from_slice(if content { b"\">" } else { b"\"/>" });
-                }
+                markup.empty.append_to(out);
             }
             if !content {
                 if depth == 0 {
@@ -644,8 +641,9 @@ fn fast_bytes(
             }
             g::STR_I => {
                 let rest = input.get(pos + 1..)?;
-                let text = rest.get(..find_nul(rest)?)?;
-                pos += text.len() + 2;
+                let (len, plain) = find_nul_plain(rest)?;
+                let text = rest.get(..len)?;
+                pos += len + 2;
                 let frames = stack.get_mut(..depth)?;
                 let frame = frames.last_mut()?;
                 frame.has_text = true;
@@ -654,6 +652,9 @@ fn fast_bytes(
                     let text = core::str::from_utf8(text).ok()?;
                     let text = governing_meta_type(frames, text).unwrap_or(text);
                     write_text_bytes(out, text.as_bytes())?;
+                } else if plain && text.first() != Some(&b' ') {
+                    // Not whitespace only, nothing to escape, and ASCII.
+                    append_prefix(out, rest, len);
                 } else {
                     write_text_bytes(out, text)?;
                 }
@@ -735,31 +736,66 @@ fn write_text_bytes(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
     escape_bytes_into(out, text)
 }
 
-/// The index of the first NUL in `bytes`: eight bytes at a time for the short strings of DM
-/// messages, `memchr` past them.
+/// Appends the first `len` bytes of `window`: when they are few, by copying a fixed-size
+/// block and cutting it (a few stores instead of a call to `memcpy`).
+#[inline(always)]
+fn append_prefix(out: &mut Vec<u8>, window: &[u8], len: usize) {
+    match window.first_chunk::<32>() {
+        Some(block) if len <= block.len() => {
+            let end = out.len() + len;
+            out.extend_from_slice(block);
+            out.truncate(end);
+        }
+        _ => out.extend_from_slice(window.get(..len).unwrap_or_default()),
+    }
+}
+
+/// The index of the first NUL in `bytes`, and whether the bytes before it are known to be
+/// printable ASCII without `<`, `>`, `&` or `"` (text that goes out as it is). Eight bytes
+/// at a time for the short strings of DM messages; past them `memchr`, and the caller's
+/// full check of the text.
 #[inline]
-fn find_nul(bytes: &[u8]) -> Option<usize> {
+fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     const SHORT: usize = 32;
+    // The classic "has a zero byte" test: exact about whether there is one, and its lowest
+    // flag is the first one (borrows only flag lanes above a zero).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let special = |x: u64| {
+        // A lane below 0x20 wraps to a set high bit, a lane of 0x80 or more has it already;
+        // the borrows of a lane below 0x20 may flag a neighbour, never hide a lane.
+        ((x.wrapping_sub(ONES * 0x20) | x) & HIGHS)
+            | zero(x ^ (ONES * u64::from(b'<')))
+            | zero(x ^ (ONES * u64::from(b'>')))
+            | zero(x ^ (ONES * u64::from(b'&')))
+            | zero(x ^ (ONES * u64::from(b'"')))
+    };
     let head = bytes.get(..SHORT).unwrap_or(bytes);
     let mut words = head.chunks_exact(8);
     let mut at = 0;
+    let mut flags = 0;
     for word in &mut words {
         let mut lanes = [0u8; 8];
         lanes.copy_from_slice(word);
         let x = u64::from_le_bytes(lanes);
-        // The classic "has a zero byte" test: exact about whether there is one.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            return word.iter().position(|&b| b == 0).map(|i| at + i);
+        let nul = zero(x);
+        if nul != 0 {
+            let lane = nul.trailing_zeros() / 8;
+            // The lanes from the NUL on are not text: make them a harmless letter.
+            let text = (1u64 << (8 * lane)).wrapping_sub(1);
+            let x = (x & text) | (ONES * u64::from(b'a') & !text);
+            flags |= special(x);
+            return Some((at + lane as usize, flags == 0));
         }
+        flags |= special(x);
         at += 8;
     }
     if let Some(i) = words.remainder().iter().position(|&b| b == 0) {
-        return Some(at + i);
+        return Some((at + i, false));
     }
     let tail = bytes.get(head.len()..)?;
-    memchr::memchr(0, tail).map(|i| head.len() + i)
+    memchr::memchr(0, tail).map(|i| (head.len() + i, false))
 }
 
 /// What the `Meta/Type` rule needs of an open element, in either conversion loop.
@@ -942,6 +978,59 @@ mod tests {
             assert!(core::str::from_utf8(written).is_ok(), "{input:02X?}");
             assert_eq!(written, text.get("é".len()..).unwrap().as_bytes());
         }
+    }
+
+    #[test]
+    fn string_scan_finds_the_nul_and_flags_what_is_not_plain() {
+        for len in 0..48 {
+            for special in [
+                &b"<"[..],
+                b">",
+                b"&",
+                b"\"",
+                b"\t",
+                b"\x01",
+                b"\x1F",
+                b"\x7F",
+                b"\x80",
+                b"\xC3\xA9",
+                b"\xFF",
+                b"=",
+                b" ",
+                b";",
+                b"a",
+            ] {
+                for at in 0..=len {
+                    for after in [
+                        &b""[..],
+                        b"x",
+                        b"<<<<<<<<",
+                        b"\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF",
+                    ] {
+                        let mut bytes = b"Az09./:-".repeat(len / 8 + 1);
+                        bytes.truncate(len);
+                        bytes.splice(at..at, special.iter().copied());
+                        let text_len = bytes.len();
+                        bytes.push(0);
+                        bytes.extend_from_slice(after);
+                        let (nul, plain) = find_nul_plain(&bytes).unwrap();
+                        assert_eq!(nul, text_len, "{bytes:?}");
+                        let text = &bytes[..nul];
+                        let really_plain = text
+                            .iter()
+                            .all(|&b| (0x20..=0x7F).contains(&b) && !b"<>&\"".contains(&b));
+                        // Plain is never claimed wrongly, and short text is found plain.
+                        assert!(!plain || really_plain, "{bytes:?}");
+                        if nul < 32 && bytes.len() >= 32 {
+                            assert_eq!(plain, really_plain, "{bytes:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(find_nul_plain(b"abc"), None);
+        assert_eq!(find_nul_plain(b""), None);
+        assert_eq!(find_nul_plain(&[b'a'; 100]), None);
     }
 
     /// The shared corpus (large opaque data included), cut and flipped at a few hundred
