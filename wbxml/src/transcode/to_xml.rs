@@ -784,7 +784,7 @@ fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
             let lane = nul.trailing_zeros() / 8;
             // The lanes from the NUL on are not text: make them a harmless letter.
             let text = (1u64 << (8 * lane)).wrapping_sub(1);
-            let x = (x & text) | (ONES * u64::from(b'a') & !text);
+            let x = (x & text) | ((ONES * u64::from(b'a')) & !text);
             flags |= special(x);
             return Some((at + lane as usize, flags == 0));
         }
