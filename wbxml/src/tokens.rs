@@ -66,6 +66,9 @@ pub struct CodePage {
     slots: [u8; SLOTS],
     /// The XML markup of each tag, for writers that copy it whole.
     markup: [TagMarkup; 64],
+    /// ` xmlns="namespace">` and ` xmlns="namespace"/>`, which end a start tag of this page
+    /// in a document of another page.
+    pub(crate) xmlns: [Markup; 2],
 }
 
 /// The most bytes of a [`Markup`]: the longest tag name (23 bytes) with `</` and `>`, plus
@@ -108,6 +111,12 @@ impl Markup {
             bytes,
             len: len as u8,
         }
+    }
+
+    /// Whether there is no markup (no tag of that token).
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Appends the markup to `out`.
@@ -234,14 +243,20 @@ impl CodePage {
             names,
             slots: name_slots(&names),
             markup: tag_markup(&names),
+            xmlns: [
+                Markup::new(b" xmlns=\"", namespace.as_bytes(), b"\">"),
+                Markup::new(b" xmlns=\"", namespace.as_bytes(), b"\"/>"),
+            ],
         }
     }
 
     /// The markup of the tag `token`, if the page defines it.
     #[inline]
     pub(crate) fn markup(&self, token: u8) -> Option<&TagMarkup> {
-        self.name(token)?;
-        self.markup.get(usize::from(token))
+        // Every tag has markup, and only tags do: one table to look at, not two.
+        self.markup
+            .get(usize::from(token))
+            .filter(|m| !m.open.is_empty())
     }
 
     /// The tag name of `token` (the tag bits only), if the page defines it.
@@ -481,6 +496,14 @@ mod tests {
                 );
             }
             assert!(page.markup(0x04).is_none());
+            let mut out = Vec::new();
+            page.xmlns[0].append_to(&mut out);
+            page.xmlns[1].append_to(&mut out);
+            let ns = page.namespace;
+            assert_eq!(out, format!(" xmlns=\"{ns}\"> xmlns=\"{ns}\"/>").as_bytes());
+            for token in 0..=u8::MAX {
+                assert_eq!(page.markup(token).is_some(), page.name(token).is_some());
+            }
         }
     }
 

@@ -67,7 +67,12 @@ impl Conversion {
     /// Converts `input` to `target`.
     pub(crate) fn run(&self, input: &[u8], target: Target) -> Result<Vec<u8>, wbxml::Error> {
         match target {
-            Target::Xml => transcode::wbxml_to_xml(input, &self.to_xml).map(String::into_bytes),
+            // The XML goes out as bytes: the bytes API saves the UTF-8 check of a `String`.
+            Target::Xml => {
+                let mut xml = Vec::new();
+                transcode::wbxml_to_xml_bytes_into(input, &self.to_xml, &mut xml)?;
+                Ok(xml)
+            }
             Target::Wbxml => transcode::xml_to_wbxml(input, &self.to_wbxml),
         }
     }

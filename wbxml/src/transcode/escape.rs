@@ -36,6 +36,19 @@ static NEEDS_ESCAPE: [bool; 256] = {
     table
 };
 
+/// The bytes the byte writers look at closer: those of [`NEEDS_ESCAPE`] and every byte of
+/// 0x80 and up, so that text which is not ASCII is checked to be UTF-8 before it goes out.
+#[allow(clippy::indexing_slicing)] // const evaluation: every index is a byte value
+static NEEDS_CHECK: [bool; 256] = {
+    let mut table = NEEDS_ESCAPE;
+    let mut b = 0x80;
+    while b < 0x100 {
+        table[b] = true;
+        b += 1;
+    }
+    table
+};
+
 /// Strings up to this long are scanned a byte at a time; longer ones in blocks that the
 /// compiler turns into vector compares (no early exit inside a block).
 const BLOCK: usize = 32;
@@ -153,17 +166,19 @@ pub(crate) fn cdata_into(out: &mut String, bytes: &[u8]) -> bool {
     true
 }
 
-/// [`escape_into`] of element content for writers that build bytes and check the whole
-/// output to be UTF-8 afterwards: `text` need not be UTF-8 here, and where it is, this
-/// writes what `escape_into` writes. `None` where `escape_into` fails.
+/// [`escape_into`] of element content for writers that build bytes: `text` need not be
+/// UTF-8 here; where it is, this writes what `escape_into` writes, and where it is not (or
+/// `escape_into` fails) it gives `None`. What it appends is therefore always UTF-8.
 #[inline]
 pub(crate) fn escape_bytes_into(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
+    // ASCII that needs no escaping (most text) is copied at once; anything else, non-ASCII
+    // included, gets the UTF-8 check and the exact treatment.
     let needs_work = if text.len() < BLOCK {
         text.iter()
-            .any(|&b| NEEDS_ESCAPE.get(usize::from(b)).copied().unwrap_or(true))
+            .any(|&b| NEEDS_CHECK.get(usize::from(b)).copied().unwrap_or(true))
     } else {
         any_byte(text, |b| {
-            (b < 0x20) | (b == b'<') | (b == b'>') | (b == b'&') | (b == b'"') | (b == 0xEF)
+            (i8::from_ne_bytes([b]) < 0x20) | (b == b'<') | (b == b'>') | (b == b'&') | (b == b'"')
         })
     };
     if !needs_work {
@@ -175,6 +190,7 @@ pub(crate) fn escape_bytes_into(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
 
 #[cold]
 fn escape_bytes_slow(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
+    let text = core::str::from_utf8(text).ok()?.as_bytes();
     for (i, &b) in text.iter().enumerate() {
         match b {
             b'<' => out.extend_from_slice(b"&lt;"),
@@ -194,19 +210,55 @@ fn escape_bytes_slow(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
     Some(())
 }
 
-/// [`cdata_into`] for writers that build bytes and check the whole output to be UTF-8
-/// afterwards (the sections start and end with ASCII, so bytes that are not UTF-8 stay
-/// so); `None` where `cdata_into` gives false.
+/// What a CDATA section adds around its text: `<![CDATA[` and `]]>`.
+const CDATA_MARKUP: usize = 12;
+
+/// [`cdata_into`] for writers that build bytes: `None` where `cdata_into` gives false, and
+/// what it appends is always UTF-8 (printable ASCII, or text checked to be UTF-8).
 #[inline]
 pub(crate) fn cdata_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) -> Option<()> {
-    // Printable ASCII without `]` (what base64 and most text is) goes out as it is; a signed
-    // compare clears a control and any byte of 0x80 and up at once.
-    if !any_byte_wide(bytes, |b| (i8::from_ne_bytes([b]) < 0x20) | (b == b']')) {
-        out.extend_from_slice(b"<![CDATA[");
-        out.extend_from_slice(bytes);
+    let start = out.len();
+    out.reserve(bytes.len() + CDATA_MARKUP);
+    out.extend_from_slice(b"<![CDATA[");
+    if copy_printable(out, bytes) {
         out.extend_from_slice(b"]]>");
         return Some(());
     }
+    out.truncate(start);
+    cdata_bytes_slow(out, bytes)
+}
+
+/// Appends `bytes` while checking that they are printable ASCII without `]` (what base64
+/// and most text is), in one pass; false, with some of them appended, where they are not.
+///
+/// Each wide block is checked without an early exit (the compiler turns the check into
+/// vector compares: a signed compare clears a control and any byte of 0x80 and up at once)
+/// and copied with fixed-size moves while it is in registers.
+#[inline(always)]
+fn copy_printable(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let flag = |b: u8| (i8::from_ne_bytes([b]) < 0x20) | (b == b']');
+    let mut blocks = bytes.chunks_exact(WIDE_BLOCK);
+    for block in &mut blocks {
+        let Ok(block) = <&[u8; WIDE_BLOCK]>::try_from(block) else {
+            return false;
+        };
+        let bad = block.iter().fold(false, |acc, &b| acc | flag(b));
+        out.extend_from_slice(block);
+        if bad {
+            return false;
+        }
+    }
+    let rest = blocks.remainder();
+    if any_byte(rest, flag) {
+        return false;
+    }
+    out.extend_from_slice(rest);
+    true
+}
+
+/// The rest of [`cdata_bytes_into`]: text that is not all printable ASCII, or holds a `]`.
+#[cold]
+fn cdata_bytes_slow(out: &mut Vec<u8>, bytes: &[u8]) -> Option<()> {
     let text = core::str::from_utf8(bytes).ok()?;
     if !is_xml_text(text) {
         return None;
@@ -372,6 +424,72 @@ mod tests {
                 assert_eq!(cdata_into(&mut s, text.as_bytes()), ok, "{tail:?} at {at}");
                 if ok {
                     assert_eq!(s, format!("<![CDATA[{text}]]>"));
+                }
+            }
+        }
+    }
+
+    /// The byte writers write what the `String` ones write, fail where they fail, and fail
+    /// on bytes that are not UTF-8: at every position, in short and long text, at the edges
+    /// of the blocks of the opaque copy.
+    #[test]
+    fn byte_writers_agree_with_string_writers() {
+        let inserts: [&[u8]; 16] = [
+            b"]",
+            b"]]>",
+            b"]]",
+            b">",
+            b"<&\"",
+            b"\t",
+            b"\r\n",
+            b"\0",
+            b"\x1F",
+            b"\x7F",
+            "é€𝄞".as_bytes(),
+            "\u{FFFE}".as_bytes(),
+            b"\xFF",
+            b"\xE2\x82",
+            b"\x80",
+            b"\xC0\xAF",
+        ];
+        for len in [0usize, 1, 7, 8, 31, 32, 33, 127, 128, 129, 255, 256, 300] {
+            for insert in inserts {
+                for at in [
+                    0,
+                    1,
+                    len / 2,
+                    len.saturating_sub(1),
+                    len,
+                    127,
+                    128,
+                    129,
+                    256,
+                ] {
+                    if at > len {
+                        continue;
+                    }
+                    let mut bytes = b"QUJD+/09".repeat(len / 8 + 1);
+                    bytes.truncate(len);
+                    bytes.splice(at..at, insert.iter().copied());
+                    let as_text = core::str::from_utf8(&bytes).ok();
+
+                    let mut text = String::new();
+                    let cdata_ok = cdata_into(&mut text, &bytes);
+                    let mut out = b"x".to_vec();
+                    let done = cdata_bytes_into(&mut out, &bytes);
+                    assert_eq!(done.is_some(), cdata_ok, "{bytes:?}");
+                    if cdata_ok {
+                        assert_eq!(out.get(1..).unwrap(), text.as_bytes(), "{bytes:?}");
+                    }
+
+                    let mut out = b"x".to_vec();
+                    let done = escape_bytes_into(&mut out, &bytes);
+                    let mut text = String::new();
+                    let escaped = as_text.map(|t| escape_into(&mut text, t, false, 0));
+                    assert_eq!(done.is_some(), escaped == Some(Ok(())), "{bytes:?}");
+                    if done.is_some() {
+                        assert_eq!(out.get(1..).unwrap(), text.as_bytes(), "{bytes:?}");
+                    }
                 }
             }
         }

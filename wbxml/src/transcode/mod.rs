@@ -12,7 +12,9 @@ mod to_xml;
 
 pub use escape::is_xml_text;
 pub use to_wbxml::{xml_to_wbxml, xml_to_wbxml_into, ToWbxmlOptions};
-pub use to_xml::{wbxml_to_xml, wbxml_to_xml_into, OpaquePolicy, ToXmlOptions};
+pub use to_xml::{
+    wbxml_to_xml, wbxml_to_xml_bytes_into, wbxml_to_xml_into, OpaquePolicy, ToXmlOptions,
+};
 
 /// The MIME types of nested documents, as `(XML form, WBXML form)`.
 pub const NESTED_TYPES: [(&str, &str); 3] = [
@@ -30,21 +32,35 @@ pub const NESTED_TYPES: [(&str, &str); 3] = [
     ),
 ];
 
+/// `text` without surrounding whitespace: as `str::trim`, which decodes characters, only
+/// when an end is not a printable ASCII character (no whitespace can end there then).
+#[inline]
+fn trimmed(text: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&b| (0x21..0x80).contains(&b));
+    let bytes = text.as_bytes();
+    if solid(bytes.first()) && solid(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// The XML form of a nested-document `+wbxml` type, if `text` (trimmed) is one.
 pub(crate) fn type_to_xml(text: &str) -> Option<&'static str> {
-    let t = text.trim();
+    let t = trimmed(text);
     NESTED_TYPES.iter().find(|(_, w)| *w == t).map(|(x, _)| *x)
 }
 
 /// The WBXML form of a nested-document `+xml` type, if `text` (trimmed) is one.
 pub(crate) fn type_to_wbxml(text: &str) -> Option<&'static str> {
-    let t = text.trim();
+    let t = trimmed(text);
     NESTED_TYPES.iter().find(|(x, _)| *x == t).map(|(_, w)| *w)
 }
 
 /// Whether `text` (trimmed) names a nested document in either form.
 pub(crate) fn is_nested_type(text: &str) -> bool {
-    type_to_xml(text).is_some() || type_to_wbxml(text).is_some()
+    let t = trimmed(text);
+    NESTED_TYPES.iter().any(|(x, w)| *x == t || *w == t)
 }
 
 /// Whether the input looks like XML: its first non-whitespace byte is `<`, or it starts
@@ -60,4 +76,38 @@ pub fn looks_like_xml(input: &[u8]) -> bool {
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|&b| b == b'<')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimming_skips_only_what_cannot_be_whitespace() {
+        for text in [
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "\u{A0}a\u{3000}",
+            "\u{85}a",
+            "é",
+            "",
+            " ",
+            "a b",
+            "\u{7F}",
+        ] {
+            assert_eq!(trimmed(text), text.trim(), "{text:?}");
+        }
+        let xml = "application/vnd.syncml.dmddf+xml";
+        let wbxml = "application/vnd.syncml.dmddf+wbxml";
+        for pad in ["", " ", "\u{2003}", "\r\n"] {
+            assert_eq!(type_to_xml(&format!("{pad}{wbxml}{pad}")), Some(xml));
+            assert_eq!(type_to_wbxml(&format!("{pad}{xml}{pad}")), Some(wbxml));
+            assert!(is_nested_type(&format!("{pad}{xml}")));
+            assert!(is_nested_type(&format!("{wbxml}{pad}")));
+        }
+        assert!(!is_nested_type("application/zip"));
+        assert_eq!(type_to_xml(xml), None);
+    }
 }

@@ -68,22 +68,45 @@ pub fn wbxml_to_xml_into(
     out: &mut String,
 ) -> Result<(), Error> {
     let start = out.len();
-    let result = write_document(
-        input,
-        0,
-        options,
-        Placement {
-            language: options.language,
-            depth_budget: options.max_depth,
-            outer_depth: 0,
-            top_level: true,
-        },
-        out,
-    );
+    let result = write_document(input, 0, options, Placement::top(options), out);
     if result.is_err() {
         out.truncate(start);
     }
     result
+}
+
+/// Converts a WBXML document to XML as UTF-8 bytes, appending to `out` (whose capacity is
+/// reused). On error `out` is left as it was.
+///
+/// It appends what [`wbxml_to_xml_into`] appends, and is for callers that write the XML
+/// out as bytes: each piece is valid UTF-8 as it is written (markup from the code pages,
+/// strings checked one by one, opaque data found to be printable ASCII as it is copied), so
+/// it saves the check of the whole output that making a `String` takes.
+///
+/// ```
+/// let wbxml = [0x03, 0xA4, 0x01, 0x6A, 0x00, 0x6D, 0x12, 0x01];
+/// let opts = wbxml::transcode::ToXmlOptions { indent: None, ..Default::default() };
+/// let mut xml = Vec::new();
+/// wbxml::transcode::wbxml_to_xml_bytes_into(&wbxml, &opts, &mut xml)?;
+/// assert!(xml.ends_with(br#"<SyncML xmlns="SYNCML:SYNCML1.2"><Final/></SyncML>"#));
+/// # Ok::<(), wbxml::Error>(())
+/// ```
+pub fn wbxml_to_xml_bytes_into(
+    input: &[u8],
+    options: &ToXmlOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let start = out.len();
+    let at = Placement::top(options);
+    out.reserve(input.len().saturating_mul(3));
+    if fast_bytes(input, options, at, out).is_some() {
+        return Ok(());
+    }
+    out.truncate(start);
+    let mut xml = String::new();
+    general_document(input, 0, options, at, &mut xml)?;
+    out.extend_from_slice(xml.as_bytes());
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -113,6 +136,16 @@ struct Placement {
 }
 
 impl Placement {
+    /// The top-level document.
+    fn top(options: &ToXmlOptions) -> Self {
+        Self {
+            language: options.language,
+            depth_budget: options.max_depth,
+            outer_depth: 0,
+            top_level: true,
+        }
+    }
+
     /// A document nested `outer_depth` deep, whose language its own header gives.
     fn nested(depth_budget: usize, outer_depth: usize) -> Self {
         Self {
@@ -456,8 +489,8 @@ fn fast_document(
         out.push_str(core::str::from_utf8(&buf).ok()?);
         return Some(());
     }
-    // The output is written as bytes and checked to be UTF-8 once, at the end: one fast pass
-    // over mostly ASCII instead of a check per string.
+    // The bytes are UTF-8 by construction, but only a check makes them a `String` without
+    // unsafe code: one pass over the whole output, which the bytes API saves.
     let mut buf = core::mem::take(out).into_bytes();
     buf.reserve(input.len().saturating_mul(3));
     let done = fast_bytes(input, options, at, &mut buf);
@@ -478,7 +511,8 @@ fn fast_document(
     }
 }
 
-/// [`fast_document`] into bytes, which may end up not UTF-8 (the caller checks).
+/// [`fast_document`] into bytes. Everything it appends is valid UTF-8: static markup and
+/// names, strings checked one by one, and opaque data that is printable ASCII or checked.
 fn fast_bytes(
     input: &[u8],
     options: &ToXmlOptions,
@@ -550,22 +584,19 @@ fn fast_bytes(
                 newline(out, outer_depth + depth);
             }
             let content = byte & g::HAS_CONTENT != 0;
-            let namespace = if depth == 0 {
-                Some(lang.namespace())
+            if depth == 0 {
+                markup.open.append_cut(out, 1);
+                out.extend_from_slice(b" xmlns=\"");
+                out.extend_from_slice(lang.namespace().as_bytes());
+                out.extend_from_slice(if content { b"\">" } else { b"\"/>" });
             } else if page != root_page {
-                Some(page_table.namespace)
+                markup.open.append_cut(out, 1);
+                let [open, empty] = &page_table.xmlns;
+                if content { open } else { empty }.append_to(out);
+            } else if content {
+                markup.open.append_to(out);
             } else {
-                None
-            };
-            match namespace {
-                None if content => markup.open.append_to(out),
-                None => markup.empty.append_to(out),
-                Some(namespace) => {
-                    markup.open.append_cut(out, 1);
-                    out.extend_from_slice(b" xmlns=\"");
-                    out.extend_from_slice(namespace.as_bytes());
-                    out.extend_from_slice(if content { b"\">" } else { b"\"/>" });
-                }
+                markup.empty.append_to(out);
             }
             if !content {
                 if depth == 0 {
@@ -610,13 +641,9 @@ fn fast_bytes(
             }
             g::STR_I => {
                 let rest = input.get(pos + 1..)?;
-                let text = rest.get(..find_nul(rest)?)?;
-                pos += text.len() + 2;
-                // A string that starts inside a character could complete one its
-                // predecessor left open, which the check of the whole output would miss.
-                if text.first().is_some_and(|&b| (0x80..0xC0).contains(&b)) {
-                    return None;
-                }
+                let (len, plain) = find_nul_plain(rest)?;
+                let text = rest.get(..len)?;
+                pos += len + 2;
                 let frames = stack.get_mut(..depth)?;
                 let frame = frames.last_mut()?;
                 frame.has_text = true;
@@ -625,6 +652,9 @@ fn fast_bytes(
                     let text = core::str::from_utf8(text).ok()?;
                     let text = governing_meta_type(frames, text).unwrap_or(text);
                     write_text_bytes(out, text.as_bytes())?;
+                } else if plain && text.first() != Some(&b' ') {
+                    // Not whitespace only, nothing to escape, and ASCII.
+                    append_prefix(out, rest, len);
                 } else {
                     write_text_bytes(out, text)?;
                 }
@@ -687,7 +717,8 @@ fn fast_bytes(
     Some(())
 }
 
-/// [`write_text`] for the fast loop, as bytes; `None` where it fails.
+/// [`write_text`] for the fast loop, as bytes; `None` where it fails or `text` is not
+/// UTF-8.
 #[inline]
 fn write_text_bytes(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
@@ -705,31 +736,66 @@ fn write_text_bytes(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
     escape_bytes_into(out, text)
 }
 
-/// The index of the first NUL in `bytes`: eight bytes at a time for the short strings of DM
-/// messages, `memchr` past them.
+/// Appends the first `len` bytes of `window`: when they are few, by copying a fixed-size
+/// block and cutting it (a few stores instead of a call to `memcpy`).
+#[inline(always)]
+fn append_prefix(out: &mut Vec<u8>, window: &[u8], len: usize) {
+    match window.first_chunk::<32>() {
+        Some(block) if len <= block.len() => {
+            let end = out.len() + len;
+            out.extend_from_slice(block);
+            out.truncate(end);
+        }
+        _ => out.extend_from_slice(window.get(..len).unwrap_or_default()),
+    }
+}
+
+/// The index of the first NUL in `bytes`, and whether the bytes before it are known to be
+/// printable ASCII without `<`, `>`, `&` or `"` (text that goes out as it is). Eight bytes
+/// at a time for the short strings of DM messages; past them `memchr`, and the caller's
+/// full check of the text.
 #[inline]
-fn find_nul(bytes: &[u8]) -> Option<usize> {
+fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     const SHORT: usize = 32;
+    // The classic "has a zero byte" test: exact about whether there is one, and its lowest
+    // flag is the first one (borrows only flag lanes above a zero).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let special = |x: u64| {
+        // A lane below 0x20 wraps to a set high bit, a lane of 0x80 or more has it already;
+        // the borrows of a lane below 0x20 may flag a neighbour, never hide a lane.
+        ((x.wrapping_sub(ONES * 0x20) | x) & HIGHS)
+            | zero(x ^ (ONES * u64::from(b'<')))
+            | zero(x ^ (ONES * u64::from(b'>')))
+            | zero(x ^ (ONES * u64::from(b'&')))
+            | zero(x ^ (ONES * u64::from(b'"')))
+    };
     let head = bytes.get(..SHORT).unwrap_or(bytes);
     let mut words = head.chunks_exact(8);
     let mut at = 0;
+    let mut flags = 0;
     for word in &mut words {
         let mut lanes = [0u8; 8];
         lanes.copy_from_slice(word);
         let x = u64::from_le_bytes(lanes);
-        // The classic "has a zero byte" test: exact about whether there is one.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            return word.iter().position(|&b| b == 0).map(|i| at + i);
+        let nul = zero(x);
+        if nul != 0 {
+            let lane = nul.trailing_zeros() / 8;
+            // The lanes from the NUL on are not text: make them a harmless letter.
+            let text = (1u64 << (8 * lane)).wrapping_sub(1);
+            let x = (x & text) | ((ONES * u64::from(b'a')) & !text);
+            flags |= special(x);
+            return Some((at + lane as usize, flags == 0));
         }
+        flags |= special(x);
         at += 8;
     }
     if let Some(i) = words.remainder().iter().position(|&b| b == 0) {
-        return Some(at + i);
+        return Some((at + i, false));
     }
     let tail = bytes.get(head.len()..)?;
-    memchr::memchr(0, tail).map(|i| head.len() + i)
+    memchr::memchr(0, tail).map(|i| (head.len() + i, false))
 }
 
 /// What the `Meta/Type` rule needs of an open element, in either conversion loop.
@@ -877,9 +943,17 @@ mod tests {
                 outer_depth,
                 top_level,
             };
+            // The bytes the fast loop writes are UTF-8 without a check of the whole output.
+            let mut bytes = prefix.as_bytes().to_vec();
+            let fast_bytes_done = fast_bytes(input, options, at, &mut bytes).is_some();
+            if fast_bytes_done {
+                assert!(core::str::from_utf8(&bytes).is_ok(), "{input:02X?}");
+            }
             if fast_document(input, options, at, &mut fast).is_none() {
+                assert!(!fast_bytes_done, "{input:02X?}");
                 continue;
             }
+            assert_eq!(fast.as_bytes(), bytes, "{input:02X?}");
             taken |= top_level;
             let mut general = String::from(prefix);
             let result = general_document(input, 0, options, at, &mut general);
@@ -887,6 +961,114 @@ mod tests {
             assert_eq!(fast, general, "{input:02X?}");
         }
         taken
+    }
+
+    /// The bytes API appends what the `String` API appends, or fails the same way and
+    /// leaves the output as it was; what it appends is UTF-8.
+    fn bytes_as_string(input: &[u8], options: &ToXmlOptions) {
+        let mut text = String::from("é");
+        let text_result = wbxml_to_xml_into(input, options, &mut text);
+        // Output already there, or not, by turns (to keep the test quick).
+        let prefix = if input.len() % 2 == 0 { "" } else { "é" };
+        {
+            let mut bytes = prefix.as_bytes().to_vec();
+            let result = wbxml_to_xml_bytes_into(input, options, &mut bytes);
+            assert_eq!(result, text_result, "{input:02X?}");
+            let written = bytes.get(prefix.len()..).unwrap();
+            assert!(core::str::from_utf8(written).is_ok(), "{input:02X?}");
+            assert_eq!(written, text.get("é".len()..).unwrap().as_bytes());
+        }
+    }
+
+    #[test]
+    fn string_scan_finds_the_nul_and_flags_what_is_not_plain() {
+        for len in 0..48 {
+            for special in [
+                &b"<"[..],
+                b">",
+                b"&",
+                b"\"",
+                b"\t",
+                b"\x01",
+                b"\x1F",
+                b"\x7F",
+                b"\x80",
+                b"\xC3\xA9",
+                b"\xFF",
+                b"=",
+                b" ",
+                b";",
+                b"a",
+            ] {
+                for at in 0..=len {
+                    for after in [
+                        &b""[..],
+                        b"x",
+                        b"<<<<<<<<",
+                        b"\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF",
+                    ] {
+                        let mut bytes = b"Az09./:-".repeat(len / 8 + 1);
+                        bytes.truncate(len);
+                        bytes.splice(at..at, special.iter().copied());
+                        let text_len = bytes.len();
+                        bytes.push(0);
+                        bytes.extend_from_slice(after);
+                        let (nul, plain) = find_nul_plain(&bytes).unwrap();
+                        assert_eq!(nul, text_len, "{bytes:?}");
+                        let text = &bytes[..nul];
+                        let really_plain = text
+                            .iter()
+                            .all(|&b| (0x20..=0x7F).contains(&b) && !b"<>&\"".contains(&b));
+                        // Plain is never claimed wrongly, and short text is found plain.
+                        assert!(!plain || really_plain, "{bytes:?}");
+                        if nul < 32 && bytes.len() >= 32 {
+                            assert_eq!(plain, really_plain, "{bytes:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(find_nul_plain(b"abc"), None);
+        assert_eq!(find_nul_plain(b""), None);
+        assert_eq!(find_nul_plain(&[b'a'; 100]), None);
+    }
+
+    /// The shared corpus (large opaque data included), cut and flipped at a few hundred
+    /// places each.
+    #[test]
+    fn fast_loop_and_bytes_api_agree_on_the_shared_corpus() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+        let Ok(entries) = std::fs::read_dir(root.join("dm12")) else {
+            return;
+        };
+        let mut docs: Vec<Vec<u8>> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "wbxml"))
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        docs.sort();
+        assert_eq!(docs.len(), 16);
+        for indent in [None, Some(2)] {
+            let options = ToXmlOptions {
+                indent,
+                ..Default::default()
+            };
+            for doc in &docs {
+                assert!(same_as_general(doc, &options));
+                bytes_as_string(doc, &options);
+                let step = (doc.len() / 60).max(1);
+                for at in (0..doc.len()).step_by(step) {
+                    same_as_general(doc.get(..at).unwrap(), &options);
+                    bytes_as_string(doc.get(..at).unwrap(), &options);
+                    for flip in [0x01, 0x40, 0x80] {
+                        let mut bad = doc.clone();
+                        bad[at] ^= flip;
+                        same_as_general(&bad, &options);
+                        bytes_as_string(&bad, &options);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -902,22 +1084,46 @@ mod tests {
                     opaque: OpaquePolicy::Base64,
                     ..Default::default()
                 };
+                // The bytes API differs from the `String` one by the writing only, not by
+                // the depth: one depth is enough for it.
+                let bytes_too = max_depth == DEFAULT_MAX_DEPTH;
+                let check = |input: &[u8]| {
+                    let taken = same_as_general(input, &options);
+                    if bytes_too {
+                        bytes_as_string(input, &options);
+                    }
+                    taken
+                };
                 for doc in &docs {
-                    taken += usize::from(same_as_general(doc, &options));
+                    taken += usize::from(check(doc));
                     for cut in 0..doc.len() {
-                        same_as_general(doc.get(..cut).unwrap(), &options);
+                        check(doc.get(..cut).unwrap());
                     }
                     for at in 0..doc.len() {
                         for flip in [0x01, 0x80] {
                             let mut bad = doc.clone();
                             bad[at] ^= flip;
-                            same_as_general(&bad, &options);
+                            check(&bad);
                         }
                     }
                 }
             }
         }
         assert!(taken > docs.len(), "the fast loop is hardly used: {taken}");
+        // Bytes that are not UTF-8 in a string, alone or next to text that is.
+        for text in [
+            &b"\xE2\x82"[..],
+            b"\x82\xAC",
+            b"a\xFF",
+            b"\xC0\xAF",
+            b"\xED\xA0\x80x",
+        ] {
+            let mut doc = b"\x03\xA4\x01\x6A\x00\x6D\x4F\x03".to_vec();
+            doc.extend_from_slice(text);
+            doc.extend_from_slice(b"\x00\x01\x01");
+            assert!(!same_as_general(&doc, &ToXmlOptions::default()));
+            bytes_as_string(&doc, &ToXmlOptions::default());
+        }
         // A character split over two strings is two invalid strings, not one valid text.
         let split = b"\x03\xA4\x01\x6A\x00\x6D\x4F\x03a\xE2\x82\x00\x03\xACb\x00\x01\x01";
         assert!(!same_as_general(split, &ToXmlOptions::default()));
