@@ -151,3 +151,31 @@ fn bench_prints_a_rate_last() {
         assert!(rate > 0.0, "{last}");
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // The output pipe is closed before the input is written, so the conversion (which reads
+    // all of stdin first) always writes into a pipe nobody reads, as under `| head`.
+    let xml = std::fs::read(SAMPLE_XML).unwrap();
+    for args in [
+        &["convert", "-"][..],
+        &["bench", "--mode", "xml2wbxml", "--iterations", "1", "-"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dmtool"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        child.stdin.take().unwrap().write_all(&xml).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stderr.is_empty(), "{args:?}");
+    }
+}

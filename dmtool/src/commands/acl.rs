@@ -1,6 +1,6 @@
 //! `dmtool acl check`: would a server's command on a node pass the ACL?
 
-use super::io::read_input;
+use super::io::{read_input, write_output};
 use crate::CliError;
 use dm_tree::{AclCommand, Target, Tree, UriLimits};
 use wbxml::transcode::{self, ToXmlOptions};
@@ -109,14 +109,15 @@ fn run_check(args: &CheckArgs) -> Result<(), CliError> {
         }
         _ => Some(target.uri),
     };
+    let mut report = String::new();
     if let Some(id) = decided_at.and_then(|u| tree.lookup(u)) {
         if let Some(acl) = tree.effective_acl(id) {
-            println!(
-                "effective ACL at {}: {acl}",
+            report.push_str(&format!(
+                "effective ACL at {}: {acl}\n",
                 decided_at.unwrap_or(target.uri)
-            );
+            ));
         }
     }
-    println!("{}", if allowed { "allow" } else { "deny" });
-    Ok(())
+    report.push_str(if allowed { "allow\n" } else { "deny\n" });
+    write_output(None, report.as_bytes())
 }

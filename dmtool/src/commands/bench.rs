@@ -1,7 +1,7 @@
 //! `dmtool bench`: times the library conversion of `convert --compact` on a file, without
 //! the file I/O and output allocation a program converting many messages would not repeat.
 
-use super::io::read_input;
+use super::io::{read_input, write_output};
 use crate::CliError;
 use clap::ValueEnum;
 use std::hint::black_box;
@@ -74,11 +74,11 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     };
     let seconds = seconds.as_secs_f64().max(1e-9);
     let bytes = input.len() as f64 * iterations as f64;
-    println!(
-        "{:?} {} bytes x {iterations} in {seconds:.6} s",
+    let report = format!(
+        "{:?} {} bytes x {iterations} in {seconds:.6} s\n{:.3} MB/s\n",
         args.mode,
-        input.len()
+        input.len(),
+        bytes / seconds / 1e6
     );
-    println!("{:.3} MB/s", bytes / seconds / 1e6);
-    Ok(())
+    write_output(None, report.as_bytes())
 }

@@ -22,9 +22,11 @@ pub(crate) fn write_output(path: Option<&str>, bytes: &[u8]) -> Result<(), CliEr
         Some(p) if p != "-" => std::fs::write(p, bytes).map_err(|e| CliError::file(p, e)),
         _ => {
             let mut out = std::io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|()| out.flush())
-                .map_err(|e| CliError::file("<stdout>", e))
+            match out.write_all(bytes).and_then(|()| out.flush()) {
+                // A reader that stopped early (`| head`) wanted no more: not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                result => result.map_err(|e| CliError::file("<stdout>", e)),
+            }
         }
     }
 }
