@@ -51,7 +51,8 @@ fn compact() -> ToXmlOptions {
     }
 }
 
-/// WBXML → XML. Whatever converts is one well-formed XML document; it converts back to WBXML,
+/// WBXML → XML. The String and bytes APIs give the same answer. Whatever converts is one
+/// well-formed XML document; it converts back to WBXML,
 /// and that WBXML converts to the same XML again (the transcoders reach a fixed point after
 /// one round). With base64 for opaque bytes, the output is well-formed too.
 pub fn wbxml_to_xml(data: &[u8]) {
@@ -60,7 +61,24 @@ pub fn wbxml_to_xml(data: &[u8]) {
             opaque: policy,
             ..compact()
         };
-        let xml = match transcode::wbxml_to_xml(data, &options) {
+        let result = transcode::wbxml_to_xml(data, &options);
+        // The bytes API answers exactly as the String API, and its bytes are UTF-8 without a
+        // final check; on error it leaves what the buffer held.
+        let mut bytes = b"kept".to_vec();
+        let bytes_result = transcode::wbxml_to_xml_bytes_into(data, &options, &mut bytes);
+        match (&result, &bytes_result) {
+            (Ok(xml), Ok(())) => assert_eq!(
+                std::str::from_utf8(&bytes[4..]),
+                Ok(xml.as_str()),
+                "the bytes API wrote other XML"
+            ),
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b, "the two APIs fail differently");
+                assert_eq!(bytes, b"kept", "a failed conversion changed the buffer");
+            }
+            _ => panic!("the two APIs disagree: {result:?} / {bytes_result:?}"),
+        }
+        let xml = match result {
             Ok(xml) => xml,
             Err(e) => {
                 assert!(e.offset() <= data.len(), "{e:?} past {}", data.len());
