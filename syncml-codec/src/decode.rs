@@ -62,6 +62,12 @@ pub(crate) trait Source<'a> {
     fn skip_end(&mut self) -> bool {
         false
     }
+    /// [`Source::next`] in element-only content, where whitespace text is insignificant:
+    /// the source may skip it instead of returning it.
+    #[inline(always)]
+    fn next_markup(&mut self) -> Result<Ev<'a>, Fail> {
+        self.next()
+    }
 }
 
 /// The elements the decoder tells apart, resolved once per start tag.
@@ -380,6 +386,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.src.next().map_err(|e| self.with_path(e))
     }
 
+    /// [`Source::next_markup`] with the path on errors.
+    #[inline(always)]
+    fn next_markup(&mut self) -> R<Ev<'a>> {
+        self.src.next_markup().map_err(|e| self.with_path(e))
+    }
+
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
@@ -387,7 +399,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Ok(None);
         }
         loop {
-            match self.next()? {
+            match self.next_markup()? {
                 Ev::Start {
                     tag,
                     name,
@@ -503,7 +515,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     pub(crate) fn message(mut self) -> R<Message<'a>> {
         let root = loop {
-            match self.next()? {
+            match self.next_markup()? {
                 Ev::Start {
                     tag,
                     name,
@@ -543,7 +555,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let body = body.ok_or_else(|| self.err(K::Missing("SyncBody")))?;
         self.path.pop();
         loop {
-            match self.next()? {
+            match self.next_markup()? {
                 Ev::Eof => break,
                 Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}

@@ -1,6 +1,8 @@
 //! The XML event source: quick-xml's borrowed reader, with entity and character references
 //! resolved here and namespaces checked by value.
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
@@ -12,7 +14,11 @@ pub(crate) struct XmlSource<'a> {
     input: &'a str,
     /// Offset of the input within the caller's buffer (a stripped BOM).
     base: usize,
+    /// Where the last event was read from: its first byte, unless `lead_skipped`.
     last: usize,
+    /// Whether quick-xml may have skipped whitespace in front of the last event
+    /// (`trim_text_start`, set in element-only content), which then starts after it.
+    lead_skipped: bool,
     last_qname: &'a str,
 }
 
@@ -23,8 +29,49 @@ impl<'a> XmlSource<'a> {
             input,
             base,
             last: 0,
+            lead_skipped: false,
             last_qname: "",
         }
+    }
+
+    /// The whitespace quick-xml skipped in front of the last event.
+    #[inline(always)]
+    fn skipped(&self) -> &'a str {
+        // Mostly the event follows text or another tag directly: one byte tells.
+        match self.input.as_bytes().get(self.last) {
+            Some(&b) if self.lead_skipped && is_ws_byte(b) => self.ws_at(self.last),
+            _ => "",
+        }
+    }
+
+    /// The run of XML whitespace at `at`.
+    #[inline(never)]
+    fn ws_at(&self, at: usize) -> &'a str {
+        let rest = self.input.get(at..).unwrap_or_default();
+        let n = rest
+            .bytes()
+            .position(|b| !is_ws_byte(b))
+            .unwrap_or(rest.len());
+        rest.get(..n).unwrap_or_default()
+    }
+
+    /// Moves `last` past skipped whitespace to the `<` of the tag just read, `raw_len`
+    /// bytes before the reader's position.
+    #[inline(always)]
+    fn tag_start(&mut self, raw_len: usize) {
+        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        let start = end.wrapping_sub(raw_len);
+        self.last = if start >= self.last && self.input.as_bytes().get(start) == Some(&b'<') {
+            start
+        } else {
+            self.event_start()
+        };
+        self.lead_skipped = false;
+    }
+
+    /// The offset of the first byte of the last event itself.
+    fn event_start(&self) -> usize {
+        self.last + self.skipped().len()
     }
 
     #[cold]
@@ -43,11 +90,11 @@ impl<'a> XmlSource<'a> {
     }
 
     #[inline]
-    fn checked(&self, text: std::borrow::Cow<'a, str>) -> Result<std::borrow::Cow<'a, str>, Fail> {
+    fn checked(&self, text: Cow<'a, str>) -> Result<Cow<'a, str>, Fail> {
         if ::wbxml::transcode::is_xml_text(&text) {
             Ok(text)
         } else {
-            Err(fail(K::InvalidChar, self.base + self.last))
+            Err(fail(K::InvalidChar, self.base + self.event_start()))
         }
     }
 
@@ -74,7 +121,8 @@ impl<'a> XmlSource<'a> {
         let mut attrs = e.attributes();
         attrs.with_checks(false);
         for attr in attrs {
-            let attr = attr.map_err(|err| fail(K::Xml(err.to_string()), self.base + self.last))?;
+            let attr =
+                attr.map_err(|err| fail(K::Xml(err.to_string()), self.base + self.event_start()))?;
             let key: &str = attr.key.0;
             let declares = match (key.strip_prefix("xmlns"), prefix) {
                 (Some(""), None) => true,
@@ -122,19 +170,23 @@ fn local(qname: &str) -> &str {
     }
 }
 
-impl<'a> Source<'a> for XmlSource<'a> {
-    const WBXML: bool = false;
-
+impl<'a> XmlSource<'a> {
+    /// The next event; with `trim`, whitespace in front of it is skipped (quick-xml's
+    /// `trim_text_start`: indentation then costs a byte loop instead of a text event).
     #[inline(always)]
-    fn next(&mut self) -> Result<Ev<'a>, Fail> {
+    fn read(&mut self, trim: bool) -> Result<Ev<'a>, Fail> {
+        self.reader.config_mut().trim_text_start = trim;
         loop {
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+            self.lead_skipped = trim;
             let event = match self.reader.read_event() {
                 Ok(ev) => ev,
                 Err(e) => return Err(self.syntax(&e)),
             };
             return Ok(match event {
                 Event::Start(e) => {
+                    // `<`, the tag's content, `>`.
+                    self.tag_start(e.len() + 2);
                     let qname: &'a str = qname_of(&e, self.input, self.last);
                     self.last_qname = qname;
                     let (tag, name) = tag_of(qname);
@@ -151,6 +203,8 @@ impl<'a> Source<'a> for XmlSource<'a> {
                     }
                 }
                 Event::Empty(e) => {
+                    // `<`, the tag's content, `/>`.
+                    self.tag_start(e.len() + 3);
                     let qname: &'a str = qname_of(&e, self.input, self.last);
                     self.last_qname = qname;
                     let (tag, name) = tag_of(qname);
@@ -168,17 +222,27 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 }
                 Event::End(_) => Ev::End,
                 // quick-xml passes control characters through; they could not be encoded.
-                Event::Text(t) => match t.into_inner() {
-                    // Indentation: whitespace is XML text, and the decoder skips it unchecked.
-                    std::borrow::Cow::Borrowed(s) if is_ws(s) => Ev::Ws(s),
-                    t => Ev::Text(self.checked(t)?),
-                },
+                Event::Text(t) => {
+                    // Text starts where it was read from: trimmed text only reaches the
+                    // decoder in element-only content, as an error at its first byte.
+                    self.lead_skipped = false;
+                    match t.into_inner() {
+                        // Whitespace is XML text, and the decoder skips it unchecked.
+                        Cow::Borrowed(s) if is_ws(s) => Ev::Ws(s),
+                        t => Ev::Text(self.checked(t)?),
+                    }
+                }
                 Event::CData(t) => Ev::Cdata(self.checked(t.into_inner())?),
                 Event::GeneralRef(r) => {
                     if r.is_char_ref() {
                         match r.resolve_char_ref() {
                             Ok(Some(c)) if is_xml_char(c) => Ev::Char(c),
-                            _ => return Err(fail(K::Entity(r.to_string()), self.base + self.last)),
+                            _ => {
+                                return Err(fail(
+                                    K::Entity(r.to_string()),
+                                    self.base + self.event_start(),
+                                ))
+                            }
                         }
                     } else {
                         let s: &'static str = match &*r {
@@ -190,11 +254,11 @@ impl<'a> Source<'a> for XmlSource<'a> {
                             other => {
                                 return Err(fail(
                                     K::Entity(other.to_owned()),
-                                    self.base + self.last,
+                                    self.base + self.event_start(),
                                 ))
                             }
                         };
-                        Ev::Text(std::borrow::Cow::Borrowed(s))
+                        Ev::Text(Cow::Borrowed(s))
                     }
                 }
                 Event::Eof => Ev::Eof,
@@ -202,9 +266,23 @@ impl<'a> Source<'a> for XmlSource<'a> {
             });
         }
     }
+}
+
+impl<'a> Source<'a> for XmlSource<'a> {
+    const WBXML: bool = false;
+
+    #[inline(always)]
+    fn next(&mut self) -> Result<Ev<'a>, Fail> {
+        self.read(false)
+    }
+
+    #[inline(always)]
+    fn next_markup(&mut self) -> Result<Ev<'a>, Fail> {
+        self.read(true)
+    }
 
     fn offset(&self) -> usize {
-        self.base.saturating_add(self.last)
+        self.base.saturating_add(self.event_start())
     }
 
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail> {
@@ -232,6 +310,11 @@ fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
     let len = e.name().0.len();
     // The tag text starts right after `<` at the event's offset.
     input.get(at + 1..at + 1 + len).unwrap_or_default()
+}
+
+#[inline(always)]
+fn is_ws_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Whether XML 1.0 allows the character.
