@@ -98,11 +98,17 @@ impl<'a> XmlSource<'a> {
         }
     }
 
-    fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, Fail> {
+    /// The namespace a start tag with attributes declares; `prefixed` when its name is.
+    fn ns(&self, e: &BytesStart<'a>, prefixed: bool) -> Result<Ns<'a>, Fail> {
         let raw = e.attributes_raw();
-        // Most tags have no attributes: skip the trim then.
-        if raw.is_empty() {
-            return Ok(Ns::Inherited);
+        // The two declarations DM messages carry, as DM stacks write them (one space before,
+        // the only attribute): a compare, before any trimming or parsing.
+        if !prefixed {
+            match raw {
+                r#" xmlns="syncml:metinf""# => return Ok(Ns::MetInf),
+                r#" xmlns="SYNCML:SYNCML1.2""# => return Ok(Ns::SyncMl),
+                _ => {}
+            }
         }
         let raw = raw.trim();
         if raw.is_empty() {
@@ -110,7 +116,7 @@ impl<'a> XmlSource<'a> {
         }
         let qname: &str = e.name().0;
         let prefix = qname.split_once(':').map(|(p, _)| p);
-        // The two declarations DM messages carry, without parsing attributes.
+        // The same declarations, spaced otherwise.
         if prefix.is_none() {
             match raw {
                 r#"xmlns="syncml:metinf""# => return Ok(Ns::MetInf),
@@ -197,7 +203,7 @@ impl<'a> XmlSource<'a> {
                             // No attributes (most tags): nothing declared.
                             Ns::Inherited
                         } else {
-                            self.ns(&e)?
+                            self.ns(&e, name.len() != qname.len())?
                         },
                         empty: false,
                     }
@@ -215,7 +221,7 @@ impl<'a> XmlSource<'a> {
                             // No attributes (most tags): nothing declared.
                             Ns::Inherited
                         } else {
-                            self.ns(&e)?
+                            self.ns(&e, name.len() != qname.len())?
                         },
                         empty: true,
                     }
