@@ -440,12 +440,9 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(())
     }
 
-    /// The source's [`Source::simple_text`]; XML sources never have one.
+    /// The source's [`Source::simple_text`].
     #[inline(always)]
     fn simple_text(&mut self) -> R<Option<&'a str>> {
-        if !S::WBXML {
-            return Ok(None);
-        }
         self.src.simple_text().map_err(|e| self.with_path(e))
     }
 

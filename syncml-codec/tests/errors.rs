@@ -348,6 +348,17 @@ fn indentation_is_skipped_but_text_and_offsets_are_kept() {
     let e = decode_xml(x.as_bytes()).unwrap_err();
     assert_eq!(e.kind, K::Entity("bogus".into()));
     assert_eq!(e.offset, x.find("&bogus;").unwrap());
+    // Text up to an end tag: a mismatched end tag and a control character in the text are
+    // reported where the event reader reports them.
+    let x = msg("<Get><CmdID>1</CmdID><Item><Target><LocURI>./a</LocUri></Target></Item></Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert!(matches!(e.kind, K::Xml(_)), "{e}");
+    assert_eq!(e.offset, x.find("</LocUri>").unwrap());
+    let x =
+        msg("<Get><CmdID>1</CmdID><Item><Target><LocURI>./\u{1}a</LocURI></Target></Item></Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert_eq!((e.kind, e.offset), (K::InvalidChar, x.find("./").unwrap()));
+    assert_eq!(e.path, "SyncML/SyncBody/Get/Item/Target/LocURI");
     // Running out of input after trailing whitespace: at the end.
     let x = "<SyncML xmlns=\"SYNCML:SYNCML1.2\">\n  ";
     let e = decode_xml(x.as_bytes()).unwrap_err();

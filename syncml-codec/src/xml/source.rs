@@ -287,6 +287,42 @@ impl<'a> Source<'a> for XmlSource<'a> {
         self.read(true)
     }
 
+    /// Text up to an end tag, found with one scan of the input instead of a text event: the
+    /// text is taken from the input and quick-xml, moved past it, reads the end tag (and
+    /// checks its name). Anything else (a reference, CDATA, a child, a comment) is left to
+    /// the event path.
+    #[inline(always)]
+    fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        let rest = self.input.as_bytes().get(at..).unwrap_or_default();
+        let Some(i) = memchr::memchr2(b'<', b'&', rest) else {
+            return Ok(None);
+        };
+        if rest.get(i) != Some(&b'<') || rest.get(i + 1) != Some(&b'/') {
+            return Ok(None);
+        }
+        // Both ends are ASCII, so on character boundaries of the validated input.
+        let Some(text) = self.input.get(at..at + i) else {
+            return Ok(None);
+        };
+        // As for a text event: quick-xml passes control characters through.
+        self.last = at;
+        self.lead_skipped = false;
+        if !::wbxml::transcode::is_xml_text(text) {
+            return Err(fail(K::InvalidChar, self.base + at));
+        }
+        std::io::BufRead::consume(&mut self.reader.stream(), i);
+        self.last = at + i;
+        match self.reader.read_event() {
+            Ok(Event::End(_)) => Ok(Some(text)),
+            Ok(_) => Err(fail(
+                K::Xml("expected an end tag".into()),
+                self.base + at + i,
+            )),
+            Err(e) => Err(self.syntax(&e)),
+        }
+    }
+
     fn offset(&self) -> usize {
         self.base.saturating_add(self.event_start())
     }
