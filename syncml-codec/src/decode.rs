@@ -225,7 +225,8 @@ const NAMES: [(&str, Tag); NAME_COUNT] = [
 ];
 const NAME_COUNT: usize = 58;
 const MIN_NAME: usize = 3;
-const MAX_NAME: usize = 10;
+/// The longest name [`Tag::from_name`] knows.
+pub(crate) const MAX_NAME: usize = 10;
 /// A multiplier under which the names' keys hash to distinct slots (checked when `TAGS` is
 /// built).
 const NAME_MULT: u32 = 0x3902_308d;
@@ -249,6 +250,7 @@ const fn name_hash(n: usize, first: u8, mid: u8, last: u8) -> usize {
 }
 
 /// `len` little-endian bytes of `b` from `at`, in a word.
+#[allow(clippy::indexing_slicing)] // run at compile time only: out of range fails the build
 const fn load(b: &[u8], at: usize, len: usize) -> u64 {
     let mut w = 0u64;
     let mut i = 0;
@@ -293,6 +295,7 @@ fn words(b: &[u8]) -> (u64, u64) {
     }
 }
 
+#[allow(clippy::indexing_slicing)] // run at compile time only: out of range fails the build
 const fn build_tags() -> [TagEntry; 256] {
     let mut t = [TagEntry {
         len: 0,

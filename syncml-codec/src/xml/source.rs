@@ -20,6 +20,30 @@ pub(crate) struct XmlSource<'a> {
     /// (`trim_text_start`, set in element-only content), which then starts after it.
     lead_skipped: bool,
     last_qname: &'a str,
+    /// Whether quick-xml is between events in text state (the last event was not text), so
+    /// that bytes may be taken from its stream at the position it reports.
+    at_text: bool,
+    /// A text element read ahead by [`XmlSource::text_element`], not yet handed out.
+    ahead: Ahead<'a>,
+    /// Whether text elements may be read ahead (always, but in the test that compares
+    /// both paths).
+    read_ahead: bool,
+}
+
+/// What is left of a text element read ahead: its text and its end tag.
+#[derive(Clone, Copy)]
+enum Ahead<'a> {
+    None,
+    Text {
+        text: &'a str,
+        /// Offsets of the text, of the end tag's `<` and just past its `>`.
+        at: usize,
+        end_at: usize,
+        after: usize,
+    },
+    End {
+        at: usize,
+    },
 }
 
 impl<'a> XmlSource<'a> {
@@ -31,7 +55,18 @@ impl<'a> XmlSource<'a> {
             last: 0,
             lead_skipped: false,
             last_qname: "",
+            at_text: false,
+            ahead: Ahead::None,
+            read_ahead: true,
         }
+    }
+
+    /// The same source without reading text elements ahead: every element through
+    /// quick-xml's events (the reference the read-ahead path is tested against).
+    #[cfg(test)]
+    pub(crate) fn without_read_ahead(mut self) -> Self {
+        self.read_ahead = false;
+        self
     }
 
     /// The whitespace quick-xml skipped in front of the last event.
@@ -67,6 +102,102 @@ impl<'a> XmlSource<'a> {
             self.event_start()
         };
         self.lead_skipped = false;
+    }
+
+    /// In element-only content, an element of a known name without attributes (or with
+    /// just the MetInf namespace declaration) whose
+    /// content is text without references up to its own end tag (`<LocURI>./a</LocURI>`,
+    /// most elements of a DM message), read in one scan instead of three quick-xml events:
+    /// its start is returned, its text and end are handed out next ([`Ahead`]). quick-xml is
+    /// moved past it through its own stream, its positions stay right, and it never sees
+    /// the element: its check of end names has nothing to check, since the end tag is
+    /// compared here. Anything else returns `None` with nothing consumed.
+    #[inline(always)]
+    fn text_element(&mut self) -> Option<Ev<'a>> {
+        let at = usize::try_from(self.reader.buffer_position()).ok()?;
+        let bytes = self.input.as_bytes();
+        let ws = bytes.get(at..)?.iter().position(|&b| !is_ws_byte(b))?;
+        let lt = at + ws;
+        if bytes.get(lt) != Some(&b'<') {
+            return None;
+        }
+        let name_at = lt + 1;
+        // Known names are ASCII letters, at most MAX_NAME of them.
+        let len = bytes
+            .get(name_at..)?
+            .iter()
+            .take(crate::decode::MAX_NAME + 1)
+            .position(|b| !b.is_ascii_alphabetic())?;
+        let name_end = name_at + len;
+        // No attributes, or the MetInf declaration as `ns` recognises it first.
+        const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
+        let (ns, text_at) = match bytes.get(name_end) {
+            Some(b'>') => (Ns::Inherited, name_end + 1),
+            Some(b' ') if bytes.get(name_end..name_end + METINF.len()) == Some(METINF) => {
+                (Ns::MetInf, name_end + METINF.len())
+            }
+            _ => return None,
+        };
+        // A child element (a container): the event path.
+        if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
+            return None;
+        }
+        let end_at = text_at + memchr::memchr2(b'<', b'&', bytes.get(text_at..)?)?;
+        let after = end_at + 3 + len;
+        let name = bytes.get(name_at..name_end)?;
+        if bytes.get(end_at..end_at + 2) != Some(b"</")
+            || bytes.get(end_at + 2..after - 1) != Some(name)
+            || bytes.get(after - 1) != Some(&b'>')
+        {
+            return None;
+        }
+        let name = self.input.get(name_at..name_end)?;
+        let tag = Tag::from_name(name);
+        if tag == Tag::Other {
+            return None;
+        }
+        let text = self.input.get(text_at..end_at)?;
+        std::io::BufRead::consume(&mut self.reader.stream(), after - at);
+        self.last = lt;
+        self.lead_skipped = false;
+        self.last_qname = name;
+        self.ahead = Ahead::Text {
+            text,
+            at: text_at,
+            end_at,
+            after,
+        };
+        Some(Ev::Start {
+            tag,
+            name,
+            ns,
+            empty: false,
+        })
+    }
+
+    /// The next event of a text element read ahead, as quick-xml would have returned it.
+    #[cold]
+    fn replay(&mut self) -> Result<Ev<'a>, Fail> {
+        self.lead_skipped = false;
+        match self.ahead {
+            Ahead::Text {
+                text, at, end_at, ..
+            } if !text.is_empty() => {
+                self.ahead = Ahead::End { at: end_at };
+                self.last = at;
+                Ok(if is_ws(text) {
+                    Ev::Ws(text)
+                } else {
+                    Ev::Text(self.checked(Cow::Borrowed(text))?)
+                })
+            }
+            Ahead::Text { end_at: at, .. } | Ahead::End { at } => {
+                self.ahead = Ahead::None;
+                self.last = at;
+                Ok(Ev::End)
+            }
+            Ahead::None => Ok(Ev::Eof),
+        }
     }
 
     /// The offset of the first byte of the last event itself.
@@ -181,6 +312,14 @@ impl<'a> XmlSource<'a> {
     /// `trim_text_start`: indentation then costs a byte loop instead of a text event).
     #[inline(always)]
     fn read(&mut self, trim: bool) -> Result<Ev<'a>, Fail> {
+        if !matches!(self.ahead, Ahead::None) {
+            return self.replay();
+        }
+        if trim && self.at_text && self.read_ahead {
+            if let Some(ev) = self.text_element() {
+                return Ok(ev);
+            }
+        }
         self.reader.config_mut().trim_text_start = trim;
         loop {
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
@@ -189,6 +328,7 @@ impl<'a> XmlSource<'a> {
                 Ok(ev) => ev,
                 Err(e) => return Err(self.syntax(&e)),
             };
+            self.at_text = !matches!(event, Event::Text(_));
             return Ok(match event {
                 Event::Start(e) => {
                     // `<`, the tag's content, `>`.
@@ -293,6 +433,19 @@ impl<'a> Source<'a> for XmlSource<'a> {
     /// the event path.
     #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        if let Ahead::Text {
+            text, at, end_at, ..
+        } = self.ahead
+        {
+            self.ahead = Ahead::None;
+            self.last = at;
+            self.lead_skipped = false;
+            if !::wbxml::transcode::is_xml_text(text) {
+                return Err(fail(K::InvalidChar, self.base + at));
+            }
+            self.last = end_at;
+            return Ok(Some(text));
+        }
         let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
         let rest = self.input.as_bytes().get(at..).unwrap_or_default();
         let Some(i) = memchr::memchr2(b'<', b'&', rest) else {
@@ -329,12 +482,18 @@ impl<'a> Source<'a> for XmlSource<'a> {
 
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail> {
         let start = self.last;
-        if !empty {
-            self.reader
-                .read_to_end(QName(self.last_qname))
-                .map_err(|e| self.syntax(&e))?;
-        }
-        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        let end = if let Ahead::Text { after, .. } = self.ahead {
+            // Read ahead already, up to its end tag.
+            self.ahead = Ahead::None;
+            after
+        } else {
+            if !empty {
+                self.reader
+                    .read_to_end(QName(self.last_qname))
+                    .map_err(|e| self.syntax(&e))?;
+            }
+            usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+        };
         let raw = self
             .input
             .get(start..end)
