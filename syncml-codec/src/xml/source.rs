@@ -1,5 +1,7 @@
 //! The XML event source: quick-xml's borrowed reader, with entity and character references
-//! resolved here and namespaces checked by value.
+//! resolved here and namespaces checked by value. In element-only content, indentation is
+//! skipped inside quick-xml and elements holding plain text (most of a DM message) are
+//! matched on the input directly; the test in `xml/mod.rs` holds both to the event path.
 
 use std::borrow::Cow;
 
