@@ -62,6 +62,12 @@ pub(crate) trait Source<'a> {
     fn skip_end(&mut self) -> bool {
         false
     }
+    /// [`Source::next`] in element-only content, where whitespace text is insignificant:
+    /// the source may skip it instead of returning it.
+    #[inline(always)]
+    fn next_markup(&mut self) -> Result<Ev<'a>, Fail> {
+        self.next()
+    }
 }
 
 /// The elements the decoder tells apart, resolved once per start tag.
@@ -130,86 +136,192 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
-    /// The tag of a local name. (length, first byte, last byte) leaves one candidate (two
-    /// for a few rare names), confirmed by a fixed-size compare: a few loads, no `memcmp`.
+    /// The tag of a local name: a hash of (length, first, middle and last byte) picks the
+    /// one candidate, confirmed by comparing two words that cover the name (overlapping
+    /// for short names): no branch per name, no `memcmp`.
     #[inline]
     pub(crate) fn from_name(name: &str) -> Self {
         let bytes = name.as_bytes();
-        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        let n = bytes.len();
+        if !(MIN_NAME..=MAX_NAME).contains(&n) {
+            return Self::Other;
+        }
+        let (Some(&first), Some(&mid), Some(&last)) =
+            (bytes.first(), bytes.get(n / 2), bytes.last())
+        else {
             return Self::Other;
         };
-        match (bytes.len(), first, last) {
-            (3, b'A', b'd') => exact(bytes, b"Add", Self::Add),
-            (3, b'C', b'd') => exact(bytes, b"Cmd", Self::Cmd),
-            (3, b'E', b'I') => exact(bytes, b"EMI", Self::Emi),
-            (3, b'G', b't') => exact(bytes, b"Get", Self::Get),
-            (3, b'M', b'm') => exact(bytes, b"Mem", Self::Mem),
-            (4, b'C', b'd') => exact(bytes, b"Cred", Self::Cred),
-            (4, b'C', b'l') => exact(bytes, b"Chal", Self::Chal),
-            (4, b'C', b'y') => exact(bytes, b"Copy", Self::Copy),
-            (4, b'D', b'a') => exact(bytes, b"Data", Self::Data),
-            (4, b'E', b'c') => exact(bytes, b"Exec", Self::Exec),
-            (4, b'I', b'm') => exact(bytes, b"Item", Self::Item),
-            (4, b'L', b't') => exact(bytes, b"Last", Self::Last),
-            (4, b'M', b'a') => exact(bytes, b"Meta", Self::Meta),
-            (4, b'M', b'k') => exact(bytes, b"Mark", Self::Mark),
-            (4, b'N', b't') => exact(bytes, b"Next", Self::Next),
-            (4, b'S', b'e') => exact(bytes, b"Size", Self::Size),
-            (4, b'T', b'e') => exact(bytes, b"Type", Self::Type),
-            (5, b'A', b't') => exact(bytes, b"Alert", Self::Alert),
-            (5, b'C', b'D') => exact(bytes, b"CmdID", Self::CmdID),
-            (5, b'F', b'l') => exact(bytes, b"Final", Self::Final),
-            (5, b'M', b'D') => exact(bytes, b"MsgID", Self::MsgID),
-            (6, b'A', b'c') => exact(bytes, b"Atomic", Self::Atomic),
-            (6, b'A', b'r') => exact(bytes, b"Anchor", Self::Anchor),
-            (6, b'C', b'f') => exact(bytes, b"CmdRef", Self::CmdRef),
-            (6, b'D', b'e') => exact(bytes, b"Delete", Self::Delete),
-            (6, b'D', b'f') => exact(bytes, b"DevInf", Self::DevInf),
-            (6, b'F', b'D') => exact(bytes, b"FreeID", Self::FreeID),
-            (6, b'F', b't') => exact(bytes, b"Format", Self::Format),
-            (6, b'L', b'I') => exact(bytes, b"LocURI", Self::LocURI),
-            (6, b'M', b'f') => exact(bytes, b"MsgRef", Self::MsgRef)
-                .or_else(|| exact(bytes, b"MetInf", Self::MetInf)),
-            (6, b'N', b'p') => exact(bytes, b"NoResp", Self::NoResp),
-            (6, b'S', b'L') => exact(bytes, b"SyncML", Self::SyncML),
-            (6, b'S', b'e') => exact(bytes, b"Source", Self::Source),
-            (6, b'S', b's') => exact(bytes, b"Status", Self::Status),
-            (6, b'T', b't') => exact(bytes, b"Target", Self::Target),
-            (6, b'V', b'D') => exact(bytes, b"VerDTD", Self::VerDTD),
-            (7, b'F', b'm') => exact(bytes, b"FreeMem", Self::FreeMem),
-            (7, b'L', b'e') => exact(bytes, b"LocName", Self::LocName),
-            (7, b'R', b'I') => exact(bytes, b"RespURI", Self::RespURI),
-            (7, b'R', b'e') => exact(bytes, b"Replace", Self::Replace),
-            (7, b'R', b's') => exact(bytes, b"Results", Self::Results),
-            (7, b'S', b'r') => exact(bytes, b"SyncHdr", Self::SyncHdr),
-            (7, b'V', b'n') => exact(bytes, b"Version", Self::Version),
-            (8, b'M', b'a') => exact(bytes, b"MoreData", Self::MoreData),
-            (8, b'M', b'e') => exact(bytes, b"MgmtTree", Self::MgmtTree),
-            (8, b'S', b'e') => exact(bytes, b"Sequence", Self::Sequence),
-            (8, b'S', b'y') => exact(bytes, b"SyncBody", Self::SyncBody),
-            (8, b'V', b'o') => exact(bytes, b"VerProto", Self::VerProto),
-            (9, b'N', b'e') => exact(bytes, b"NextNonce", Self::NextNonce),
-            (9, b'S', b'D') => exact(bytes, b"SessionID", Self::SessionID),
-            (9, b'S', b'f') => exact(bytes, b"SourceRef", Self::SourceRef),
-            (9, b'S', b'm') => exact(bytes, b"SharedMem", Self::SharedMem),
-            (9, b'T', b'f') => exact(bytes, b"TargetRef", Self::TargetRef),
-            (10, b'C', b'r') => exact(bytes, b"Correlator", Self::Correlator),
-            (10, b'F', b'l') => exact(bytes, b"FieldLevel", Self::FieldLevel),
-            (10, b'M', b'e') => exact(bytes, b"MaxMsgSize", Self::MaxMsgSize)
-                .or_else(|| exact(bytes, b"MaxObjSize", Self::MaxObjSize)),
-            _ => None,
+        let Some(entry) = TAGS.get(name_hash(n, first, mid, last)) else {
+            return Self::Other;
+        };
+        if usize::from(entry.len) == n && words(bytes) == (entry.lo, entry.hi) {
+            entry.tag
+        } else {
+            Self::Other
         }
-        .unwrap_or(Self::Other)
     }
 }
 
-/// `tag` if `bytes` spells `name` exactly; the compare has a constant length, so it
-/// compiles to word loads instead of a library call.
+/// Every name [`Tag::from_name`] knows.
+const NAMES: [(&str, Tag); NAME_COUNT] = [
+    ("Add", Tag::Add),
+    ("Cmd", Tag::Cmd),
+    ("EMI", Tag::Emi),
+    ("Get", Tag::Get),
+    ("Mem", Tag::Mem),
+    ("Cred", Tag::Cred),
+    ("Chal", Tag::Chal),
+    ("Copy", Tag::Copy),
+    ("Data", Tag::Data),
+    ("Exec", Tag::Exec),
+    ("Item", Tag::Item),
+    ("Last", Tag::Last),
+    ("Meta", Tag::Meta),
+    ("Mark", Tag::Mark),
+    ("Next", Tag::Next),
+    ("Size", Tag::Size),
+    ("Type", Tag::Type),
+    ("Alert", Tag::Alert),
+    ("CmdID", Tag::CmdID),
+    ("Final", Tag::Final),
+    ("MsgID", Tag::MsgID),
+    ("Atomic", Tag::Atomic),
+    ("Anchor", Tag::Anchor),
+    ("CmdRef", Tag::CmdRef),
+    ("Delete", Tag::Delete),
+    ("DevInf", Tag::DevInf),
+    ("FreeID", Tag::FreeID),
+    ("Format", Tag::Format),
+    ("LocURI", Tag::LocURI),
+    ("MsgRef", Tag::MsgRef),
+    ("MetInf", Tag::MetInf),
+    ("NoResp", Tag::NoResp),
+    ("SyncML", Tag::SyncML),
+    ("Source", Tag::Source),
+    ("Status", Tag::Status),
+    ("Target", Tag::Target),
+    ("VerDTD", Tag::VerDTD),
+    ("FreeMem", Tag::FreeMem),
+    ("LocName", Tag::LocName),
+    ("RespURI", Tag::RespURI),
+    ("Replace", Tag::Replace),
+    ("Results", Tag::Results),
+    ("SyncHdr", Tag::SyncHdr),
+    ("Version", Tag::Version),
+    ("MoreData", Tag::MoreData),
+    ("MgmtTree", Tag::MgmtTree),
+    ("Sequence", Tag::Sequence),
+    ("SyncBody", Tag::SyncBody),
+    ("VerProto", Tag::VerProto),
+    ("NextNonce", Tag::NextNonce),
+    ("SessionID", Tag::SessionID),
+    ("SourceRef", Tag::SourceRef),
+    ("SharedMem", Tag::SharedMem),
+    ("TargetRef", Tag::TargetRef),
+    ("Correlator", Tag::Correlator),
+    ("FieldLevel", Tag::FieldLevel),
+    ("MaxMsgSize", Tag::MaxMsgSize),
+    ("MaxObjSize", Tag::MaxObjSize),
+];
+const NAME_COUNT: usize = 58;
+const MIN_NAME: usize = 3;
+/// The longest name [`Tag::from_name`] knows.
+pub(crate) const MAX_NAME: usize = 10;
+/// A multiplier under which the names' keys hash to distinct slots (checked when `TAGS` is
+/// built).
+const NAME_MULT: u32 = 0x3902_308d;
+
+/// A slot of the name table: the name's length and its [`words`].
+#[derive(Clone, Copy)]
+struct TagEntry {
+    len: u8,
+    tag: Tag,
+    lo: u64,
+    hi: u64,
+}
+
+/// The name table, indexed by [`name_hash`].
+static TAGS: [TagEntry; 256] = build_tags();
+
 #[inline(always)]
-fn exact<const N: usize>(bytes: &[u8], name: &[u8; N], tag: Tag) -> Option<Tag> {
-    <&[u8; N]>::try_from(bytes)
-        .is_ok_and(|b| b == name)
-        .then_some(tag)
+const fn name_hash(n: usize, first: u8, mid: u8, last: u8) -> usize {
+    let key = first as u32 | (mid as u32) << 8 | (last as u32) << 16 | (n as u32) << 24;
+    (key.wrapping_mul(NAME_MULT) >> 24) as usize
+}
+
+/// `len` little-endian bytes of `b` from `at`, in a word.
+#[allow(clippy::indexing_slicing)] // run at compile time only: out of range fails the build
+const fn load(b: &[u8], at: usize, len: usize) -> u64 {
+    let mut w = 0u64;
+    let mut i = 0;
+    while i < len {
+        w |= (b[at + i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
+/// The first and last 8 bytes of a name (4 for shorter names, 2 for three-byte names):
+/// with its length, they say it exactly.
+const fn const_words(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    let w = if n >= 8 {
+        8
+    } else if n >= 4 {
+        4
+    } else {
+        2
+    };
+    (load(b, 0, w), load(b, n - w, w))
+}
+
+/// [`const_words`] of a name at run time.
+#[inline(always)]
+fn words(b: &[u8]) -> (u64, u64) {
+    if let (Some(f), Some(l)) = (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+        (u64::from_le_bytes(*f), u64::from_le_bytes(*l))
+    } else if let (Some(f), Some(l)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+        (
+            u64::from(u32::from_le_bytes(*f)),
+            u64::from(u32::from_le_bytes(*l)),
+        )
+    } else if let (Some(f), Some(l)) = (b.first_chunk::<2>(), b.last_chunk::<2>()) {
+        (
+            u64::from(u16::from_le_bytes(*f)),
+            u64::from(u16::from_le_bytes(*l)),
+        )
+    } else {
+        (u64::MAX, u64::MAX)
+    }
+}
+
+#[allow(clippy::indexing_slicing)] // run at compile time only: out of range fails the build
+const fn build_tags() -> [TagEntry; 256] {
+    let mut t = [TagEntry {
+        len: 0,
+        tag: Tag::Other,
+        lo: 0,
+        hi: 0,
+    }; 256];
+    let mut i = 0;
+    while i < NAME_COUNT {
+        let (name, tag) = NAMES[i];
+        let b = name.as_bytes();
+        let n = b.len();
+        assert!(n >= MIN_NAME && n <= MAX_NAME);
+        let h = name_hash(n, b[0], b[n / 2], b[n - 1]);
+        // A collision would make one of the names unknown: change NAME_MULT.
+        assert!(t[h].len == 0);
+        let (lo, hi) = const_words(b);
+        t[h] = TagEntry {
+            len: n as u8,
+            tag,
+            lo,
+            hi,
+        };
+        i += 1;
+    }
+    t
 }
 
 /// Elements SyncML defines and DM does not use.
@@ -380,6 +492,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.src.next().map_err(|e| self.with_path(e))
     }
 
+    /// [`Source::next_markup`] with the path on errors.
+    #[inline(always)]
+    fn next_markup(&mut self) -> R<Ev<'a>> {
+        self.src.next_markup().map_err(|e| self.with_path(e))
+    }
+
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
@@ -387,7 +505,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Ok(None);
         }
         loop {
-            match self.next()? {
+            match self.next_markup()? {
                 Ev::Start {
                     tag,
                     name,
@@ -428,12 +546,9 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(())
     }
 
-    /// The source's [`Source::simple_text`]; XML sources never have one.
+    /// The source's [`Source::simple_text`].
     #[inline(always)]
     fn simple_text(&mut self) -> R<Option<&'a str>> {
-        if !S::WBXML {
-            return Ok(None);
-        }
         self.src.simple_text().map_err(|e| self.with_path(e))
     }
 
@@ -503,7 +618,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     pub(crate) fn message(mut self) -> R<Message<'a>> {
         let root = loop {
-            match self.next()? {
+            match self.next_markup()? {
                 Ev::Start {
                     tag,
                     name,
@@ -543,7 +658,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let body = body.ok_or_else(|| self.err(K::Missing("SyncBody")))?;
         self.path.pop();
         loop {
-            match self.next()? {
+            match self.next_markup()? {
                 Ev::Eof => break,
                 Ev::Ws(_) => {}
                 Ev::Text(t) if is_ws(&t) => {}
@@ -1268,5 +1383,47 @@ fn sniff_nested(bytes: &[u8]) -> Option<NestedKind> {
         Language::DmDdf12 => Some(NestedKind::MgmtTree),
         Language::DevInf10 | Language::DevInf11 | Language::DevInf12 => Some(NestedKind::DevInf),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_resolves_and_nothing_else_does() {
+        for (name, tag) in NAMES {
+            assert_eq!(Tag::from_name(name), tag, "{name}");
+            assert_ne!(tag, Tag::Other, "{name}");
+            // One byte changed anywhere, one more or one fewer: not the name.
+            for i in 0..name.len() {
+                let mut b = name.as_bytes().to_vec();
+                for c in [b'x', b'_', b'a', b'Z'] {
+                    if b[i] == c {
+                        continue;
+                    }
+                    b[i] = c;
+                    let other = std::str::from_utf8(&b).unwrap();
+                    let known = NAMES.iter().any(|(n, _)| *n == other);
+                    assert!(known || Tag::from_name(other) == Tag::Other, "{other}");
+                }
+            }
+            assert_eq!(Tag::from_name(&format!("{name}s")), Tag::Other, "{name}s");
+            assert_eq!(Tag::from_name(&name[1..]), Tag::Other, "{name}");
+            assert_eq!(Tag::from_name(&name.to_lowercase()), Tag::Other, "{name}");
+        }
+        for other in [
+            "",
+            "A",
+            "Ad",
+            "Archive",
+            "Map",
+            "Sync",
+            "MaxMsgSizes",
+            "SyncMLx",
+            "é",
+        ] {
+            assert_eq!(Tag::from_name(other), Tag::Other, "{other}");
+        }
     }
 }

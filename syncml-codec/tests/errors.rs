@@ -299,3 +299,68 @@ fn bit_flips_never_panic() {
         }
     }
 }
+
+/// The XML reader skips indentation in element-only content without returning it: text
+/// content keeps every whitespace character, and errors still point at the first byte of
+/// the event at fault, not at the whitespace before it.
+#[test]
+fn indentation_is_skipped_but_text_and_offsets_are_kept() {
+    let x = msg(
+        "\n <Replace>\n  <CmdID> 1 </CmdID>\n  <Item>\n   <Target><LocURI>\n </LocURI></Target>\
+         \n   <Data> a &amp; b &#233;  </Data>\n  </Item>\n  <Item>\n   <Target><LocURI> \
+         &amp;x</LocURI></Target>\n   <Data> <![CDATA[c]]> </Data>\n  </Item>\n  <Item>\
+         <Target><LocURI>y</LocURI></Target><Data>  </Data></Item>\n </Replace>\n",
+    );
+    let m = decode_xml(x.as_bytes()).unwrap();
+    let Some(syncml_codec::Command::Replace(r)) = m.body.commands.first() else {
+        panic!("{:?}", m.body.commands)
+    };
+    assert_eq!(r.cmd_id, " 1 ");
+    let uri = |i: usize| r.items[i].target.as_ref().unwrap().loc_uri.to_string();
+    let data = |i: usize| r.items[i].data.clone().unwrap();
+    assert_eq!((uri(0), uri(1)), ("\n ".to_owned(), " &x".to_owned()));
+    assert_eq!(data(0), syncml_codec::Data::text(" a & b \u{e9}  "));
+    assert_eq!(data(1), syncml_codec::Data::Opaque(b"c".as_slice().into()));
+    assert_eq!(data(2), syncml_codec::Data::text("  "));
+
+    // An unexpected element after indentation: at its `<`.
+    let x = msg("\n <Get>\n  <CmdID>1</CmdID>\n  <Foo/>\n </Get>");
+    let e = err(&x);
+    assert_eq!(e.kind, K::UnexpectedElement("Foo".into()));
+    assert_eq!(e.offset, x.find("<Foo").unwrap());
+    // A missing child reported at the end tag that follows indentation.
+    let x = msg("\n <Get>\n  <CmdID>1</CmdID>\n </Get>");
+    let e = err(&x);
+    assert_eq!(e.kind, K::Missing("Item"));
+    assert_eq!(e.offset, x.find("</Get>").unwrap());
+    // Text in element-only content: at the first byte of the text, whitespace included.
+    let x = msg("\n <Get>\n  <CmdID>1</CmdID>\n  stray\n </Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert_eq!(e.kind, K::UnexpectedText);
+    assert_eq!(e.offset, x.find("</CmdID>").unwrap() + "</CmdID>".len());
+    // A reference in element-only content: at its `&`.
+    let x = msg("\n <Get>\n  <CmdID>1</CmdID>\n  &amp;\n </Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert_eq!(e.kind, K::UnexpectedText);
+    assert_eq!(e.offset, x.find("&amp;").unwrap());
+    // An unknown entity after indentation: at its `&`.
+    let x = msg("\n <Get>\n  <CmdID>1</CmdID>\n  &bogus;\n </Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert_eq!(e.kind, K::Entity("bogus".into()));
+    assert_eq!(e.offset, x.find("&bogus;").unwrap());
+    // Text up to an end tag: a mismatched end tag and a control character in the text are
+    // reported where the event reader reports them.
+    let x = msg("<Get><CmdID>1</CmdID><Item><Target><LocURI>./a</LocUri></Target></Item></Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert!(matches!(e.kind, K::Xml(_)), "{e}");
+    assert_eq!(e.offset, x.find("</LocUri>").unwrap());
+    let x =
+        msg("<Get><CmdID>1</CmdID><Item><Target><LocURI>./\u{1}a</LocURI></Target></Item></Get>");
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert_eq!((e.kind, e.offset), (K::InvalidChar, x.find("./").unwrap()));
+    assert_eq!(e.path, "SyncML/SyncBody/Get/Item/Target/LocURI");
+    // Running out of input after trailing whitespace: at the end.
+    let x = "<SyncML xmlns=\"SYNCML:SYNCML1.2\">\n  ";
+    let e = decode_xml(x.as_bytes()).unwrap_err();
+    assert_eq!((e.kind, e.offset), (K::UnexpectedEof, x.len()));
+}

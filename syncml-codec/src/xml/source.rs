@@ -1,5 +1,9 @@
 //! The XML event source: quick-xml's borrowed reader, with entity and character references
-//! resolved here and namespaces checked by value.
+//! resolved here and namespaces checked by value. In element-only content, indentation is
+//! skipped inside quick-xml and elements holding plain text (most of a DM message) are
+//! matched on the input directly; the test in `xml/mod.rs` holds both to the event path.
+
+use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
@@ -12,8 +16,36 @@ pub(crate) struct XmlSource<'a> {
     input: &'a str,
     /// Offset of the input within the caller's buffer (a stripped BOM).
     base: usize,
+    /// Where the last event was read from: its first byte, unless `lead_skipped`.
     last: usize,
+    /// Whether quick-xml may have skipped whitespace in front of the last event
+    /// (`trim_text_start`, set in element-only content), which then starts after it.
+    lead_skipped: bool,
     last_qname: &'a str,
+    /// Whether quick-xml is between events in text state (the last event was not text), so
+    /// that bytes may be taken from its stream at the position it reports.
+    at_text: bool,
+    /// A text element read ahead by [`XmlSource::text_element`], not yet handed out.
+    ahead: Ahead<'a>,
+    /// Whether text elements may be read ahead (always, but in the test that compares
+    /// both paths).
+    read_ahead: bool,
+}
+
+/// What is left of a text element read ahead: its text and its end tag.
+#[derive(Clone, Copy)]
+enum Ahead<'a> {
+    None,
+    Text {
+        text: &'a str,
+        /// Offsets of the text, of the end tag's `<` and just past its `>`.
+        at: usize,
+        end_at: usize,
+        after: usize,
+    },
+    End {
+        at: usize,
+    },
 }
 
 impl<'a> XmlSource<'a> {
@@ -23,8 +55,156 @@ impl<'a> XmlSource<'a> {
             input,
             base,
             last: 0,
+            lead_skipped: false,
             last_qname: "",
+            at_text: false,
+            ahead: Ahead::None,
+            read_ahead: true,
         }
+    }
+
+    /// The same source without reading text elements ahead: every element through
+    /// quick-xml's events (the reference the read-ahead path is tested against).
+    #[cfg(test)]
+    pub(crate) fn without_read_ahead(mut self) -> Self {
+        self.read_ahead = false;
+        self
+    }
+
+    /// The whitespace quick-xml skipped in front of the last event.
+    #[inline(always)]
+    fn skipped(&self) -> &'a str {
+        // Mostly the event follows text or another tag directly: one byte tells.
+        match self.input.as_bytes().get(self.last) {
+            Some(&b) if self.lead_skipped && is_ws_byte(b) => self.ws_at(self.last),
+            _ => "",
+        }
+    }
+
+    /// The run of XML whitespace at `at`.
+    #[inline(never)]
+    fn ws_at(&self, at: usize) -> &'a str {
+        let rest = self.input.get(at..).unwrap_or_default();
+        let n = rest
+            .bytes()
+            .position(|b| !is_ws_byte(b))
+            .unwrap_or(rest.len());
+        rest.get(..n).unwrap_or_default()
+    }
+
+    /// Moves `last` past skipped whitespace to the `<` of the tag just read, `raw_len`
+    /// bytes before the reader's position.
+    #[inline(always)]
+    fn tag_start(&mut self, raw_len: usize) {
+        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        let start = end.wrapping_sub(raw_len);
+        self.last = if start >= self.last && self.input.as_bytes().get(start) == Some(&b'<') {
+            start
+        } else {
+            self.event_start()
+        };
+        self.lead_skipped = false;
+    }
+
+    /// In element-only content, an element of a known name without attributes (or with
+    /// just the MetInf namespace declaration) whose
+    /// content is text without references up to its own end tag (`<LocURI>./a</LocURI>`,
+    /// most elements of a DM message), read in one scan instead of three quick-xml events:
+    /// its start is returned, its text and end are handed out next ([`Ahead`]). quick-xml is
+    /// moved past it through its own stream, its positions stay right, and it never sees
+    /// the element: its check of end names has nothing to check, since the end tag is
+    /// compared here. Anything else returns `None` with nothing consumed.
+    #[inline(always)]
+    fn text_element(&mut self) -> Option<Ev<'a>> {
+        let at = usize::try_from(self.reader.buffer_position()).ok()?;
+        let bytes = self.input.as_bytes();
+        let ws = bytes.get(at..)?.iter().position(|&b| !is_ws_byte(b))?;
+        let lt = at + ws;
+        if bytes.get(lt) != Some(&b'<') {
+            return None;
+        }
+        let name_at = lt + 1;
+        // Known names are ASCII letters, at most MAX_NAME of them.
+        let len = bytes
+            .get(name_at..)?
+            .iter()
+            .take(crate::decode::MAX_NAME + 1)
+            .position(|b| !b.is_ascii_alphabetic())?;
+        let name_end = name_at + len;
+        // No attributes, or the MetInf declaration as `ns` recognises it first.
+        const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
+        let (ns, text_at) = match bytes.get(name_end) {
+            Some(b'>') => (Ns::Inherited, name_end + 1),
+            Some(b' ') if bytes.get(name_end..name_end + METINF.len()) == Some(METINF) => {
+                (Ns::MetInf, name_end + METINF.len())
+            }
+            _ => return None,
+        };
+        // A child element (a container): the event path.
+        if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
+            return None;
+        }
+        let end_at = text_at + memchr::memchr2(b'<', b'&', bytes.get(text_at..)?)?;
+        let after = end_at + 3 + len;
+        let name = bytes.get(name_at..name_end)?;
+        if bytes.get(end_at..end_at + 2) != Some(b"</")
+            || bytes.get(end_at + 2..after - 1) != Some(name)
+            || bytes.get(after - 1) != Some(&b'>')
+        {
+            return None;
+        }
+        let name = self.input.get(name_at..name_end)?;
+        let tag = Tag::from_name(name);
+        if tag == Tag::Other {
+            return None;
+        }
+        let text = self.input.get(text_at..end_at)?;
+        std::io::BufRead::consume(&mut self.reader.stream(), after - at);
+        self.last = lt;
+        self.lead_skipped = false;
+        self.last_qname = name;
+        self.ahead = Ahead::Text {
+            text,
+            at: text_at,
+            end_at,
+            after,
+        };
+        Some(Ev::Start {
+            tag,
+            name,
+            ns,
+            empty: false,
+        })
+    }
+
+    /// The next event of a text element read ahead, as quick-xml would have returned it.
+    #[cold]
+    fn replay(&mut self) -> Result<Ev<'a>, Fail> {
+        self.lead_skipped = false;
+        match self.ahead {
+            Ahead::Text {
+                text, at, end_at, ..
+            } if !text.is_empty() => {
+                self.ahead = Ahead::End { at: end_at };
+                self.last = at;
+                Ok(if is_ws(text) {
+                    Ev::Ws(text)
+                } else {
+                    Ev::Text(self.checked(Cow::Borrowed(text))?)
+                })
+            }
+            Ahead::Text { end_at: at, .. } | Ahead::End { at } => {
+                self.ahead = Ahead::None;
+                self.last = at;
+                Ok(Ev::End)
+            }
+            Ahead::None => Ok(Ev::Eof),
+        }
+    }
+
+    /// The offset of the first byte of the last event itself.
+    fn event_start(&self) -> usize {
+        self.last + self.skipped().len()
     }
 
     #[cold]
@@ -43,19 +223,25 @@ impl<'a> XmlSource<'a> {
     }
 
     #[inline]
-    fn checked(&self, text: std::borrow::Cow<'a, str>) -> Result<std::borrow::Cow<'a, str>, Fail> {
+    fn checked(&self, text: Cow<'a, str>) -> Result<Cow<'a, str>, Fail> {
         if ::wbxml::transcode::is_xml_text(&text) {
             Ok(text)
         } else {
-            Err(fail(K::InvalidChar, self.base + self.last))
+            Err(fail(K::InvalidChar, self.base + self.event_start()))
         }
     }
 
-    fn ns(&self, e: &BytesStart<'a>) -> Result<Ns<'a>, Fail> {
+    /// The namespace a start tag with attributes declares; `prefixed` when its name is.
+    fn ns(&self, e: &BytesStart<'a>, prefixed: bool) -> Result<Ns<'a>, Fail> {
         let raw = e.attributes_raw();
-        // Most tags have no attributes: skip the trim then.
-        if raw.is_empty() {
-            return Ok(Ns::Inherited);
+        // The two declarations DM messages carry, as DM stacks write them (one space before,
+        // the only attribute): a compare, before any trimming or parsing.
+        if !prefixed {
+            match raw {
+                r#" xmlns="syncml:metinf""# => return Ok(Ns::MetInf),
+                r#" xmlns="SYNCML:SYNCML1.2""# => return Ok(Ns::SyncMl),
+                _ => {}
+            }
         }
         let raw = raw.trim();
         if raw.is_empty() {
@@ -63,7 +249,7 @@ impl<'a> XmlSource<'a> {
         }
         let qname: &str = e.name().0;
         let prefix = qname.split_once(':').map(|(p, _)| p);
-        // The two declarations DM messages carry, without parsing attributes.
+        // The same declarations, spaced otherwise.
         if prefix.is_none() {
             match raw {
                 r#"xmlns="syncml:metinf""# => return Ok(Ns::MetInf),
@@ -74,7 +260,8 @@ impl<'a> XmlSource<'a> {
         let mut attrs = e.attributes();
         attrs.with_checks(false);
         for attr in attrs {
-            let attr = attr.map_err(|err| fail(K::Xml(err.to_string()), self.base + self.last))?;
+            let attr =
+                attr.map_err(|err| fail(K::Xml(err.to_string()), self.base + self.event_start()))?;
             let key: &str = attr.key.0;
             let declares = match (key.strip_prefix("xmlns"), prefix) {
                 (Some(""), None) => true,
@@ -122,19 +309,32 @@ fn local(qname: &str) -> &str {
     }
 }
 
-impl<'a> Source<'a> for XmlSource<'a> {
-    const WBXML: bool = false;
-
+impl<'a> XmlSource<'a> {
+    /// The next event; with `trim`, whitespace in front of it is skipped (quick-xml's
+    /// `trim_text_start`: indentation then costs a byte loop instead of a text event).
     #[inline(always)]
-    fn next(&mut self) -> Result<Ev<'a>, Fail> {
+    fn read(&mut self, trim: bool) -> Result<Ev<'a>, Fail> {
+        if !matches!(self.ahead, Ahead::None) {
+            return self.replay();
+        }
+        if trim && self.at_text && self.read_ahead {
+            if let Some(ev) = self.text_element() {
+                return Ok(ev);
+            }
+        }
+        self.reader.config_mut().trim_text_start = trim;
         loop {
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+            self.lead_skipped = trim;
             let event = match self.reader.read_event() {
                 Ok(ev) => ev,
                 Err(e) => return Err(self.syntax(&e)),
             };
+            self.at_text = !matches!(event, Event::Text(_));
             return Ok(match event {
                 Event::Start(e) => {
+                    // `<`, the tag's content, `>`.
+                    self.tag_start(e.len() + 2);
                     let qname: &'a str = qname_of(&e, self.input, self.last);
                     self.last_qname = qname;
                     let (tag, name) = tag_of(qname);
@@ -145,12 +345,14 @@ impl<'a> Source<'a> for XmlSource<'a> {
                             // No attributes (most tags): nothing declared.
                             Ns::Inherited
                         } else {
-                            self.ns(&e)?
+                            self.ns(&e, name.len() != qname.len())?
                         },
                         empty: false,
                     }
                 }
                 Event::Empty(e) => {
+                    // `<`, the tag's content, `/>`.
+                    self.tag_start(e.len() + 3);
                     let qname: &'a str = qname_of(&e, self.input, self.last);
                     self.last_qname = qname;
                     let (tag, name) = tag_of(qname);
@@ -161,24 +363,34 @@ impl<'a> Source<'a> for XmlSource<'a> {
                             // No attributes (most tags): nothing declared.
                             Ns::Inherited
                         } else {
-                            self.ns(&e)?
+                            self.ns(&e, name.len() != qname.len())?
                         },
                         empty: true,
                     }
                 }
                 Event::End(_) => Ev::End,
                 // quick-xml passes control characters through; they could not be encoded.
-                Event::Text(t) => match t.into_inner() {
-                    // Indentation: whitespace is XML text, and the decoder skips it unchecked.
-                    std::borrow::Cow::Borrowed(s) if is_ws(s) => Ev::Ws(s),
-                    t => Ev::Text(self.checked(t)?),
-                },
+                Event::Text(t) => {
+                    // Text starts where it was read from: trimmed text only reaches the
+                    // decoder in element-only content, as an error at its first byte.
+                    self.lead_skipped = false;
+                    match t.into_inner() {
+                        // Whitespace is XML text, and the decoder skips it unchecked.
+                        Cow::Borrowed(s) if is_ws(s) => Ev::Ws(s),
+                        t => Ev::Text(self.checked(t)?),
+                    }
+                }
                 Event::CData(t) => Ev::Cdata(self.checked(t.into_inner())?),
                 Event::GeneralRef(r) => {
                     if r.is_char_ref() {
                         match r.resolve_char_ref() {
                             Ok(Some(c)) if is_xml_char(c) => Ev::Char(c),
-                            _ => return Err(fail(K::Entity(r.to_string()), self.base + self.last)),
+                            _ => {
+                                return Err(fail(
+                                    K::Entity(r.to_string()),
+                                    self.base + self.event_start(),
+                                ))
+                            }
                         }
                     } else {
                         let s: &'static str = match &*r {
@@ -190,11 +402,11 @@ impl<'a> Source<'a> for XmlSource<'a> {
                             other => {
                                 return Err(fail(
                                     K::Entity(other.to_owned()),
-                                    self.base + self.last,
+                                    self.base + self.event_start(),
                                 ))
                             }
                         };
-                        Ev::Text(std::borrow::Cow::Borrowed(s))
+                        Ev::Text(Cow::Borrowed(s))
                     }
                 }
                 Event::Eof => Ev::Eof,
@@ -202,19 +414,88 @@ impl<'a> Source<'a> for XmlSource<'a> {
             });
         }
     }
+}
+
+impl<'a> Source<'a> for XmlSource<'a> {
+    const WBXML: bool = false;
+
+    #[inline(always)]
+    fn next(&mut self) -> Result<Ev<'a>, Fail> {
+        self.read(false)
+    }
+
+    #[inline(always)]
+    fn next_markup(&mut self) -> Result<Ev<'a>, Fail> {
+        self.read(true)
+    }
+
+    /// Text up to an end tag, found with one scan of the input instead of a text event: the
+    /// text is taken from the input and quick-xml, moved past it, reads the end tag (and
+    /// checks its name). Anything else (a reference, CDATA, a child, a comment) is left to
+    /// the event path.
+    #[inline(always)]
+    fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        if let Ahead::Text {
+            text, at, end_at, ..
+        } = self.ahead
+        {
+            self.ahead = Ahead::None;
+            self.last = at;
+            self.lead_skipped = false;
+            if !::wbxml::transcode::is_xml_text(text) {
+                return Err(fail(K::InvalidChar, self.base + at));
+            }
+            self.last = end_at;
+            return Ok(Some(text));
+        }
+        let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        let rest = self.input.as_bytes().get(at..).unwrap_or_default();
+        let Some(i) = memchr::memchr2(b'<', b'&', rest) else {
+            return Ok(None);
+        };
+        if rest.get(i) != Some(&b'<') || rest.get(i + 1) != Some(&b'/') {
+            return Ok(None);
+        }
+        // Both ends are ASCII, so on character boundaries of the validated input.
+        let Some(text) = self.input.get(at..at + i) else {
+            return Ok(None);
+        };
+        // As for a text event: quick-xml passes control characters through.
+        self.last = at;
+        self.lead_skipped = false;
+        if !::wbxml::transcode::is_xml_text(text) {
+            return Err(fail(K::InvalidChar, self.base + at));
+        }
+        std::io::BufRead::consume(&mut self.reader.stream(), i);
+        self.last = at + i;
+        match self.reader.read_event() {
+            Ok(Event::End(_)) => Ok(Some(text)),
+            Ok(_) => Err(fail(
+                K::Xml("expected an end tag".into()),
+                self.base + at + i,
+            )),
+            Err(e) => Err(self.syntax(&e)),
+        }
+    }
 
     fn offset(&self) -> usize {
-        self.base.saturating_add(self.last)
+        self.base.saturating_add(self.event_start())
     }
 
     fn nested(&mut self, empty: bool) -> Result<&'a [u8], Fail> {
         let start = self.last;
-        if !empty {
-            self.reader
-                .read_to_end(QName(self.last_qname))
-                .map_err(|e| self.syntax(&e))?;
-        }
-        let end = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+        let end = if let Ahead::Text { after, .. } = self.ahead {
+            // Read ahead already, up to its end tag.
+            self.ahead = Ahead::None;
+            after
+        } else {
+            if !empty {
+                self.reader
+                    .read_to_end(QName(self.last_qname))
+                    .map_err(|e| self.syntax(&e))?;
+            }
+            usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+        };
         let raw = self
             .input
             .get(start..end)
@@ -232,6 +513,11 @@ fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
     let len = e.name().0.len();
     // The tag text starts right after `<` at the event's offset.
     input.get(at + 1..at + 1 + len).unwrap_or_default()
+}
+
+#[inline(always)]
+fn is_ws_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
 /// Whether XML 1.0 allows the character.
