@@ -45,14 +45,24 @@ fn server_message(u: &mut Unstructured<'_>, msg_id: usize) -> arbitrary::Result<
         let len = u.int_in_range(0..=2048)?;
         return Ok(u.bytes(len.min(u.len()))?.to_vec());
     }
+    addressed_message(u, msg_id, SERVER, DEVICE)
+}
+
+/// An `arbitrary` message of this session from `from` to `to`, in either encoding.
+fn addressed_message(
+    u: &mut Unstructured<'_>,
+    msg_id: usize,
+    from: &'static str,
+    to: &'static str,
+) -> arbitrary::Result<Vec<u8>> {
     let mut m = Message::arbitrary(u)?;
     let h = &mut m.header;
     h.ver_dtd = "1.2".into();
     h.ver_proto = "DM/1.2".into();
     h.session_id = SESSION.into();
     h.msg_id = msg_id.to_string().into();
-    h.target.loc_uri = DEVICE.into();
-    h.source.loc_uri = SERVER.into();
+    h.target.loc_uri = to.into();
+    h.source.loc_uri = from.into();
     let encoding = if u.arbitrary()? {
         Encoding::Wbxml
     } else {
@@ -138,24 +148,6 @@ enum ClientTurn {
     Raw,
 }
 
-/// One `arbitrary` client message addressed to the server, in either encoding.
-fn client_message(u: &mut Unstructured<'_>, msg_id: usize) -> arbitrary::Result<Vec<u8>> {
-    let mut m = Message::arbitrary(u)?;
-    let h = &mut m.header;
-    h.ver_dtd = "1.2".into();
-    h.ver_proto = "DM/1.2".into();
-    h.session_id = SESSION.into();
-    h.msg_id = msg_id.to_string().into();
-    h.target.loc_uri = SERVER.into();
-    h.source.loc_uri = DEVICE.into();
-    let encoding = if u.arbitrary()? {
-        Encoding::Wbxml
-    } else {
-        Encoding::Xml
-    };
-    Ok(m.to_bytes(encoding).unwrap_or_default())
-}
-
 /// The engine's stored form, to tell whether a call changed it.
 fn snapshot(server: &ServerEngine) -> String {
     serde_json::to_string(server).expect("the server engine serialises")
@@ -218,7 +210,7 @@ pub fn session_server(data: &[u8]) {
                 let len = u.int_in_range(0..=2048).unwrap_or(0);
                 u.bytes(len.min(u.len())).unwrap_or_default().to_vec()
             }
-            _ => match client_message(&mut u, msg_id) {
+            _ => match addressed_message(&mut u, msg_id, DEVICE, SERVER) {
                 Ok(body) => body,
                 Err(_) => break,
             },
