@@ -519,6 +519,22 @@ fn fast_bytes(
     at: Placement,
     out: &mut Vec<u8>,
 ) -> Option<()> {
+    // What an element holds (children, text) only decides where indentation goes: one line
+    // needs none of it, and a loop of its own keeps that bookkeeping out of its way.
+    if options.indent.is_some() {
+        fast_bytes_as::<true>(input, options, at, out)
+    } else {
+        fast_bytes_as::<false>(input, options, at, out)
+    }
+}
+
+/// [`fast_bytes`], with or without indentation (`INDENT` is `options.indent.is_some()`).
+fn fast_bytes_as<const INDENT: bool>(
+    input: &[u8],
+    options: &ToXmlOptions,
+    at: Placement,
+    out: &mut Vec<u8>,
+) -> Option<()> {
     let Placement {
         language,
         depth_budget,
@@ -531,7 +547,7 @@ fn fast_bytes(
         None => detect_language(input, &header).ok()?,
     };
     let newline = |out: &mut Vec<u8>, depth: usize| {
-        if let Some(width) = options.indent {
+        if let (true, Some(width)) = (INDENT, options.indent) {
             out.push(b'\n');
             out.resize(out.len() + width * depth, b' ');
         }
@@ -575,13 +591,15 @@ fn fast_bytes(
                     return None;
                 }
             }
-            let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
-            let inline = parent.as_ref().is_some_and(|f| f.has_text);
-            if let Some(parent) = parent {
-                parent.has_children = true;
-            }
-            if !inline {
-                newline(out, outer_depth + depth);
+            if INDENT {
+                let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
+                let inline = parent.as_ref().is_some_and(|f| f.has_text);
+                if let Some(parent) = parent {
+                    parent.has_children = true;
+                }
+                if !inline {
+                    newline(out, outer_depth + depth);
+                }
             }
             let content = byte & g::HAS_CONTENT != 0;
             if depth == 0 {
@@ -630,7 +648,7 @@ fn fast_bytes(
             g::END => {
                 depth -= 1;
                 let frame = stack.get(depth)?;
-                if frame.has_children && !frame.has_text {
+                if INDENT && frame.has_children && !frame.has_text {
                     newline(out, outer_depth + depth);
                 }
                 frame.close.append_to(out);
@@ -646,7 +664,7 @@ fn fast_bytes(
                 pos += len + 2;
                 let frames = stack.get_mut(..depth)?;
                 let frame = frames.last_mut()?;
-                frame.has_text = true;
+                frame.has_text |= INDENT;
                 // Only the text of a MetInf Type can be a `Meta/Type`.
                 if frame.token == metinf::TYPE && frame.page == metinf::PAGE && syncml {
                     let text = core::str::from_utf8(text).ok()?;
@@ -692,13 +710,13 @@ fn fast_bytes(
                             Placement::nested(budget, outer_depth + depth),
                             out,
                         )?;
-                        if let Some(frame) = frames.last_mut() {
+                        if let (true, Some(frame)) = (INDENT, frames.last_mut()) {
                             frame.has_children = true;
                         }
                         continue;
                     }
                 }
-                if let Some(frame) = frames.last_mut() {
+                if let (true, Some(frame)) = (INDENT, frames.last_mut()) {
                     frame.has_text = true;
                 }
                 cdata_bytes_into(out, bytes)?;
@@ -711,7 +729,7 @@ fn fast_bytes(
     if pos != input.len() {
         return None;
     }
-    if top_level && options.indent.is_some() {
+    if top_level && INDENT {
         out.push(b'\n');
     }
     Some(())
@@ -754,7 +772,7 @@ fn append_prefix(out: &mut Vec<u8>, window: &[u8], len: usize) {
 /// printable ASCII without `<`, `>`, `&` or `"` (text that goes out as it is). Eight bytes
 /// at a time for the short strings of DM messages; past them `memchr`, and the caller's
 /// full check of the text.
-#[inline]
+#[inline(always)]
 fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
