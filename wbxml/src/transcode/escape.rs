@@ -228,32 +228,34 @@ pub(crate) fn cdata_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) -> Option<()> {
     cdata_bytes_slow(out, bytes)
 }
 
-/// Appends `bytes` while checking that they are printable ASCII without `]` (what base64
-/// and most text is), in one pass; false, with some of them appended, where they are not.
+/// Appends `bytes` if they are printable ASCII without `]` (what base64 and most text is);
+/// false, with nothing appended, where they are not.
 ///
-/// Each wide block is checked without an early exit (the compiler turns the check into
-/// vector compares: a signed compare clears a control and any byte of 0x80 and up at once)
-/// and copied with fixed-size moves while it is in registers.
+/// The whole run is checked first and then copied at once (`memcpy` moves it faster than
+/// moves interleaved with the check would).
 #[inline(always)]
 fn copy_printable(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    let flag = |b: u8| (i8::from_ne_bytes([b]) < 0x20) | (b == b']');
-    let mut blocks = bytes.chunks_exact(WIDE_BLOCK);
-    for block in &mut blocks {
-        let Ok(block) = <&[u8; WIDE_BLOCK]>::try_from(block) else {
-            return false;
-        };
-        let bad = block.iter().fold(false, |acc, &b| acc | flag(b));
-        out.extend_from_slice(block);
-        if bad {
-            return false;
-        }
-    }
-    let rest = blocks.remainder();
-    if any_byte(rest, flag) {
+    if !is_printable_run(bytes) {
         return false;
     }
-    out.extend_from_slice(rest);
+    out.extend_from_slice(bytes);
     true
+}
+
+/// Whether `bytes` are all printable ASCII (0x20 to 0x7F) without `]`.
+///
+/// One pass without an early exit, which the compiler vectorises into three running
+/// reductions: the least byte (a control shows there), the greatest (so does a byte of 0x80
+/// and up), and the least byte XOR `]` (zero where there is a `]`).
+#[inline(always)]
+fn is_printable_run(bytes: &[u8]) -> bool {
+    let (mut least, mut most, mut bracket) = (u8::MAX, 0u8, u8::MAX);
+    for &b in bytes {
+        least = least.min(b);
+        most = most.max(b);
+        bracket = bracket.min(b ^ b']');
+    }
+    least >= 0x20 && most < 0x80 && bracket != 0
 }
 
 /// The rest of [`cdata_bytes_into`]: text that is not all printable ASCII, or holds a `]`.
@@ -493,6 +495,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The opaque check flags every byte value that is not printable ASCII or is `]`, at
+    /// every position of short and long runs.
+    #[test]
+    fn printable_run_check_flags_every_other_byte_anywhere() {
+        for len in [1usize, 15, 16, 17, 31, 32, 33, 64, 65, 100] {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = b"QUJD+/09".repeat(len / 8 + 1);
+                    bytes.truncate(len);
+                    bytes[at] = b;
+                    let plain = (0x20..0x80).contains(&b) && b != b']';
+                    assert_eq!(is_printable_run(&bytes), plain, "{b:#04X} at {at} of {len}");
+                }
+            }
+        }
+        assert!(is_printable_run(b""));
     }
 
     #[test]

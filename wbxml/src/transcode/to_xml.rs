@@ -519,6 +519,22 @@ fn fast_bytes(
     at: Placement,
     out: &mut Vec<u8>,
 ) -> Option<()> {
+    // What an element holds (children, text) only decides where indentation goes: one line
+    // needs none of it, and a loop of its own keeps that bookkeeping out of its way.
+    if options.indent.is_some() {
+        fast_bytes_as::<true>(input, options, at, out)
+    } else {
+        fast_bytes_as::<false>(input, options, at, out)
+    }
+}
+
+/// [`fast_bytes`], with or without indentation (`INDENT` is `options.indent.is_some()`).
+fn fast_bytes_as<const INDENT: bool>(
+    input: &[u8],
+    options: &ToXmlOptions,
+    at: Placement,
+    out: &mut Vec<u8>,
+) -> Option<()> {
     let Placement {
         language,
         depth_budget,
@@ -531,7 +547,7 @@ fn fast_bytes(
         None => detect_language(input, &header).ok()?,
     };
     let newline = |out: &mut Vec<u8>, depth: usize| {
-        if let Some(width) = options.indent {
+        if let (true, Some(width)) = (INDENT, options.indent) {
             out.push(b'\n');
             out.resize(out.len() + width * depth, b' ');
         }
@@ -539,13 +555,7 @@ fn fast_bytes(
     if top_level {
         out.extend_from_slice(br#"<?xml version="1.0" encoding="UTF-8"?>"#);
         newline(out, 0);
-        out.extend_from_slice(b"<!DOCTYPE ");
-        out.extend_from_slice(lang.root().as_bytes());
-        out.extend_from_slice(b" PUBLIC \"");
-        out.extend_from_slice(lang.fpi().as_bytes());
-        out.extend_from_slice(b"\" \"");
-        out.extend_from_slice(lang.dtd_url().as_bytes());
-        out.extend_from_slice(b"\">");
+        out.extend_from_slice(doctype(lang));
     }
     let root_page = lang.root_page();
     let syncml = lang.is_syncml();
@@ -575,13 +585,15 @@ fn fast_bytes(
                     return None;
                 }
             }
-            let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
-            let inline = parent.as_ref().is_some_and(|f| f.has_text);
-            if let Some(parent) = parent {
-                parent.has_children = true;
-            }
-            if !inline {
-                newline(out, outer_depth + depth);
+            if INDENT {
+                let parent = depth.checked_sub(1).and_then(|i| stack.get_mut(i));
+                let inline = parent.as_ref().is_some_and(|f| f.has_text);
+                if let Some(parent) = parent {
+                    parent.has_children = true;
+                }
+                if !inline {
+                    newline(out, outer_depth + depth);
+                }
             }
             let content = byte & g::HAS_CONTENT != 0;
             if depth == 0 {
@@ -630,7 +642,7 @@ fn fast_bytes(
             g::END => {
                 depth -= 1;
                 let frame = stack.get(depth)?;
-                if frame.has_children && !frame.has_text {
+                if INDENT && frame.has_children && !frame.has_text {
                     newline(out, outer_depth + depth);
                 }
                 frame.close.append_to(out);
@@ -646,7 +658,7 @@ fn fast_bytes(
                 pos += len + 2;
                 let frames = stack.get_mut(..depth)?;
                 let frame = frames.last_mut()?;
-                frame.has_text = true;
+                frame.has_text |= INDENT;
                 // Only the text of a MetInf Type can be a `Meta/Type`.
                 if frame.token == metinf::TYPE && frame.page == metinf::PAGE && syncml {
                     let text = core::str::from_utf8(text).ok()?;
@@ -692,13 +704,13 @@ fn fast_bytes(
                             Placement::nested(budget, outer_depth + depth),
                             out,
                         )?;
-                        if let Some(frame) = frames.last_mut() {
+                        if let (true, Some(frame)) = (INDENT, frames.last_mut()) {
                             frame.has_children = true;
                         }
                         continue;
                     }
                 }
-                if let Some(frame) = frames.last_mut() {
+                if let (true, Some(frame)) = (INDENT, frames.last_mut()) {
                     frame.has_text = true;
                 }
                 cdata_bytes_into(out, bytes)?;
@@ -711,10 +723,61 @@ fn fast_bytes(
     if pos != input.len() {
         return None;
     }
-    if top_level && options.indent.is_some() {
+    if top_level && INDENT {
         out.push(b'\n');
     }
     Some(())
+}
+
+/// The most bytes of a DOCTYPE declaration.
+const DOCTYPE: usize = 160;
+
+/// `<!DOCTYPE Root PUBLIC "fpi" "url">` of `lang`, built at compile time: one copy per
+/// document instead of seven appends.
+fn doctype(lang: Language) -> &'static [u8] {
+    #[allow(clippy::indexing_slicing)] // const evaluation: a declaration too long fails the build
+    const fn build(lang: Language) -> ([u8; DOCTYPE], usize) {
+        let mut bytes = [0; DOCTYPE];
+        let mut len = 0;
+        let parts = [
+            b"<!DOCTYPE ".as_slice(),
+            lang.root().as_bytes(),
+            b" PUBLIC \"",
+            lang.fpi().as_bytes(),
+            b"\" \"",
+            lang.dtd_url().as_bytes(),
+            b"\">",
+        ];
+        let mut p = 0;
+        while p < parts.len() {
+            let part = parts[p];
+            let mut i = 0;
+            while i < part.len() {
+                bytes[len] = part[i];
+                len += 1;
+                i += 1;
+            }
+            p += 1;
+        }
+        (bytes, len)
+    }
+    static SYNCML10: ([u8; DOCTYPE], usize) = build(Language::SyncMl10);
+    static SYNCML11: ([u8; DOCTYPE], usize) = build(Language::SyncMl11);
+    static SYNCML12: ([u8; DOCTYPE], usize) = build(Language::SyncMl12);
+    static DEVINF10: ([u8; DOCTYPE], usize) = build(Language::DevInf10);
+    static DEVINF11: ([u8; DOCTYPE], usize) = build(Language::DevInf11);
+    static DEVINF12: ([u8; DOCTYPE], usize) = build(Language::DevInf12);
+    static DMDDF12: ([u8; DOCTYPE], usize) = build(Language::DmDdf12);
+    let (bytes, len) = match lang {
+        Language::SyncMl10 => &SYNCML10,
+        Language::SyncMl11 => &SYNCML11,
+        Language::SyncMl12 => &SYNCML12,
+        Language::DevInf10 => &DEVINF10,
+        Language::DevInf11 => &DEVINF11,
+        Language::DevInf12 => &DEVINF12,
+        Language::DmDdf12 => &DMDDF12,
+    };
+    bytes.get(..*len).unwrap_or_default()
 }
 
 /// [`write_text`] for the fast loop, as bytes; `None` where it fails or `text` is not
@@ -754,7 +817,7 @@ fn append_prefix(out: &mut Vec<u8>, window: &[u8], len: usize) {
 /// printable ASCII without `<`, `>`, `&` or `"` (text that goes out as it is). Eight bytes
 /// at a time for the short strings of DM messages; past them `memchr`, and the caller's
 /// full check of the text.
-#[inline]
+#[inline(always)]
 fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -977,6 +1040,27 @@ mod tests {
             let written = bytes.get(prefix.len()..).unwrap();
             assert!(core::str::from_utf8(written).is_ok(), "{input:02X?}");
             assert_eq!(written, text.get("é".len()..).unwrap().as_bytes());
+        }
+    }
+
+    #[test]
+    fn doctype_is_built_from_the_language() {
+        for lang in [
+            Language::SyncMl10,
+            Language::SyncMl11,
+            Language::SyncMl12,
+            Language::DevInf10,
+            Language::DevInf11,
+            Language::DevInf12,
+            Language::DmDdf12,
+        ] {
+            let expected = format!(
+                "<!DOCTYPE {} PUBLIC \"{}\" \"{}\">",
+                lang.root(),
+                lang.fpi(),
+                lang.dtd_url()
+            );
+            assert_eq!(doctype(lang), expected.as_bytes());
         }
     }
 
