@@ -83,6 +83,26 @@ pub(crate) struct Markup {
     len: u8,
 }
 
+/// `parts` one after the other at the start of an `N`-byte array, and how many bytes they
+/// take: markup built at compile time (parts longer than `N` fail the build).
+#[allow(clippy::indexing_slicing)] // const evaluation only
+pub(crate) const fn concat<const N: usize>(parts: &[&[u8]]) -> ([u8; N], usize) {
+    let mut bytes = [0; N];
+    let mut len = 0;
+    let mut p = 0;
+    while p < parts.len() {
+        let part = parts[p];
+        let mut i = 0;
+        while i < part.len() {
+            bytes[len] = part[i];
+            len += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    (bytes, len)
+}
+
 impl Markup {
     /// No markup.
     pub(crate) const EMPTY: Self = Self {
@@ -91,22 +111,8 @@ impl Markup {
     };
 
     /// `before`, `name` and `after` one after the other.
-    #[allow(clippy::indexing_slicing)] // const evaluation: markup too long fails the build
     const fn new(before: &[u8], name: &[u8], after: &[u8]) -> Self {
-        let mut bytes = [0; MARKUP];
-        let mut len = 0;
-        let parts = [before, name, after];
-        let mut p = 0;
-        while p < parts.len() {
-            let part = parts[p];
-            let mut i = 0;
-            while i < part.len() {
-                bytes[len] = part[i];
-                len += 1;
-                i += 1;
-            }
-            p += 1;
-        }
+        let (bytes, len) = concat::<MARKUP>(&[before, name, after]);
         Self {
             bytes,
             len: len as u8,

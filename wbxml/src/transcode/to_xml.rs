@@ -735,11 +735,8 @@ const DOCTYPE: usize = 160;
 /// `<!DOCTYPE Root PUBLIC "fpi" "url">` of `lang`, built at compile time: one copy per
 /// document instead of seven appends.
 fn doctype(lang: Language) -> &'static [u8] {
-    #[allow(clippy::indexing_slicing)] // const evaluation: a declaration too long fails the build
     const fn build(lang: Language) -> ([u8; DOCTYPE], usize) {
-        let mut bytes = [0; DOCTYPE];
-        let mut len = 0;
-        let parts = [
+        crate::tokens::concat::<DOCTYPE>(&[
             b"<!DOCTYPE ".as_slice(),
             lang.root().as_bytes(),
             b" PUBLIC \"",
@@ -747,19 +744,7 @@ fn doctype(lang: Language) -> &'static [u8] {
             b"\" \"",
             lang.dtd_url().as_bytes(),
             b"\">",
-        ];
-        let mut p = 0;
-        while p < parts.len() {
-            let part = parts[p];
-            let mut i = 0;
-            while i < part.len() {
-                bytes[len] = part[i];
-                len += 1;
-                i += 1;
-            }
-            p += 1;
-        }
-        (bytes, len)
+        ])
     }
     static SYNCML10: ([u8; DOCTYPE], usize) = build(Language::SyncMl10);
     static SYNCML11: ([u8; DOCTYPE], usize) = build(Language::SyncMl11);
