@@ -8,6 +8,7 @@
 use crate::error::Error;
 use crate::model::{MgmtTree, Node};
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -307,6 +308,24 @@ fn name_types(infos: &mut [Info<'_>], root: usize, root_name: &str) {
     }
 }
 
+/// One doc-comment line as Rust reads it: node names and paths may hold any character, but a
+/// line break would end the comment and a bare CR is not allowed in one, so control
+/// characters are written as `\u{..}` escapes.
+fn doc_safe(line: &str) -> Cow<'_, str> {
+    if !line.chars().any(char::is_control) {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Text for a `///` doc comment: one output line per input line, trimmed (so that nothing
 /// becomes an indented code block or a doctest), with characters that rustdoc would read as
 /// links or HTML escaped.
@@ -454,7 +473,7 @@ impl Out {
             if l.is_empty() {
                 self.line(indent, "///");
             } else {
-                self.line(indent, &format!("/// {l}"));
+                self.line(indent, &format!("/// {}", doc_safe(l)));
             }
         }
     }
@@ -614,7 +633,7 @@ impl Gen<'_> {
             } else {
                 format!("`{}` ({}).", info.path, info.format)
             };
-            out.line(4, &format!("/// {what}"));
+            out.line(4, &format!("/// {}", doc_safe(&what)));
             out.assign(
                 4,
                 &format!("pub const {name}: &str"),
@@ -871,6 +890,13 @@ mod tests {
         assert_eq!(camel("SCOMO"), "Scomo");
         assert_eq!(camel("DevInfo"), "DevInfo");
         assert_eq!(screaming("Download/*/PkgURL"), "DOWNLOAD_X_PKG_URL");
+    }
+
+    #[test]
+    fn control_characters_in_names_become_escapes_in_doc_comments() {
+        assert_eq!(doc_safe("`Be\rar` (node)."), "`Be\\u{d}ar` (node).");
+        assert_eq!(doc_safe("a\nb\u{85}"), "a\\u{a}b\\u{85}");
+        assert!(matches!(doc_safe("plain"), Cow::Borrowed("plain")));
     }
 
     #[test]
