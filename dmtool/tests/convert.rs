@@ -8,16 +8,21 @@
 )]
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
-fn dmtool(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dmtool"))
+/// `dmtool args` with all three standard streams piped.
+fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_dmtool"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+fn dmtool(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = spawn(args);
     child
         .stdin
         .take()
@@ -161,13 +166,7 @@ fn a_reader_that_stops_early_is_not_an_error() {
         &["convert", "-"][..],
         &["bench", "--mode", "xml2wbxml", "--iterations", "1", "-"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dmtool"))
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn(args);
         drop(child.stdout.take());
         child.stdin.take().unwrap().write_all(&xml).unwrap();
         let out = child.wait_with_output().unwrap();
