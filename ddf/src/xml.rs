@@ -186,6 +186,20 @@ pub(crate) fn resolve_entity(name: &str) -> Option<char> {
     })
 }
 
+/// A start or empty tag as an event: a known tag, or an unknown element named.
+#[inline(always)]
+fn element<'a>(name: &str, start: usize, empty: bool) -> Ev<'a> {
+    match Tag::from_name(name) {
+        Some(tag) if empty => Ev::Empty(tag, start),
+        Some(tag) => Ev::Start(tag, start),
+        None => Ev::Unknown(Box::new(UnknownElement {
+            name: name.to_owned(),
+            empty,
+            offset: start,
+        })),
+    }
+}
+
 impl<'a> Source<'a> for XmlSource<'a> {
     #[inline(always)]
     fn next(&mut self) -> Res<Ev<'a>> {
@@ -195,30 +209,10 @@ impl<'a> Source<'a> for XmlSource<'a> {
             let before = self.pos();
             let event = self.reader.read_event().map_err(|e| self.xml_error(&e))?;
             return Ok(match event {
-                Event::Start(e) => {
-                    // `<` name and attributes `>`
-                    let start = self.back(e.len() + 2);
-                    match Tag::from_name(e.name().as_ref()) {
-                        Some(tag) => Ev::Start(tag, start),
-                        None => Ev::Unknown(Box::new(UnknownElement {
-                            name: e.name().as_ref().to_owned(),
-                            empty: false,
-                            offset: start,
-                        })),
-                    }
-                }
-                Event::Empty(e) => {
-                    // `<` name and attributes `/>`
-                    let start = self.back(e.len() + 3);
-                    match Tag::from_name(e.name().as_ref()) {
-                        Some(tag) => Ev::Empty(tag, start),
-                        None => Ev::Unknown(Box::new(UnknownElement {
-                            name: e.name().as_ref().to_owned(),
-                            empty: true,
-                            offset: start,
-                        })),
-                    }
-                }
+                // `<` name and attributes `>`
+                Event::Start(e) => element(e.name().as_ref(), self.back(e.len() + 2), false),
+                // `<` name and attributes `/>`
+                Event::Empty(e) => element(e.name().as_ref(), self.back(e.len() + 3), true),
                 Event::End(e) => Ev::End(self.end_tag_start(e.name().as_ref().len())),
                 Event::Text(t) => {
                     let text = t.into_inner();
