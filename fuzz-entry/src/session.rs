@@ -2,7 +2,10 @@
 //! engine fed an honest client's messages, damaged, forged or replaced.
 
 use arbitrary::{Arbitrary, Unstructured};
-use dm_session::{ClientConfig, ClientEngine, Cmd, NoUi, ServerConfig, ServerEngine, WireEncoding};
+use dm_session::{
+    ClientConfig, ClientEngine, Cmd, NoUi, ServerConfig, ServerEngine, SessionError, Transmit,
+    WireEncoding,
+};
 use dm_tree::{Format, Op, PropFilter, Tree};
 use scomo_tree::{AgentConfig, ScomoAgent};
 use syncml_codec::{Encoding, Message};
@@ -87,7 +90,7 @@ pub fn session_client(data: &[u8]) {
     }
     let mut client = ClientEngine::new(config, b"seed");
     client.start(&mut tree, SESSION);
-    drain(&mut client);
+    drain("client", || client.poll_transmit());
     for msg_id in 1..=4 {
         let Ok(body) = server_message(&mut u, msg_id) else {
             break;
@@ -104,7 +107,7 @@ pub fn session_client(data: &[u8]) {
             );
         }
         while client.poll_event().is_some() {}
-        drain(&mut client);
+        drain("client", || client.poll_transmit());
         let _ = agent.sync(&mut tree);
         let tnds = String::from_utf8(export(&mut tree)).expect("TNDS is UTF-8");
         if let Err(e) = ddf::parse_xml(&tnds) {
@@ -116,21 +119,28 @@ pub fn session_client(data: &[u8]) {
     }
 }
 
-/// Takes every message the client has to send; each must decode.
-fn drain(client: &mut ClientEngine) {
+/// Takes every message an engine has to send (`who` names it); each must decode. Returns the
+/// last one.
+fn drain(
+    who: &str,
+    mut poll: impl FnMut() -> Result<Option<Transmit>, SessionError>,
+) -> Option<Vec<u8>> {
+    let mut last = None;
     for _ in 0..16 {
-        match client.poll_transmit() {
+        match poll() {
             Ok(Some(t)) => {
                 if let Err(e) = syncml_codec::decode(&t.body) {
                     panic!(
-                        "the client sent a message that does not decode: {e}\n{}",
+                        "the {who} sent a message that does not decode: {e}\n{}",
                         String::from_utf8_lossy(&t.body)
                     );
                 }
+                last = Some(t.body);
             }
             Ok(None) | Err(_) => break,
         }
     }
+    last
 }
 
 /// How one round of [`session_server`] makes the client's message.
@@ -231,22 +241,7 @@ pub fn session_server(data: &[u8]) {
             stored,
             "the server does not resume as it was"
         );
-        let mut reply = None;
-        for _ in 0..16 {
-            match server.poll_transmit() {
-                Ok(Some(t)) => {
-                    if let Err(e) = syncml_codec::decode(&t.body) {
-                        panic!(
-                            "the server sent a message that does not decode: {e}\n{}",
-                            String::from_utf8_lossy(&t.body)
-                        );
-                    }
-                    reply = Some(t.body);
-                }
-                Ok(None) | Err(_) => break,
-            }
-        }
-        let Some(reply) = reply else {
+        let Some(reply) = drain("server", || server.poll_transmit()) else {
             break;
         };
         // The honest client answers the server; what it says back is next round's honest body.
