@@ -110,3 +110,102 @@ fn libwbxml_agrees_on_every_vector() {
         );
     }
 }
+
+/// The text of every `Type` element of a WBXML document, one entry per piece.
+fn type_pieces(wbxml: &[u8]) -> Vec<String> {
+    let mut reader = Reader::new(wbxml).unwrap();
+    let (mut pieces, mut in_type) = (Vec::new(), false);
+    loop {
+        match reader.next_event().unwrap() {
+            Event::Start(t) => in_type = t.name == "Type",
+            Event::End(_) => in_type = false,
+            Event::Str(s) if in_type => pieces.push(s.to_owned()),
+            Event::Entity(c) if in_type => pieces.push(format!("&#{c};")),
+            Event::Eof => return pieces,
+            _ => {}
+        }
+    }
+}
+
+/// A SyncML Results whose `Meta/Type` is `type_xml` (written as XML text, references and all).
+fn results_with_type(type_xml: &str) -> String {
+    format!(
+        "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>\
+         <SessionID>1</SessionID><MsgID>2</MsgID><Target><LocURI>s</LocURI></Target>\
+         <Source><LocURI>c</LocURI></Source></SyncHdr><SyncBody><Results><CmdID>3</CmdID>\
+         <MsgRef>1</MsgRef><CmdRef>4</CmdRef><Meta><Type xmlns=\"syncml:metinf\">{type_xml}</Type>\
+         </Meta><Item><Source><LocURI>./A</LocURI></Source><Data>x</Data></Item></Results>\
+         <Final/></SyncBody></SyncML>"
+    )
+}
+
+#[test]
+fn a_nested_type_in_pieces_is_rewritten_whole_in_both_directions() {
+    let xml_form = "application/vnd.syncml.dmtnds+xml";
+    let wbxml_form = "application/vnd.syncml.dmtnds+wbxml";
+    // Spelt in pieces (a character reference splits it), padded, or in the other form: the
+    // way to WBXML writes the bare +wbxml type in one string...
+    for spelling in [
+        "application/vnd.syncml.dmtnds&#43;xml",
+        "application/vnd.syncml.dmtnds+xml&#32;",
+        "&#32;application/vnd.syncml.dmtnds+wbxml",
+        " application/vnd.syncml.dmtnds+xml ",
+    ] {
+        let wbxml = xml_to_wbxml(
+            results_with_type(spelling).as_bytes(),
+            &ToWbxmlOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(type_pieces(&wbxml), [wbxml_form], "{spelling}");
+        // ...and the way back the bare +xml one, after which nothing changes.
+        let back = wbxml_to_xml(&wbxml, &ToXmlOptions::default()).unwrap();
+        assert!(back.contains(&format!(">{xml_form}</Type>")), "{back}");
+        let again = xml_to_wbxml(back.as_bytes(), &ToWbxmlOptions::default()).unwrap();
+        assert_eq!(again, wbxml, "{spelling}");
+    }
+    // A WBXML type in two strings and a space entity reads as one type too.
+    let mut doc = xml_to_wbxml(
+        results_with_type(wbxml_form).as_bytes(),
+        &ToWbxmlOptions::default(),
+    )
+    .unwrap();
+    let one = {
+        let mut s = vec![0x03];
+        s.extend_from_slice(wbxml_form.as_bytes());
+        s.push(0);
+        s
+    };
+    let at = doc
+        .windows(one.len())
+        .position(|w| w == one.as_slice())
+        .unwrap();
+    let mut split = vec![0x03];
+    split.extend_from_slice(b"application/vnd.syncml.");
+    split.extend_from_slice(&[0, 0x03]);
+    split.extend_from_slice(b"dmtnds+wbxml");
+    split.extend_from_slice(&[0, 0x02, 0x20]);
+    doc.splice(at..at + one.len(), split);
+    assert_eq!(type_pieces(&doc).len(), 3);
+    let xml = wbxml_to_xml(&doc, &ToXmlOptions::default()).unwrap();
+    assert!(xml.contains(&format!(">{xml_form}</Type>")), "{xml}");
+}
+
+#[test]
+fn other_types_in_pieces_keep_every_piece() {
+    // Not a nested-document type: written as it would be without the rewrite.
+    let wbxml = xml_to_wbxml(
+        results_with_type("text/plain&#32;").as_bytes(),
+        &ToWbxmlOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(type_pieces(&wbxml), ["text/plain "]);
+    let back = wbxml_to_xml(&wbxml, &ToXmlOptions::default()).unwrap();
+    assert!(back.contains(">text/plain </Type>"), "{back}");
+    // Blank pieces alone stay dropped as indentation.
+    let wbxml = xml_to_wbxml(
+        results_with_type("  <!-- c -->  ").as_bytes(),
+        &ToWbxmlOptions::default(),
+    )
+    .unwrap();
+    assert!(type_pieces(&wbxml).is_empty());
+}

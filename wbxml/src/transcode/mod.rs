@@ -45,22 +45,23 @@ fn trimmed(text: &str) -> &str {
     }
 }
 
-/// The XML form of a nested-document `+wbxml` type, if `text` (trimmed) is one.
-pub(crate) fn type_to_xml(text: &str) -> Option<&'static str> {
+/// The nested-document type `text` (trimmed) names in either form, as `(XML form, WBXML form)`.
+fn nested_type(text: &str) -> Option<(&'static str, &'static str)> {
     let t = trimmed(text);
-    NESTED_TYPES.iter().find(|(_, w)| *w == t).map(|(x, _)| *x)
+    NESTED_TYPES
+        .iter()
+        .find(|(x, w)| *x == t || *w == t)
+        .copied()
 }
 
-/// The WBXML form of a nested-document `+xml` type, if `text` (trimmed) is one.
-pub(crate) fn type_to_wbxml(text: &str) -> Option<&'static str> {
-    let t = trimmed(text);
-    NESTED_TYPES.iter().find(|(x, _)| *x == t).map(|(_, w)| *w)
+/// The `+xml` form of the nested-document type `text` (trimmed) names in either form.
+pub(crate) fn nested_type_xml(text: &str) -> Option<&'static str> {
+    nested_type(text).map(|(x, _)| x)
 }
 
-/// Whether `text` (trimmed) names a nested document in either form.
-pub(crate) fn is_nested_type(text: &str) -> bool {
-    let t = trimmed(text);
-    NESTED_TYPES.iter().any(|(x, w)| *x == t || *w == t)
+/// The `+wbxml` form of the nested-document type `text` (trimmed) names in either form.
+pub(crate) fn nested_type_wbxml(text: &str) -> Option<&'static str> {
+    nested_type(text).map(|(_, w)| w)
 }
 
 /// Whether the input looks like XML: its first non-whitespace byte is `<`, or it starts
@@ -102,12 +103,12 @@ mod tests {
         let xml = "application/vnd.syncml.dmddf+xml";
         let wbxml = "application/vnd.syncml.dmddf+wbxml";
         for pad in ["", " ", "\u{2003}", "\r\n"] {
-            assert_eq!(type_to_xml(&format!("{pad}{wbxml}{pad}")), Some(xml));
-            assert_eq!(type_to_wbxml(&format!("{pad}{xml}{pad}")), Some(wbxml));
-            assert!(is_nested_type(&format!("{pad}{xml}")));
-            assert!(is_nested_type(&format!("{wbxml}{pad}")));
+            for either in [xml, wbxml] {
+                assert_eq!(nested_type_xml(&format!("{pad}{either}{pad}")), Some(xml));
+                assert_eq!(nested_type_wbxml(&format!("{pad}{either}")), Some(wbxml));
+            }
         }
-        assert!(!is_nested_type("application/zip"));
-        assert_eq!(type_to_xml(xml), None);
+        assert_eq!(nested_type_xml("application/zip"), None);
+        assert_eq!(nested_type_wbxml("application/vnd.syncml.dmddf"), None);
     }
 }

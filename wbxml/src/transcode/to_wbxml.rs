@@ -6,7 +6,7 @@ use quick_xml::events::{BytesStart, Event as XmlEvent};
 use quick_xml::Reader as XmlReader;
 
 use super::escape::{is_plain_text, is_xml_text};
-use super::type_to_wbxml;
+use super::nested_type_wbxml;
 use crate::tokens::{metinf, syncml, CodePage};
 use crate::{Error, Language, PublicId, Version, Writer, DEFAULT_MAX_DEPTH};
 
@@ -311,6 +311,16 @@ enum Run<'x> {
     /// Whitespace pieces split by comments or PIs: dropped unless text follows.
     Blank(Vec<&'x str>, usize),
     Open,
+    /// The text of a `Meta/Type` in more than one piece, held whole until it ends: only the
+    /// whole says whether it names a nested document.
+    Held(Vec<Piece<'x>>),
+}
+
+/// A piece of text held in a [`Run::Held`], with its offset.
+#[derive(Clone, Copy)]
+enum Piece<'x> {
+    Text(&'x str, usize),
+    Char(char, usize),
 }
 
 /// Whether `text` can be copied into a WBXML string as it is (see [`is_plain_text`]), eight
@@ -361,6 +371,8 @@ struct Encoder<'x, 't> {
     language: Language,
     table: Option<&'t HashMap<&'x str, u32>>,
     run: Run<'x>,
+    /// False while held `Meta/Type` pieces are written out (see [`Run::Held`]).
+    holding: bool,
     frames: Vec<Frame>,
 }
 
@@ -384,6 +396,9 @@ impl<'x> Encoder<'x, '_> {
     }
 
     fn later_piece(&mut self, piece: &'x str, offset: usize) -> Result<(), Error> {
+        if self.holds_meta_type() {
+            return self.hold(Piece::Text(piece, offset));
+        }
         match core::mem::replace(&mut self.run, Run::Open) {
             Run::Empty => self.run = Run::One(piece, offset),
             Run::One(first, first_offset) if is_blank(first) && is_blank(piece) => {
@@ -402,8 +417,61 @@ impl<'x> Encoder<'x, '_> {
                 self.push_piece(piece, offset)?;
             }
             Run::Open => self.push_piece(piece, offset)?,
+            Run::Held(mut pieces) => {
+                pieces.push(Piece::Text(piece, offset));
+                self.run = Run::Held(pieces);
+            }
         }
         Ok(())
+    }
+
+    /// Whether a piece of text joins a held `Meta/Type`: any but the first piece of one,
+    /// unless the held pieces are being written out.
+    fn holds_meta_type(&self) -> bool {
+        self.holding && !matches!(self.run, Run::Open) && self.in_meta_type()
+    }
+
+    /// Adds `piece` to the held text of a `Meta/Type`.
+    fn hold(&mut self, piece: Piece<'x>) -> Result<(), Error> {
+        let mut pieces = match core::mem::replace(&mut self.run, Run::Empty) {
+            Run::Empty | Run::Open => Vec::with_capacity(2),
+            Run::One(text, offset) => vec![Piece::Text(text, offset)],
+            Run::Blank(blanks, offset) => blanks
+                .into_iter()
+                .map(|text| Piece::Text(text, offset))
+                .collect(),
+            Run::Held(pieces) => pieces,
+        };
+        pieces.push(piece);
+        self.run = Run::Held(pieces);
+        Ok(())
+    }
+
+    /// Ends a held `Meta/Type`: a nested-document type in either form (padding trimmed) is
+    /// written bare in its `+wbxml` form; any other text as its pieces would have been.
+    fn end_held(&mut self, pieces: Vec<Piece<'x>>) -> Result<(), Error> {
+        let mut text = String::new();
+        for piece in &pieces {
+            match *piece {
+                Piece::Text(t, _) => text.push_str(t),
+                Piece::Char(c, _) => text.push(c),
+            }
+        }
+        if let Some(wbxml) = nested_type_wbxml(&text) {
+            self.flush_pending();
+            self.writer.plain_str(wbxml);
+            return Ok(());
+        }
+        self.holding = false;
+        let written = pieces
+            .into_iter()
+            .try_for_each(|piece| match piece {
+                Piece::Text(t, offset) => self.piece(t, offset),
+                Piece::Char(c, offset) => self.char_piece(c, offset),
+            })
+            .and_then(|()| self.end_open_run());
+        self.holding = true;
+        written
     }
 
     /// Starts writing the run as an inline string with the pieces held back so far.
@@ -418,7 +486,14 @@ impl<'x> Encoder<'x, '_> {
 
     /// A resolved character reference: always part of a written string.
     fn char_piece(&mut self, c: char, offset: usize) -> Result<(), Error> {
+        if self.holds_meta_type() {
+            return self.hold(Piece::Char(c, offset));
+        }
         match core::mem::replace(&mut self.run, Run::Open) {
+            Run::Held(pieces) => {
+                self.run = Run::Held(pieces);
+                return self.hold(Piece::Char(c, offset));
+            }
             Run::Empty => self.open_str(&[], offset)?,
             Run::One(first, first_offset) => self.open_str(&[first], first_offset)?,
             Run::Blank(blanks, at) => self.open_str(&blanks, at)?,
@@ -470,13 +545,14 @@ impl<'x> Encoder<'x, '_> {
         match core::mem::replace(&mut self.run, Run::Empty) {
             Run::Empty | Run::Blank(..) => {}
             Run::Open => self.writer.end_str(),
+            Run::Held(pieces) => self.end_held(pieces)?,
             Run::One(text, offset) => {
                 if text.bytes().all(|b| b.is_ascii_whitespace()) {
                     return Ok(());
                 }
                 self.flush_pending();
                 let text = if self.in_meta_type() {
-                    type_to_wbxml(text).unwrap_or(text)
+                    nested_type_wbxml(text).unwrap_or(text)
                 } else {
                     text
                 };
@@ -625,6 +701,7 @@ fn encode_events<'x>(
         language,
         table,
         run: Run::Empty,
+        holding: true,
         frames: Vec::with_capacity(16),
     };
     let mut event = first;

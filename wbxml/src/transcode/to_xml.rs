@@ -4,7 +4,7 @@ use super::escape::{
     base64_into, cdata_bytes_into, cdata_into, escape_bytes_into, escape_into, is_xml_char,
     is_xml_name,
 };
-use super::{is_nested_type, type_to_xml};
+use super::nested_type_xml;
 use crate::reader::{detect_language, Attribute, Event, Reader, ReaderOptions, ValuePart};
 use crate::tokens::{global as g, metinf, syncml, Markup};
 use crate::{Error, Header, Language, PublicId, DEFAULT_MAX_DEPTH};
@@ -110,13 +110,14 @@ pub fn wbxml_to_xml_bytes_into(
 }
 
 #[derive(Clone, Copy)]
-struct Frame<'a> {
+struct Frame {
     page: u8,
     token: u8,
     has_children: bool,
     has_text: bool,
-    /// The `Meta/Type` this element's own `Meta` declares.
-    meta_type: Option<&'a str>,
+    /// Whether the `Meta/Type` this element's own `Meta` declares names a nested document
+    /// (`None`: it declares none).
+    meta_nested: Option<bool>,
     /// Inside an inline `MgmtTree` (SyncML page 2), which the way back reads as a DDF
     /// document.
     in_inline_tree: bool,
@@ -216,10 +217,17 @@ fn general_document(
         out.push_str("\">");
     }
     let root_page = lang.root_page();
-    let mut stack: Vec<Frame<'_>> = Vec::with_capacity(16);
+    let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    let mut held_type: Option<HeldType> = None;
     loop {
         let event = reader.next_event().map_err(|e| e.shifted(base))?;
         let offset = base + reader.event_offset();
+        if !matches!(event, Event::Str(_) | Event::Entity(_)) {
+            if let Some(held) = held_type.take() {
+                let bare = governing_meta_type(&mut stack, &held.text);
+                out.push_str(bare.unwrap_or(&held.xml));
+            }
+        }
         match event {
             Event::Start(tag) | Event::Empty(tag) => {
                 let is_root = stack.is_empty();
@@ -285,7 +293,7 @@ fn general_document(
                         token: tag.token,
                         has_children: false,
                         has_text: false,
-                        meta_type: None,
+                        meta_nested: None,
                         in_inline_tree,
                     });
                 }
@@ -305,15 +313,16 @@ fn general_document(
                 out.push('>');
             }
             Event::Str(text) => {
-                let rewritten = lang
-                    .is_syncml()
-                    .then(|| governing_meta_type(&mut stack, text))
-                    .flatten();
-                let text = rewritten.unwrap_or(text);
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                write_text(out, text, offset)?;
+                if lang.is_syncml() && in_meta_type(&stack) {
+                    let held = held_type.get_or_insert_with(HeldType::default);
+                    held.text.push_str(text);
+                    write_text(&mut held.xml, text, offset)?;
+                } else {
+                    write_text(out, text, offset)?;
+                }
             }
             Event::Entity(code_point) => {
                 let c = char::from_u32(code_point)
@@ -322,14 +331,12 @@ fn general_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                if c.is_ascii_whitespace() {
-                    // As for whitespace-only strings: a raw one could be taken for indentation.
-                    out.push_str("&#");
-                    out.push_str(&code_point.to_string());
-                    out.push(';');
+                if lang.is_syncml() && in_meta_type(&stack) {
+                    let held = held_type.get_or_insert_with(HeldType::default);
+                    held.text.push(c);
+                    write_entity(&mut held.xml, c, offset)?;
                 } else {
-                    let mut buf = [0u8; 4];
-                    escape_into(out, c.encode_utf8(&mut buf), false, offset)?;
+                    write_entity(out, c, offset)?;
                 }
             }
             Event::Opaque(bytes) => {
@@ -343,8 +350,8 @@ fn general_document(
                         .iter()
                         .rev()
                         .skip(1)
-                        .find_map(|f| f.meta_type)
-                        .is_some_and(is_nested_type);
+                        .find_map(|f| f.meta_nested)
+                        .unwrap_or(false);
                 let nested = in_data && (typed_nested || sniff_nested(bytes));
                 let depth = outer_depth + stack.len();
                 if nested {
@@ -443,32 +450,57 @@ fn write_text(out: &mut String, text: &str, offset: usize) -> Result<(), Error> 
     }
 }
 
+/// Writes a character from an ENTITY as element content.
+fn write_entity(out: &mut String, c: char, offset: usize) -> Result<(), Error> {
+    if c.is_ascii_whitespace() {
+        // As for whitespace-only strings: a raw one could be taken for indentation.
+        out.push_str("&#");
+        out.push_str(&u32::from(c).to_string());
+        out.push(';');
+        Ok(())
+    } else {
+        let mut buf = [0u8; 4];
+        escape_into(out, c.encode_utf8(&mut buf), false, offset)
+    }
+}
+
+/// The text of a `Meta/Type` read so far, which may come in several pieces (strings and
+/// entities): held back until the element's text ends, since only the whole says whether it
+/// names a nested document.
+#[derive(Default)]
+struct HeldType {
+    /// The text itself.
+    text: String,
+    /// Its XML form, written piece by piece as it would be without the rewrite.
+    xml: String,
+}
+
 /// The deepest nesting [`fast_document`] keeps track of; deeper documents take the general
 /// path.
 const FAST_DEPTH: usize = 24;
 
 /// An open element of the fast loop.
 #[derive(Clone, Copy)]
-struct FastFrame<'a> {
+struct FastFrame {
     page: u8,
     token: u8,
     has_children: bool,
     has_text: bool,
     /// `</Name>`.
     close: &'static Markup,
-    /// The `Meta/Type` this element's own `Meta` declares.
-    meta_type: Option<&'a str>,
+    /// As [`Frame::meta_nested`].
+    meta_nested: Option<bool>,
 }
 
 static NO_MARKUP: Markup = Markup::EMPTY;
 
-const NO_FAST_FRAME: FastFrame<'static> = FastFrame {
+const NO_FAST_FRAME: FastFrame = FastFrame {
     page: 0,
     token: 0,
     has_children: false,
     has_text: false,
     close: &NO_MARKUP,
-    meta_type: None,
+    meta_nested: None,
 };
 
 /// The common document in one loop over the tokens, without building reader events: tags
@@ -661,6 +693,10 @@ fn fast_bytes_as<const INDENT: bool>(
                 frame.has_text |= INDENT;
                 // Only the text of a MetInf Type can be a `Meta/Type`.
                 if frame.token == metinf::TYPE && frame.page == metinf::PAGE && syncml {
+                    // A type in more than one piece is read whole by the general path.
+                    if input.get(pos) != Some(&g::END) && in_meta_type(frames) {
+                        return None;
+                    }
                     let text = core::str::from_utf8(text).ok()?;
                     let text = governing_meta_type(frames, text).unwrap_or(text);
                     write_text_bytes(out, text.as_bytes())?;
@@ -689,8 +725,8 @@ fn fast_bytes_as<const INDENT: bool>(
                         .iter()
                         .rev()
                         .skip(1)
-                        .find_map(|f| f.meta_type)
-                        .is_some_and(is_nested_type);
+                        .find_map(|f| f.meta_nested)
+                        .unwrap_or(false);
                     if typed_nested || sniff_nested(bytes) {
                         let budget = depth_budget.saturating_sub(depth);
                         if budget == 0 {
@@ -847,45 +883,52 @@ fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
 }
 
 /// What the `Meta/Type` rule needs of an open element, in either conversion loop.
-trait OpenElement<'a> {
+trait OpenElement {
     /// The element's (code page, token).
     fn id(&self) -> (u8, u8);
-    /// Where the `Meta/Type` its own `Meta` declares is kept.
-    fn meta_type_slot(&mut self) -> &mut Option<&'a str>;
+    /// Where it keeps whether the `Meta/Type` its own `Meta` declares names a nested document.
+    fn meta_nested_slot(&mut self) -> &mut Option<bool>;
 }
 
-impl<'a> OpenElement<'a> for Frame<'a> {
+impl OpenElement for Frame {
     fn id(&self) -> (u8, u8) {
         (self.page, self.token)
     }
-    fn meta_type_slot(&mut self) -> &mut Option<&'a str> {
-        &mut self.meta_type
+    fn meta_nested_slot(&mut self) -> &mut Option<bool> {
+        &mut self.meta_nested
     }
 }
 
-impl<'a> OpenElement<'a> for FastFrame<'a> {
+impl OpenElement for FastFrame {
     fn id(&self) -> (u8, u8) {
         (self.page, self.token)
     }
-    fn meta_type_slot(&mut self) -> &mut Option<&'a str> {
-        &mut self.meta_type
+    fn meta_nested_slot(&mut self) -> &mut Option<bool> {
+        &mut self.meta_nested
     }
 }
 
-/// Records the text of a `Meta/Type` on the element that owns the `Meta` (an Item or a
-/// command), and gives the `+xml` spelling of a nested-document type to write instead.
-/// Only SyncML documents have a `Meta/Type`; the caller checks the language.
-fn governing_meta_type<'a, F: OpenElement<'a>>(stack: &mut [F], text: &'a str) -> Option<&'a str> {
-    let [.., owner, meta, ty] = stack else {
+/// Whether the innermost open element is a `Meta/Type` (SyncML documents only have one; the
+/// caller checks the language).
+fn in_meta_type<F: OpenElement>(stack: &[F]) -> bool {
+    matches!(stack, [.., meta, ty]
+        if ty.id() == (metinf::PAGE, metinf::TYPE) && meta.id() == (syncml::PAGE, syncml::META))
+}
+
+/// Records, on the element that owns the `Meta` (an Item or a command), what the whole text
+/// of its `Meta/Type` declares, and gives the text to write instead: a nested-document type
+/// in either form (padding trimmed) is written bare in its `+xml` form, so that the way back
+/// and this direction agree after one round.
+fn governing_meta_type<F: OpenElement>(stack: &mut [F], text: &str) -> Option<&'static str> {
+    if !in_meta_type(stack) {
+        return None;
+    }
+    let [.., owner, _, _] = stack else {
         return None;
     };
-    let is_type = ty.id() == (metinf::PAGE, metinf::TYPE);
-    let in_meta = meta.id() == (syncml::PAGE, syncml::META);
-    if !(is_type && in_meta) {
-        return None;
-    }
-    *owner.meta_type_slot() = Some(text);
-    type_to_xml(text)
+    let xml = nested_type_xml(text);
+    *owner.meta_nested_slot() = Some(xml.is_some());
+    xml
 }
 
 /// Whether opaque bytes start with the header of a DevInf or DDF document.
