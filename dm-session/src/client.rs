@@ -103,10 +103,10 @@ pub enum ClientEvent {
     },
     /// A Status for a command the client sent (Generic Alerts, Alerts, Results chunks).
     Status {
-        /// The command answered.
-        cmd: String,
-        /// Its CmdID.
-        cmd_ref: String,
+        /// The command answered (borrowed for the command names, which are static).
+        cmd: Cow<'static, str>,
+        /// Its CmdID (borrowed for the CmdIDs this client gives, which are static).
+        cmd_ref: Cow<'static, str>,
         /// The code.
         code: u16,
     },
@@ -478,8 +478,8 @@ impl ClientEngine {
                 }
                 if s.cmd != "Results" || code >= 300 {
                     self.events.push_back(ClientEvent::Status {
-                        cmd: s.cmd.to_string(),
-                        cmd_ref: s.cmd_ref.to_string(),
+                        cmd: crate::wire::shared(&s.cmd),
+                        cmd_ref: crate::wire::shared(&s.cmd_ref),
                         code,
                     });
                 }

@@ -75,6 +75,14 @@ fn md5_both_ways_matches_the_corpus_digest_and_rotates_nonces() {
         let ev = client_events(&mut c);
         assert!(ev.contains(&ClientEvent::Authenticated));
         assert!(ev.contains(&ClientEvent::ServerAuthenticated));
+        // The server's Statuses for package 1 reach the host, the Alert's among them.
+        assert!(
+            ev.iter().any(
+                |e| matches!(e, ClientEvent::Status { cmd, cmd_ref, code: 200 }
+                if cmd == "Alert" && cmd_ref == "1")
+            ),
+            "{ev:?}"
+        );
         // 212 came with fresh nonces for the next session, the same on both sides.
         assert_eq!(c.client_nonce(), s.client_nonce());
         assert_eq!(c.server_nonce(), s.server_nonce());
