@@ -95,13 +95,10 @@ impl Writer {
     /// Writes `text` as an inline string; WBXML strings cannot hold NUL.
     #[inline]
     pub fn str_i(&mut self, text: &str) -> Result<(), Error> {
-        if memchr::memchr(0, text.as_bytes()).is_some() {
+        if has_nul(text.as_bytes()) {
             return Err(Error::NulInString { offset: 0 });
         }
-        self.buf.reserve(text.len() + 2);
-        self.buf.push(g::STR_I);
-        self.buf.extend_from_slice(text.as_bytes());
-        self.buf.push(0);
+        self.plain_str(text);
         Ok(())
     }
 
@@ -129,12 +126,40 @@ impl Writer {
         mb::write(&mut self.buf, code_point);
     }
 
-    /// Writes an element holding one inline string: `<tag>text</tag>`.
+    /// Writes an element holding one inline string: `<tag>text</tag>`. On a NUL in `text`
+    /// nothing is written.
     #[inline]
     pub fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), Error> {
-        self.start(page, token);
-        self.str_i(text)?;
-        self.end();
+        let bytes = text.as_bytes();
+        if bytes.len() <= SHORT_TEXT {
+            // Most elements of a message hold a few bytes (CmdID, MsgRef, Cmd, a status
+            // code): the element is assembled in a fixed block, checked for NUL word by word
+            // as it is copied, and appended with one fixed-size copy.
+            let mut block = [0u8; BLOCK];
+            if !pack_short(&mut block, bytes) {
+                return Err(Error::NulInString { offset: 0 });
+            }
+            block[0] = token | g::HAS_CONTENT;
+            block[1] = g::STR_I;
+            // The NUL after the text is already there; END follows it.
+            if let Some(end) = block.get_mut(bytes.len() + 3) {
+                *end = g::END;
+            }
+            self.switch_to(page);
+            let keep = self.buf.len() + bytes.len() + 4;
+            self.buf.extend_from_slice(&block);
+            self.buf.truncate(keep);
+            return Ok(());
+        }
+        if has_nul(bytes) {
+            return Err(Error::NulInString { offset: 0 });
+        }
+        self.buf.reserve(bytes.len() + 6);
+        self.switch_to(page);
+        self.buf
+            .extend_from_slice(&[token | g::HAS_CONTENT, g::STR_I]);
+        self.buf.extend_from_slice(bytes);
+        self.buf.extend_from_slice(&[0, g::END]);
         Ok(())
     }
 
@@ -148,7 +173,7 @@ impl Writer {
     /// Appends bytes to the inline string opened by [`Writer::begin_str`].
     #[inline]
     pub fn push_str_piece(&mut self, piece: &str) -> Result<(), Error> {
-        if memchr::memchr(0, piece.as_bytes()).is_some() {
+        if has_nul(piece.as_bytes()) {
             return Err(Error::NulInString { offset: 0 });
         }
         self.buf.extend_from_slice(piece.as_bytes());
@@ -192,6 +217,83 @@ impl Writer {
     }
 }
 
+/// The block [`Writer::text_element`] assembles short elements in.
+const BLOCK: usize = 32;
+
+/// The longest text put in a block: tag, STR_I, text, NUL and END fill it.
+const SHORT_TEXT: usize = BLOCK - 4;
+
+const LOW: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
+const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+
+/// Whether a byte of `w` is zero. Exact: a borrow only starts at the lowest zero byte.
+#[inline(always)]
+const fn zero_in(w: u128) -> bool {
+    w.wrapping_sub(LOW) & !w & HIGH != 0
+}
+
+/// Copies the `N`-byte words at the start and at the end of `text` (they overlap when `text`
+/// is shorter than 2N) into `block` from index 2 on; false if either holds a zero byte.
+#[inline(always)]
+fn pack_ends<const N: usize>(block: &mut [u8; BLOCK], text: &[u8]) -> Option<bool> {
+    let len = text.len();
+    let first = text.first_chunk::<N>()?;
+    let last = text.last_chunk::<N>()?;
+    block.get_mut(2..2 + N)?.copy_from_slice(first);
+    block.get_mut(2 + len - N..2 + len)?.copy_from_slice(last);
+    // The lanes between the two words are not zero, so only the text's bytes count.
+    let mut words = [0xFF_u8; 16];
+    words.get_mut(..N)?.copy_from_slice(first);
+    words.get_mut(16 - N..)?.copy_from_slice(last);
+    Some(!zero_in(u128::from_le_bytes(words)))
+}
+
+/// Copies `text` (at most [`SHORT_TEXT`] bytes) into `block` from index 2 on, leaving the
+/// rest as it is; false if `text` holds a NUL.
+///
+/// Every length is moved as two fixed-size words (overlapping where need be), each tested
+/// for a zero byte as it passes: no call to `memcpy` or `memchr`, and no loop (which the
+/// compiler would turn back into a `memcpy` call).
+#[inline(always)]
+fn pack_short(block: &mut [u8; BLOCK], text: &[u8]) -> bool {
+    let packed = match text.len() {
+        0 => Some(true),
+        1..=3 => (|| {
+            let len = text.len();
+            let (first, mid, last) = (text.first()?, text.get(len / 2)?, text.last()?);
+            *block.get_mut(2)? = *first;
+            *block.get_mut(2 + len / 2)? = *mid;
+            *block.get_mut(1 + len)? = *last;
+            Some((*first != 0) & (*mid != 0) & (*last != 0))
+        })(),
+        4..=7 => pack_ends::<4>(block, text),
+        8..=15 => pack_ends::<8>(block, text),
+        16..=SHORT_TEXT => {
+            // Up to 32 bytes: two 16-byte words, each checked on its own.
+            (|| {
+                let len = text.len();
+                let first = text.first_chunk::<16>()?;
+                let last = text.last_chunk::<16>()?;
+                block.get_mut(2..18)?.copy_from_slice(first);
+                block.get_mut(len - 14..len + 2)?.copy_from_slice(last);
+                Some(!zero_in(u128::from_le_bytes(*first)) & !zero_in(u128::from_le_bytes(*last)))
+            })()
+        }
+        _ => None,
+    };
+    packed == Some(true)
+}
+
+/// Whether `bytes` holds a NUL: short strings word by word, where a call to `memchr`
+/// would cost more than the scan.
+#[inline]
+fn has_nul(bytes: &[u8]) -> bool {
+    if bytes.len() <= SHORT_TEXT {
+        return !pack_short(&mut [0; BLOCK], bytes);
+    }
+    memchr::memchr(0, bytes).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +332,70 @@ mod tests {
     fn nul_in_string_is_an_error() {
         let mut w = Writer::new(Version::V1_3, PublicId::Known(0x1201));
         assert_eq!(w.str_i("a\0b"), Err(Error::NulInString { offset: 0 }));
+    }
+
+    #[test]
+    fn nul_is_found_at_every_position_of_every_length() {
+        for len in 0..80 {
+            let clean = vec![b'a'; len];
+            assert!(!has_nul(&clean), "len {len}");
+            // High bytes next to the zero must not hide it nor fake one.
+            let high = vec![0xFF; len];
+            assert!(!has_nul(&high), "len {len}");
+            for at in 0..len {
+                for fill in [b'a', 0x01, 0x80, 0xFF] {
+                    let mut bytes = vec![fill; len];
+                    bytes[at] = 0;
+                    assert!(has_nul(&bytes), "len {len} at {at} fill {fill:#x}");
+                }
+            }
+        }
+        assert!(!has_nul("\u{100}\u{1}\u{80}\u{101}\u{FFFF}".as_bytes()));
+    }
+
+    #[test]
+    fn short_texts_are_packed_whole_and_checked_for_nul() {
+        for len in 0..=SHORT_TEXT {
+            let text: Vec<u8> = (0..len).map(|i| b'A' + (i % 26) as u8).collect();
+            let mut block = [0xAA; BLOCK];
+            assert!(pack_short(&mut block, &text), "len {len}");
+            assert_eq!(&block[2..2 + len], &text[..], "len {len}");
+            assert!(block[..2]
+                .iter()
+                .chain(&block[2 + len..])
+                .all(|&b| b == 0xAA));
+            for at in 0..len {
+                let mut bad = text.clone();
+                bad[at] = 0;
+                assert!(!pack_short(&mut [0; BLOCK], &bad), "len {len} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_element_writes_the_same_bytes_as_start_str_end() {
+        let long = "./DevInfo/Ext/\u{e9}/Mod/Lang/Vendor/Bearer/Ext".as_bytes();
+        for (page, n) in [0u8, 1, 1, 0].into_iter().cycle().zip(0..=long.len()) {
+            let Ok(text) = std::str::from_utf8(&long[..n]) else {
+                continue;
+            };
+            let mut a = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+            let mut b = a.clone();
+            a.text_element(page, 0x0B, text).unwrap();
+            b.start(page, 0x0B);
+            b.str_i(text).unwrap();
+            b.end();
+            assert_eq!(a.finish(), b.finish());
+        }
+        let mut w = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+        let before = w.len();
+        for text in ["a\0", "\0", "abcdefgh\0", &format!("{}\0", "x".repeat(60))] {
+            assert_eq!(
+                w.text_element(1, 0x0B, text),
+                Err(Error::NulInString { offset: 0 })
+            );
+            assert_eq!(w.len(), before);
+        }
     }
 
     #[test]

@@ -4,14 +4,15 @@ use ::wbxml::tokens::{metinf as mi, syncml as sm};
 
 use crate::error::EncodeError;
 use crate::model::*;
-use crate::xml::encode::itoa_buf;
+use crate::xml::encode::with_decimal;
 
 /// What the encoder writes to: the real writer or a byte counter.
 pub(crate) trait WSink {
     fn start(&mut self, page: u8, token: u8);
     fn empty(&mut self, page: u8, token: u8);
     fn end(&mut self);
-    fn str_i(&mut self, text: &str) -> Result<(), ::wbxml::Error>;
+    /// `<tag>text</tag>` with `text` as an inline string (not empty); NUL is an error.
+    fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error>;
     fn opaque(&mut self, bytes: &[u8]);
 }
 
@@ -31,8 +32,8 @@ impl WSink for ::wbxml::Writer {
         ::wbxml::Writer::end(self);
     }
     #[inline]
-    fn str_i(&mut self, text: &str) -> Result<(), ::wbxml::Error> {
-        ::wbxml::Writer::str_i(self, text)
+    fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error> {
+        ::wbxml::Writer::text_element(self, page, token, text)
     }
     #[inline]
     fn opaque(&mut self, bytes: &[u8]) {
@@ -80,11 +81,13 @@ impl WSink for WCounter {
     fn end(&mut self) {
         self.len = self.len.saturating_add(1);
     }
-    fn str_i(&mut self, text: &str) -> Result<(), ::wbxml::Error> {
+    fn text_element(&mut self, page: u8, _token: u8, text: &str) -> Result<(), ::wbxml::Error> {
         if text.as_bytes().contains(&0) {
             return Err(::wbxml::Error::NulInString { offset: self.len });
         }
-        self.len = self.len.saturating_add(text.len() + 2);
+        self.tag(page);
+        // STR_I, the text, its NUL and END.
+        self.len = self.len.saturating_add(text.len() + 3);
         Ok(())
     }
     fn opaque(&mut self, bytes: &[u8]) {
@@ -111,12 +114,9 @@ impl<'w, W: WSink> Enc<'w, W> {
             self.w.empty(page, token);
             return Ok(());
         }
-        self.w.start(page, token);
         self.w
-            .str_i(text)
-            .map_err(|_| EncodeError::InvalidChar(what))?;
-        self.w.end();
-        Ok(())
+            .text_element(page, token, text)
+            .map_err(|_| EncodeError::InvalidChar(what))
     }
 
     #[inline]
@@ -175,11 +175,11 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn num(&mut self, page: u8, token: u8, n: u64) -> R {
-        self.text(page, token, itoa_buf(n).as_str(), "number")
+        with_decimal(n, |d| self.text(page, token, d, "number"))
     }
 
     fn meta(&mut self, m: &Meta<'_>) -> R {
-        if m.is_empty() {
+        if meta_is_empty(m) {
             self.w.empty(sm::PAGE, sm::META);
             return Ok(());
         }
@@ -189,9 +189,10 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
         if let Some(t) = &m.mime_type {
             // Nested-document types name the encoding the data is carried in.
+            let trimmed = t.trim();
             let t = ::wbxml::transcode::NESTED_TYPES
                 .iter()
-                .find(|(x, _)| *x == t.trim())
+                .find(|(x, _)| *x == trimmed)
                 .map_or(&**t, |(_, w)| *w);
             self.text(mi::PAGE, mi::TYPE, t, "Type")?;
         }
@@ -369,7 +370,7 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn item(&mut self, i: &Item<'_>) -> R {
-        if *i == Item::default() {
+        if item_is_empty(i) {
             self.w.empty(sm::PAGE, sm::ITEM);
             return Ok(());
         }
@@ -405,4 +406,47 @@ impl<'w, W: WSink> Enc<'w, W> {
         self.w.end();
         Ok(())
     }
+}
+
+/// `Meta::is_empty` without building a default `Meta` to compare with (and dropping it).
+/// The destructuring keeps this in step with the fields.
+fn meta_is_empty(m: &Meta<'_>) -> bool {
+    let Meta {
+        format,
+        mime_type,
+        mark,
+        size,
+        anchor,
+        version,
+        next_nonce,
+        max_msg_size,
+        max_obj_size,
+        emi,
+        mem,
+        field_level,
+    } = m;
+    format.is_none()
+        && mime_type.is_none()
+        && mark.is_none()
+        && size.is_none()
+        && anchor.is_none()
+        && version.is_none()
+        && next_nonce.is_none()
+        && max_msg_size.is_none()
+        && max_obj_size.is_none()
+        && emi.is_empty()
+        && mem.is_none()
+        && !field_level
+}
+
+/// Whether `i` is `Item::default()`, without building one.
+fn item_is_empty(i: &Item<'_>) -> bool {
+    let Item {
+        target,
+        source,
+        meta,
+        data,
+        more_data,
+    } = i;
+    target.is_none() && source.is_none() && meta.is_none() && data.is_none() && !more_data
 }

@@ -152,7 +152,7 @@ impl<'s, S: Sink> Enc<'s, S> {
     }
 
     fn metinf_num(&mut self, name: &[u8], n: u64) -> R {
-        self.metinf(name, itoa_buf(n).as_str())
+        with_decimal(n, |d| self.metinf(name, d))
     }
 
     fn meta(&mut self, m: &Meta<'_>) -> R {
@@ -200,10 +200,10 @@ impl<'s, S: Sink> Enc<'s, S> {
                 self.raw(b"<SharedMem/>");
             }
             if let Some(n) = mem.free_mem {
-                self.el(b"<FreeMem>", itoa_buf(n).as_str(), b"</FreeMem>", "Mem")?;
+                with_decimal(n, |d| self.el(b"<FreeMem>", d, b"</FreeMem>", "Mem"))?;
             }
             if let Some(n) = mem.free_id {
-                self.el(b"<FreeID>", itoa_buf(n).as_str(), b"</FreeID>", "Mem")?;
+                with_decimal(n, |d| self.el(b"<FreeID>", d, b"</FreeID>", "Mem"))?;
             }
             self.raw(b"</Mem>");
         }
@@ -261,12 +261,9 @@ impl<'s, S: Sink> Enc<'s, S> {
             }
             Command::Alert(c) => {
                 self.head(b"<Alert>", &c.cmd_id, c.no_resp)?;
-                self.el(
-                    b"<Data>",
-                    itoa_buf(u64::from(c.code.code())).as_str(),
-                    b"</Data>",
-                    "Data",
-                )?;
+                with_decimal(u64::from(c.code.code()), |d| {
+                    self.el(b"<Data>", d, b"</Data>", "Data")
+                })?;
                 if let Some(x) = &c.correlator {
                     self.el(b"<Correlator>", x, b"</Correlator>", "Correlator")?;
                 }
@@ -313,12 +310,9 @@ impl<'s, S: Sink> Enc<'s, S> {
                     self.meta(&ch.meta)?;
                     self.raw(b"</Chal>");
                 }
-                self.el(
-                    b"<Data>",
-                    itoa_buf(u64::from(s.code.code())).as_str(),
-                    b"</Data>",
-                    "Data",
-                )?;
+                with_decimal(u64::from(s.code.code()), |d| {
+                    self.el(b"<Data>", d, b"</Data>", "Data")
+                })?;
                 self.items(&s.items)?;
                 self.raw(b"</Status>");
                 Ok(())
@@ -393,19 +387,63 @@ impl<'s, S: Sink> Enc<'s, S> {
     }
 }
 
+/// The digits of 000 to 999 in a row.
+const SMALL_DIGITS: [u8; 3000] = {
+    let mut t = [0u8; 3000];
+    let mut n = 0;
+    while n < 1000 {
+        // Digits are below 10: the casts cannot truncate.
+        #[allow(clippy::indexing_slicing)]
+        // const evaluation: an out-of-range index fails the build
+        {
+            t[3 * n] = b'0' + (n / 100) as u8;
+            t[3 * n + 1] = b'0' + (n / 10 % 10) as u8;
+            t[3 * n + 2] = b'0' + (n % 10) as u8;
+        }
+        n += 1;
+    }
+    t
+};
+
+/// [`SMALL_DIGITS`] as text, checked once at build time.
+static SMALL: &str = match std::str::from_utf8(&SMALL_DIGITS) {
+    Ok(s) => s,
+    Err(_) => "",
+};
+
+/// Calls `f` with the decimal text of `n`. Numbers below 1000 (status and alert codes, most
+/// sizes) are sliced from a table: no division loop and no UTF-8 check of the digits.
+#[inline]
+pub(crate) fn with_decimal<T>(n: u64, f: impl FnOnce(&str) -> T) -> T {
+    if n < 1000 {
+        // n < 1000, so the cast is exact.
+        let at = 3 * n as usize;
+        let skip = match n {
+            0..=9 => 2,
+            10..=99 => 1,
+            _ => 0,
+        };
+        if let Some(digits) = SMALL.get(at + skip..at + 3) {
+            return f(digits);
+        }
+    }
+    f(itoa_buf(n).as_str())
+}
+
 /// A number's decimal digits without allocating.
-pub(crate) struct NumBuf {
+struct NumBuf {
     buf: [u8; 20],
     start: usize,
 }
 
 impl NumBuf {
-    pub(crate) fn as_str(&self) -> &str {
+    fn as_str(&self) -> &str {
         std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or_default()
     }
 }
 
-pub(crate) fn itoa_buf(mut n: u64) -> NumBuf {
+#[cold]
+fn itoa_buf(mut n: u64) -> NumBuf {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -420,4 +458,23 @@ pub(crate) fn itoa_buf(mut n: u64) -> NumBuf {
         }
     }
     NumBuf { buf, start: i }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_text_of_numbers_at_every_digit_count() {
+        let mut cases: Vec<u64> = (0..=1100).collect();
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            cases.extend([p - 1, p, p + 1, next - 1]);
+            p = next;
+        }
+        cases.push(u64::MAX);
+        for n in cases {
+            assert_eq!(with_decimal(n, str::to_owned), n.to_string(), "{n}");
+        }
+    }
 }
