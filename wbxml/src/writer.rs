@@ -163,6 +163,30 @@ impl Writer {
         Ok(())
     }
 
+    /// Writes an element holding the decimal digits of `n` as an inline string, as
+    /// [`Writer::text_element`] would write `n.to_string()`.
+    #[inline]
+    pub fn number_element(&mut self, page: u8, token: u8, n: u64) {
+        let mut block = [0u8; BLOCK];
+        block[0] = token | g::HAS_CONTENT;
+        block[1] = g::STR_I;
+        // u64::MAX has 20 digits: they, the NUL and END fit the block after STR_I.
+        let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let mut rest = n;
+        for slot in block.iter_mut().skip(2).take(len).rev() {
+            // rest % 10 < 10: the cast is exact.
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        if let Some(end) = block.get_mut(len + 3) {
+            *end = g::END;
+        }
+        self.switch_to(page);
+        let keep = self.buf.len() + len + 4;
+        self.buf.extend_from_slice(&block);
+        self.buf.truncate(keep);
+    }
+
     /// Starts an inline string whose bytes the caller appends piecewise with
     /// [`Writer::push_str_piece`] and closes with [`Writer::end_str`].
     #[inline]
@@ -395,6 +419,24 @@ mod tests {
                 Err(Error::NulInString { offset: 0 })
             );
             assert_eq!(w.len(), before);
+        }
+    }
+
+    #[test]
+    fn number_element_writes_the_digits_as_text() {
+        let mut cases: Vec<u64> = (0..=1001).collect();
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            cases.extend([p - 1, p, p + 1, next - 1]);
+            p = next;
+        }
+        cases.push(u64::MAX);
+        for (n, page) in cases.into_iter().zip([0u8, 1, 1, 0].into_iter().cycle()) {
+            let mut a = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+            let mut b = a.clone();
+            a.number_element(page, 0x0B, n);
+            b.text_element(page, 0x0B, &n.to_string()).unwrap();
+            assert_eq!(a.finish(), b.finish(), "{n}");
         }
     }
 

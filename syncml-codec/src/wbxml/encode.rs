@@ -4,7 +4,7 @@ use ::wbxml::tokens::{metinf as mi, syncml as sm};
 
 use crate::error::EncodeError;
 use crate::model::*;
-use crate::xml::encode::with_decimal;
+use crate::xml::encode::small;
 
 /// What the encoder writes to: the real writer or a byte counter.
 pub(crate) trait WSink {
@@ -14,6 +14,8 @@ pub(crate) trait WSink {
     /// `<tag>text</tag>` with `text` as an inline string (not empty); NUL is an error.
     fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error>;
     fn opaque(&mut self, bytes: &[u8]);
+    /// `<tag>digits of n</tag>`.
+    fn number_element(&mut self, page: u8, token: u8, n: u64);
 }
 
 // The full path names the inherent methods; `Self::` would read as the trait methods.
@@ -38,6 +40,10 @@ impl WSink for ::wbxml::Writer {
     #[inline]
     fn opaque(&mut self, bytes: &[u8]) {
         ::wbxml::Writer::opaque(self, bytes);
+    }
+    #[inline]
+    fn number_element(&mut self, page: u8, token: u8, n: u64) {
+        ::wbxml::Writer::number_element(self, page, token, n);
     }
 }
 
@@ -94,6 +100,12 @@ impl WSink for WCounter {
         self.len = self
             .len
             .saturating_add(1 + mb_len(bytes.len()) + bytes.len());
+    }
+    fn number_element(&mut self, page: u8, _token: u8, n: u64) {
+        self.tag(page);
+        let digits = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        // STR_I, the digits, NUL and END.
+        self.len = self.len.saturating_add(digits + 3);
     }
 }
 
@@ -175,7 +187,12 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn num(&mut self, page: u8, token: u8, n: u64) -> R {
-        with_decimal(n, |d| self.text(page, token, d, "number"))
+        // Status and alert codes: their text is sliced from a table.
+        if let Some(text) = small(n) {
+            return self.text(page, token, text, "number");
+        }
+        self.w.number_element(page, token, n);
+        Ok(())
     }
 
     fn meta(&mut self, m: &Meta<'_>) -> R {
@@ -449,4 +466,36 @@ fn item_is_empty(i: &Item<'_>) -> bool {
         more_data,
     } = i;
     target.is_none() && source.is_none() && meta.is_none() && data.is_none() && !more_data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::wbxml::{PublicId, Version, Writer};
+
+    /// Numbers written from digit groups give the bytes of their text written whole, and
+    /// the counter agrees.
+    #[test]
+    fn numbers_write_their_decimal_text() {
+        let mut cases = vec![0, 9, 10, 999, 1000, 1001, 10_000, 65_535, 1_000_000];
+        cases.extend([u64::from(u32::MAX), u64::MAX - 1, u64::MAX]);
+        for n in cases {
+            for page in [sm::PAGE, mi::PAGE] {
+                let fresh = || Writer::new(Version::V1_3, PublicId::Known(0x1201));
+                let mut got = fresh();
+                Enc::new(&mut got).num(page, mi::SIZE, n).unwrap();
+                let mut want = fresh();
+                want.text_element(page, mi::SIZE, &n.to_string()).unwrap();
+                assert_eq!(got.finish(), want.finish(), "{n}");
+                let mut counter = WCounter::new();
+                Enc::new(&mut counter).num(page, mi::SIZE, n).unwrap();
+                assert_eq!(counter.len, fresh().len() + want_len(page, n), "{n}");
+            }
+        }
+    }
+
+    /// Switch (on page 1), tag, STR_I, digits, NUL, END.
+    fn want_len(page: u8, n: u64) -> usize {
+        usize::from(page != 0) * 2 + 4 + n.to_string().len()
+    }
 }

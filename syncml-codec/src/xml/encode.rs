@@ -220,6 +220,24 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
+    /// An element holding the decimal text of `n` (digits never need escaping).
+    fn num_el<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        n: u64,
+        close: &[u8; B],
+        what: &'static str,
+    ) -> R {
+        if let Some(text) = small(n) {
+            return self.el(open, text, close, what);
+        }
+        let (buf, start) = digits(n);
+        self.tag(open);
+        self.raw(buf.get(start..).unwrap_or_default());
+        self.tag(close);
+        Ok(())
+    }
+
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
         self.tag(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>");
         let h = &m.header;
@@ -289,7 +307,7 @@ impl<'s, S: Sink> Enc<'s, S> {
         n: u64,
         close: &[u8; B],
     ) -> R {
-        with_decimal(n, |d| self.metinf(open, d, close))
+        self.num_el(open, n, close, "Meta")
     }
 
     fn meta(&mut self, m: &Meta<'_>) -> R {
@@ -341,10 +359,10 @@ impl<'s, S: Sink> Enc<'s, S> {
                 self.tag(b"<SharedMem/>");
             }
             if let Some(n) = mem.free_mem {
-                with_decimal(n, |d| self.el(b"<FreeMem>", d, b"</FreeMem>", "Mem"))?;
+                self.num_el(b"<FreeMem>", n, b"</FreeMem>", "Mem")?;
             }
             if let Some(n) = mem.free_id {
-                with_decimal(n, |d| self.el(b"<FreeID>", d, b"</FreeID>", "Mem"))?;
+                self.num_el(b"<FreeID>", n, b"</FreeID>", "Mem")?;
             }
             self.tag(b"</Mem>");
         }
@@ -407,9 +425,7 @@ impl<'s, S: Sink> Enc<'s, S> {
             }
             Command::Alert(c) => {
                 self.head(b"<Alert>", &c.cmd_id, c.no_resp)?;
-                with_decimal(u64::from(c.code.code()), |d| {
-                    self.el(b"<Data>", d, b"</Data>", "Data")
-                })?;
+                self.num_el(b"<Data>", u64::from(c.code.code()), b"</Data>", "Data")?;
                 if let Some(x) = &c.correlator {
                     self.el(b"<Correlator>", x, b"</Correlator>", "Correlator")?;
                 }
@@ -456,9 +472,7 @@ impl<'s, S: Sink> Enc<'s, S> {
                     self.meta(&ch.meta)?;
                     self.tag(b"</Chal>");
                 }
-                with_decimal(u64::from(s.code.code()), |d| {
-                    self.el(b"<Data>", d, b"</Data>", "Data")
-                })?;
+                self.num_el(b"<Data>", u64::from(s.code.code()), b"</Data>", "Data")?;
                 self.items(&s.items)?;
                 self.tag(b"</Status>");
                 Ok(())
@@ -562,53 +576,36 @@ static SMALL: &str = match std::str::from_utf8(&SMALL_DIGITS) {
     Err(_) => "",
 };
 
-/// Calls `f` with the decimal text of `n`. Numbers below 1000 (status and alert codes, most
-/// sizes) are sliced from a table: no division loop and no UTF-8 check of the digits.
+/// The digits of `n` when it is below 1000 (status and alert codes), sliced from
+/// [`SMALL`].
 #[inline]
-pub(crate) fn with_decimal<T>(n: u64, f: impl FnOnce(&str) -> T) -> T {
-    if n < 1000 {
-        // n < 1000, so the cast is exact.
-        let at = 3 * n as usize;
-        let skip = match n {
-            0..=9 => 2,
-            10..=99 => 1,
-            _ => 0,
-        };
-        if let Some(digits) = SMALL.get(at + skip..at + 3) {
-            return f(digits);
-        }
-    }
-    f(itoa_buf(n).as_str())
+pub(crate) fn small(n: u64) -> Option<&'static str> {
+    let skip = match n {
+        0..=9 => 2,
+        10..=99 => 1,
+        100..=999 => 0,
+        _ => return None,
+    };
+    // n < 1000: the cast is exact.
+    let at = 3 * n as usize;
+    SMALL.get(at + skip..at + 3)
 }
 
-/// A number's decimal digits without allocating.
-struct NumBuf {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl NumBuf {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
+/// The decimal digits of `n` (right-aligned in the buffer) and where they start.
 #[cold]
-fn itoa_buf(mut n: u64) -> NumBuf {
+fn digits(mut n: u64) -> ([u8; 20], usize) {
     let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            // n % 10 < 10, so the cast cannot truncate.
-            *slot = b'0' + (n % 10) as u8;
-        }
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        // n % 10 < 10: the cast is exact.
+        *slot = b'0' + (n % 10) as u8;
+        start -= 1;
         n /= 10;
-        if n == 0 || i == 0 {
+        if n == 0 {
             break;
         }
     }
-    NumBuf { buf, start: i }
+    (buf, start)
 }
 
 #[cfg(test)]
@@ -724,7 +721,12 @@ mod tests {
         }
         cases.push(u64::MAX);
         for n in cases {
-            assert_eq!(with_decimal(n, str::to_owned), n.to_string(), "{n}");
+            let (buf, start) = digits(n);
+            assert_eq!(&buf[start..], n.to_string().as_bytes(), "{n}");
+            assert_eq!(small(n).is_some(), n < 1000, "{n}");
+            let mut out = Vec::new();
+            Enc::new(&mut out).num_el(b"<D>", n, b"</D>", "D").unwrap();
+            assert_eq!(out, format!("<D>{n}</D>").into_bytes());
         }
     }
 }
