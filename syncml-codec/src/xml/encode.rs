@@ -245,8 +245,18 @@ impl<'s, S: Sink> Enc<'s, S> {
         self.el(b"<VerProto>", &h.ver_proto, b"</VerProto>", "VerProto")?;
         self.el(b"<SessionID>", &h.session_id, b"</SessionID>", "SessionID")?;
         self.el(b"<MsgID>", &h.msg_id, b"</MsgID>", "MsgID")?;
-        self.location(b"<Target>", &h.target, b"</Target>")?;
-        self.location(b"<Source>", &h.source, b"</Source>")?;
+        self.location(
+            b"<Target><LocURI>",
+            &h.target,
+            b"</LocURI></Target>",
+            b"</Target>",
+        )?;
+        self.location(
+            b"<Source><LocURI>",
+            &h.source,
+            b"</LocURI></Source>",
+            b"</Source>",
+        )?;
         if let Some(r) = &h.resp_uri {
             self.el(b"<RespURI>", r, b"</RespURI>", "RespURI")?;
         }
@@ -275,17 +285,20 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
-    fn location<const A: usize, const B: usize>(
+    /// A Target or Source: `open` ends with `<LocURI>`, `uri_close` is `</LocURI>` and
+    /// `close` together (written after LocURI when there is no LocName).
+    fn location<const A: usize, const B: usize, const C: usize>(
         &mut self,
         open: &[u8; A],
         l: &Location<'_>,
-        close: &[u8; B],
+        uri_close: &[u8; B],
+        close: &[u8; C],
     ) -> R {
-        self.tag(open);
-        self.el(b"<LocURI>", &l.loc_uri, b"</LocURI>", "LocURI")?;
-        if let Some(n) = &l.loc_name {
-            self.el(b"<LocName>", n, b"</LocName>", "LocName")?;
-        }
+        let Some(n) = &l.loc_name else {
+            return self.el(open, &l.loc_uri, uri_close, "LocURI");
+        };
+        self.el(open, &l.loc_uri, b"</LocURI>", "LocURI")?;
+        self.el(b"<LocName>", n, b"</LocName>", "LocName")?;
         self.tag(close);
         Ok(())
     }
@@ -373,9 +386,9 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
+    /// A command's start: `open` is its tag and `<CmdID>`.
     fn head<const A: usize>(&mut self, open: &[u8; A], cmd_id: &str, no_resp: bool) -> R {
-        self.tag(open);
-        self.el(b"<CmdID>", cmd_id, b"</CmdID>", "CmdID")?;
+        self.el(open, cmd_id, b"</CmdID>", "CmdID")?;
         if no_resp {
             self.tag(b"<NoResp/>");
         }
@@ -406,13 +419,13 @@ impl<'s, S: Sink> Enc<'s, S> {
 
     fn command(&mut self, c: &Command<'_>) -> R {
         match c {
-            Command::Add(c) => self.item_command(b"<Add>", c, b"</Add>"),
-            Command::Copy(c) => self.item_command(b"<Copy>", c, b"</Copy>"),
-            Command::Delete(c) => self.item_command(b"<Delete>", c, b"</Delete>"),
-            Command::Get(c) => self.item_command(b"<Get>", c, b"</Get>"),
-            Command::Replace(c) => self.item_command(b"<Replace>", c, b"</Replace>"),
+            Command::Add(c) => self.item_command(b"<Add><CmdID>", c, b"</Add>"),
+            Command::Copy(c) => self.item_command(b"<Copy><CmdID>", c, b"</Copy>"),
+            Command::Delete(c) => self.item_command(b"<Delete><CmdID>", c, b"</Delete>"),
+            Command::Get(c) => self.item_command(b"<Get><CmdID>", c, b"</Get>"),
+            Command::Replace(c) => self.item_command(b"<Replace><CmdID>", c, b"</Replace>"),
             Command::Exec(c) => {
-                self.head(b"<Exec>", &c.cmd_id, c.no_resp)?;
+                self.head(b"<Exec><CmdID>", &c.cmd_id, c.no_resp)?;
                 if let Some(m) = &c.meta {
                     self.meta(m)?;
                 }
@@ -424,7 +437,7 @@ impl<'s, S: Sink> Enc<'s, S> {
                 Ok(())
             }
             Command::Alert(c) => {
-                self.head(b"<Alert>", &c.cmd_id, c.no_resp)?;
+                self.head(b"<Alert><CmdID>", &c.cmd_id, c.no_resp)?;
                 self.num_el(b"<Data>", u64::from(c.code.code()), b"</Data>", "Data")?;
                 if let Some(x) = &c.correlator {
                     self.el(b"<Correlator>", x, b"</Correlator>", "Correlator")?;
@@ -433,11 +446,10 @@ impl<'s, S: Sink> Enc<'s, S> {
                 self.tag(b"</Alert>");
                 Ok(())
             }
-            Command::Atomic(c) => self.container(b"<Atomic>", c, b"</Atomic>"),
-            Command::Sequence(c) => self.container(b"<Sequence>", c, b"</Sequence>"),
+            Command::Atomic(c) => self.container(b"<Atomic><CmdID>", c, b"</Atomic>"),
+            Command::Sequence(c) => self.container(b"<Sequence><CmdID>", c, b"</Sequence>"),
             Command::Results(r) => {
-                self.tag(b"<Results>");
-                self.el(b"<CmdID>", &r.cmd_id, b"</CmdID>", "CmdID")?;
+                self.el(b"<Results><CmdID>", &r.cmd_id, b"</CmdID>", "CmdID")?;
                 if let Some(x) = &r.msg_ref {
                     self.el(b"<MsgRef>", x, b"</MsgRef>", "MsgRef")?;
                 }
@@ -456,8 +468,7 @@ impl<'s, S: Sink> Enc<'s, S> {
                 Ok(())
             }
             Command::Status(s) => {
-                self.tag(b"<Status>");
-                self.el(b"<CmdID>", &s.cmd_id, b"</CmdID>", "CmdID")?;
+                self.el(b"<Status><CmdID>", &s.cmd_id, b"</CmdID>", "CmdID")?;
                 self.el(b"<MsgRef>", &s.msg_ref, b"</MsgRef>", "MsgRef")?;
                 self.el(b"<CmdRef>", &s.cmd_ref, b"</CmdRef>", "CmdRef")?;
                 self.el(b"<Cmd>", &s.cmd, b"</Cmd>", "Cmd")?;
@@ -472,7 +483,11 @@ impl<'s, S: Sink> Enc<'s, S> {
                     self.meta(&ch.meta)?;
                     self.tag(b"</Chal>");
                 }
-                self.num_el(b"<Data>", u64::from(s.code.code()), b"</Data>", "Data")?;
+                let code = u64::from(s.code.code());
+                if s.items.is_empty() {
+                    return self.num_el(b"<Data>", code, b"</Data></Status>", "Data");
+                }
+                self.num_el(b"<Data>", code, b"</Data>", "Data")?;
                 self.items(&s.items)?;
                 self.tag(b"</Status>");
                 Ok(())
@@ -498,12 +513,18 @@ impl<'s, S: Sink> Enc<'s, S> {
     }
 
     fn item(&mut self, i: &Item<'_>) -> R {
-        self.tag(b"<Item>");
         if let Some(t) = &i.target {
-            self.location(b"<Target>", t, b"</Target>")?;
+            self.location(
+                b"<Item><Target><LocURI>",
+                t,
+                b"</LocURI></Target>",
+                b"</Target>",
+            )?;
+        } else {
+            self.tag(b"<Item>");
         }
         if let Some(s) = &i.source {
-            self.location(b"<Source>", s, b"</Source>")?;
+            self.location(b"<Source><LocURI>", s, b"</LocURI></Source>", b"</Source>")?;
         }
         if let Some(m) = &i.meta {
             self.meta(m)?;
