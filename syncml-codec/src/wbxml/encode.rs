@@ -206,11 +206,22 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
         if let Some(t) = &m.mime_type {
             // Nested-document types name the encoding the data is carried in.
-            let trimmed = t.trim();
-            let t = ::wbxml::transcode::NESTED_TYPES
+            // Trimming only shortens: a type shorter than every nested one (most types)
+            // needs no trim and no comparison.
+            let shortest = ::wbxml::transcode::NESTED_TYPES
                 .iter()
-                .find(|(x, _)| *x == trimmed)
-                .map_or(&**t, |(_, w)| *w);
+                .map(|(x, _)| x.len())
+                .min()
+                .unwrap_or(0);
+            let t = if t.len() < shortest {
+                &**t
+            } else {
+                let trimmed = t.trim();
+                ::wbxml::transcode::NESTED_TYPES
+                    .iter()
+                    .find(|(x, _)| *x == trimmed)
+                    .map_or(&**t, |(_, w)| *w)
+            };
             self.text(mi::PAGE, mi::TYPE, t, "Type")?;
         }
         if let Some(t) = &m.mark {

@@ -167,8 +167,20 @@ impl<'s, S: Sink> Enc<'s, S> {
     #[inline]
     fn escaped(&mut self, text: &str, what: &'static str) -> R {
         let bytes = text.as_bytes();
+        // Long texts are mostly plain: skip 16 bytes at a time to the first block holding
+        // something to escape or refuse, then go a byte at a time.
+        let mut plain = 0;
+        while let Some(block) = bytes
+            .get(plain..plain + 16)
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        {
+            if needs_work(u128::from_le_bytes(block)) {
+                break;
+            }
+            plain += 16;
+        }
         let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
+        for (i, &b) in bytes.iter().enumerate().skip(plain) {
             let class = CLASS.get(usize::from(b)).copied().unwrap_or(0);
             if class == 0 {
                 continue;
