@@ -131,25 +131,14 @@ impl Writer {
     #[inline]
     pub fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), Error> {
         let bytes = text.as_bytes();
-        if bytes.len() <= SHORT_TEXT {
-            // Most elements of a message hold a few bytes (CmdID, MsgRef, Cmd, a status
-            // code): the element is assembled in a fixed block, checked for NUL word by word
-            // as it is copied, and appended with one fixed-size copy.
-            let mut block = [0u8; BLOCK];
-            if !pack_short(&mut block, bytes) {
-                return Err(Error::NulInString { offset: 0 });
-            }
-            block[0] = token | g::HAS_CONTENT;
-            block[1] = g::STR_I;
-            // The NUL after the text is already there; END follows it.
-            if let Some(end) = block.get_mut(bytes.len() + 3) {
-                *end = g::END;
-            }
-            self.switch_to(page);
-            let keep = self.buf.len() + bytes.len() + 4;
-            self.buf.extend_from_slice(&block);
-            self.buf.truncate(keep);
-            return Ok(());
+        // Most elements of a message hold a few bytes (CmdID, MsgRef, Cmd, a status code) or
+        // a path: the element is assembled in a fixed block, checked for NUL word by word as
+        // it is copied, and appended with one fixed-size copy.
+        if bytes.len() <= BLOCK - 4 {
+            return self.put_block::<BLOCK>(page, token, bytes);
+        }
+        if bytes.len() <= WIDE_BLOCK - 4 {
+            return self.put_block::<WIDE_BLOCK>(page, token, bytes);
         }
         if has_nul(bytes) {
             return Err(Error::NulInString { offset: 0 });
@@ -185,6 +174,28 @@ impl Writer {
         let keep = self.buf.len() + len + 4;
         self.buf.extend_from_slice(&block);
         self.buf.truncate(keep);
+    }
+
+    /// [`Writer::text_element`] for a text of at most `B - 4` bytes.
+    #[inline(always)]
+    fn put_block<const B: usize>(&mut self, page: u8, token: u8, text: &[u8]) -> Result<(), Error> {
+        let mut block = [0u8; B];
+        if !pack_short(&mut block, text) {
+            return Err(Error::NulInString { offset: 0 });
+        }
+        if let Some([tag, str_i, ..]) = block.first_chunk_mut::<2>() {
+            *tag = token | g::HAS_CONTENT;
+            *str_i = g::STR_I;
+        }
+        // The NUL after the text is already there; END follows it.
+        if let Some(end) = block.get_mut(text.len() + 3) {
+            *end = g::END;
+        }
+        self.switch_to(page);
+        let keep = self.buf.len() + text.len() + 4;
+        self.buf.extend_from_slice(&block);
+        self.buf.truncate(keep);
+        Ok(())
     }
 
     /// Starts an inline string whose bytes the caller appends piecewise with
@@ -241,11 +252,11 @@ impl Writer {
     }
 }
 
-/// The block [`Writer::text_element`] assembles short elements in.
+/// The block [`Writer::text_element`] assembles short elements in (and numbers).
 const BLOCK: usize = 32;
 
-/// The longest text put in a block: tag, STR_I, text, NUL and END fill it.
-const SHORT_TEXT: usize = BLOCK - 4;
+/// The block for texts too long for [`BLOCK`] (most paths).
+const WIDE_BLOCK: usize = 64;
 
 const LOW: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
 const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
@@ -257,9 +268,10 @@ const fn zero_in(w: u128) -> bool {
 }
 
 /// Copies the `N`-byte words at the start and at the end of `text` (they overlap when `text`
-/// is shorter than 2N) into `block` from index 2 on; false if either holds a zero byte.
+/// is shorter than 2N, N being at most 16) into `block` from index 2 on; false if either
+/// holds a zero byte.
 #[inline(always)]
-fn pack_ends<const N: usize>(block: &mut [u8; BLOCK], text: &[u8]) -> Option<bool> {
+fn pack_ends<const B: usize, const N: usize>(block: &mut [u8; B], text: &[u8]) -> Option<bool> {
     let len = text.len();
     let first = text.first_chunk::<N>()?;
     let last = text.last_chunk::<N>()?;
@@ -272,38 +284,56 @@ fn pack_ends<const N: usize>(block: &mut [u8; BLOCK], text: &[u8]) -> Option<boo
     Some(!zero_in(u128::from_le_bytes(words)))
 }
 
-/// Copies `text` (at most [`SHORT_TEXT`] bytes) into `block` from index 2 on, leaving the
-/// rest as it is; false if `text` holds a NUL.
+/// Whether the 32-byte word `w` holds a zero byte.
+#[inline(always)]
+fn zero_in_32(w: &[u8; 32]) -> bool {
+    match (w.first_chunk::<16>(), w.last_chunk::<16>()) {
+        (Some(a), Some(b)) => zero_in(u128::from_le_bytes(*a)) | zero_in(u128::from_le_bytes(*b)),
+        _ => true,
+    }
+}
+
+/// Copies `text` (at most `B - 4` and 64 bytes) into `block` from index 2 on, leaving the
+/// rest as it is; false if `text` holds a NUL (or is too long).
 ///
 /// Every length is moved as two fixed-size words (overlapping where need be), each tested
 /// for a zero byte as it passes: no call to `memcpy` or `memchr`, and no loop (which the
 /// compiler would turn back into a `memcpy` call).
 #[inline(always)]
-fn pack_short(block: &mut [u8; BLOCK], text: &[u8]) -> bool {
-    let packed = match text.len() {
-        0 => Some(true),
-        1..=3 => (|| {
-            let len = text.len();
+fn pack_short<const B: usize>(block: &mut [u8; B], text: &[u8]) -> bool {
+    let len = text.len();
+    let packed = if len + 4 > B || len > 64 {
+        None
+    } else if len == 0 {
+        Some(true)
+    } else if len < 4 {
+        (|| {
             let (first, mid, last) = (text.first()?, text.get(len / 2)?, text.last()?);
             *block.get_mut(2)? = *first;
             *block.get_mut(2 + len / 2)? = *mid;
             *block.get_mut(1 + len)? = *last;
             Some((*first != 0) & (*mid != 0) & (*last != 0))
-        })(),
-        4..=7 => pack_ends::<4>(block, text),
-        8..=15 => pack_ends::<8>(block, text),
-        16..=SHORT_TEXT => {
-            // Up to 32 bytes: two 16-byte words, each checked on its own.
-            (|| {
-                let len = text.len();
-                let first = text.first_chunk::<16>()?;
-                let last = text.last_chunk::<16>()?;
-                block.get_mut(2..18)?.copy_from_slice(first);
-                block.get_mut(len - 14..len + 2)?.copy_from_slice(last);
-                Some(!zero_in(u128::from_le_bytes(*first)) & !zero_in(u128::from_le_bytes(*last)))
-            })()
-        }
-        _ => None,
+        })()
+    } else if len < 8 {
+        pack_ends::<B, 4>(block, text)
+    } else if len < 16 {
+        pack_ends::<B, 8>(block, text)
+    } else if len < 32 {
+        (|| {
+            let first = text.first_chunk::<16>()?;
+            let last = text.last_chunk::<16>()?;
+            block.get_mut(2..18)?.copy_from_slice(first);
+            block.get_mut(len - 14..len + 2)?.copy_from_slice(last);
+            Some(!zero_in(u128::from_le_bytes(*first)) & !zero_in(u128::from_le_bytes(*last)))
+        })()
+    } else {
+        (|| {
+            let first = text.first_chunk::<32>()?;
+            let last = text.last_chunk::<32>()?;
+            block.get_mut(2..34)?.copy_from_slice(first);
+            block.get_mut(len - 30..len + 2)?.copy_from_slice(last);
+            Some(!zero_in_32(first) & !zero_in_32(last))
+        })()
     };
     packed == Some(true)
 }
@@ -312,7 +342,7 @@ fn pack_short(block: &mut [u8; BLOCK], text: &[u8]) -> bool {
 /// would cost more than the scan.
 #[inline]
 fn has_nul(bytes: &[u8]) -> bool {
-    if bytes.len() <= SHORT_TEXT {
+    if bytes.len() <= BLOCK - 4 {
         return !pack_short(&mut [0; BLOCK], bytes);
     }
     memchr::memchr(0, bytes).is_some()
@@ -379,9 +409,9 @@ mod tests {
 
     #[test]
     fn short_texts_are_packed_whole_and_checked_for_nul() {
-        for len in 0..=SHORT_TEXT {
+        fn check<const B: usize>(len: usize) {
             let text: Vec<u8> = (0..len).map(|i| b'A' + (i % 26) as u8).collect();
-            let mut block = [0xAA; BLOCK];
+            let mut block = [0xAA; B];
             assert!(pack_short(&mut block, &text), "len {len}");
             assert_eq!(&block[2..2 + len], &text[..], "len {len}");
             assert!(block[..2]
@@ -391,14 +421,22 @@ mod tests {
             for at in 0..len {
                 let mut bad = text.clone();
                 bad[at] = 0;
-                assert!(!pack_short(&mut [0; BLOCK], &bad), "len {len} at {at}");
+                assert!(!pack_short(&mut [0; B], &bad), "len {len} at {at}");
             }
         }
+        for len in 0..=BLOCK - 4 {
+            check::<BLOCK>(len);
+        }
+        for len in 0..=WIDE_BLOCK - 4 {
+            check::<WIDE_BLOCK>(len);
+        }
+        assert!(!pack_short(&mut [0; BLOCK], &[b'a'; BLOCK - 3]));
     }
 
     #[test]
     fn text_element_writes_the_same_bytes_as_start_str_end() {
-        let long = "./DevInfo/Ext/\u{e9}/Mod/Lang/Vendor/Bearer/Ext".as_bytes();
+        let long =
+            "./DevInfo/Ext/\u{e9}/Mod/Lang/Vendor/Bearer/Ext/SCOMO/Inventory/Deployed/A".as_bytes();
         for (page, n) in [0u8, 1, 1, 0].into_iter().cycle().zip(0..=long.len()) {
             let Ok(text) = std::str::from_utf8(&long[..n]) else {
                 continue;
@@ -413,7 +451,14 @@ mod tests {
         }
         let mut w = Writer::new(Version::V1_3, PublicId::Known(0x1201));
         let before = w.len();
-        for text in ["a\0", "\0", "abcdefgh\0", &format!("{}\0", "x".repeat(60))] {
+        for text in [
+            "a\0",
+            "\0",
+            "abcdefgh\0",
+            &format!("{}\0", "x".repeat(40)),
+            &format!("\0{}", "x".repeat(59)),
+            &format!("{}\0", "x".repeat(60)),
+        ] {
             assert_eq!(
                 w.text_element(1, 0x0B, text),
                 Err(Error::NulInString { offset: 0 })
