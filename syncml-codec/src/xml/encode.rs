@@ -708,7 +708,7 @@ mod tests {
             ";",
             "\u{3c}",
         ];
-        for len in 0..48 {
+        for len in 0..70 {
             let base: String = (0..len)
                 .map(|i| char::from(b'a' + (i % 26) as u8))
                 .collect();
@@ -738,6 +738,8 @@ mod tests {
                 format!("abcdefgh{c}"),
                 format!("{c}bcdefghijklmnopq"),
                 format!("abcdefghijklmnopqrstuvwxyz01234{c}"),
+                format!("{c}bcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+                format!("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXY{c}"),
             ] {
                 check(b"<Data>", &text, b"</Data>");
             }
