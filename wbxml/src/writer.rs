@@ -95,13 +95,10 @@ impl Writer {
     /// Writes `text` as an inline string; WBXML strings cannot hold NUL.
     #[inline]
     pub fn str_i(&mut self, text: &str) -> Result<(), Error> {
-        if memchr::memchr(0, text.as_bytes()).is_some() {
+        if has_nul(text.as_bytes()) {
             return Err(Error::NulInString { offset: 0 });
         }
-        self.buf.reserve(text.len() + 2);
-        self.buf.push(g::STR_I);
-        self.buf.extend_from_slice(text.as_bytes());
-        self.buf.push(0);
+        self.plain_str(text);
         Ok(())
     }
 
@@ -129,12 +126,75 @@ impl Writer {
         mb::write(&mut self.buf, code_point);
     }
 
-    /// Writes an element holding one inline string: `<tag>text</tag>`.
+    /// Writes an element holding one inline string: `<tag>text</tag>`. On a NUL in `text`
+    /// nothing is written.
     #[inline]
     pub fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), Error> {
-        self.start(page, token);
-        self.str_i(text)?;
-        self.end();
+        let bytes = text.as_bytes();
+        // Most elements of a message hold a few bytes (CmdID, MsgRef, Cmd, a status code) or
+        // a path: the element is assembled in a fixed block, checked for NUL word by word as
+        // it is copied, and appended with one fixed-size copy.
+        if bytes.len() <= BLOCK - 4 {
+            return self.put_block::<BLOCK>(page, token, bytes);
+        }
+        if bytes.len() <= WIDE_BLOCK - 4 {
+            return self.put_block::<WIDE_BLOCK>(page, token, bytes);
+        }
+        if has_nul(bytes) {
+            return Err(Error::NulInString { offset: 0 });
+        }
+        self.buf.reserve(bytes.len() + 6);
+        self.switch_to(page);
+        self.buf
+            .extend_from_slice(&[token | g::HAS_CONTENT, g::STR_I]);
+        self.buf.extend_from_slice(bytes);
+        self.buf.extend_from_slice(&[0, g::END]);
+        Ok(())
+    }
+
+    /// Writes an element holding the decimal digits of `n` as an inline string, as
+    /// [`Writer::text_element`] would write `n.to_string()`.
+    #[inline]
+    pub fn number_element(&mut self, page: u8, token: u8, n: u64) {
+        let mut block = [0u8; BLOCK];
+        block[0] = token | g::HAS_CONTENT;
+        block[1] = g::STR_I;
+        // u64::MAX has 20 digits: they, the NUL and END fit the block after STR_I.
+        let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let mut rest = n;
+        for slot in block.iter_mut().skip(2).take(len).rev() {
+            // rest % 10 < 10: the cast is exact.
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        if let Some(end) = block.get_mut(len + 3) {
+            *end = g::END;
+        }
+        self.switch_to(page);
+        let keep = self.buf.len() + len + 4;
+        self.buf.extend_from_slice(&block);
+        self.buf.truncate(keep);
+    }
+
+    /// [`Writer::text_element`] for a text of at most `B - 4` bytes.
+    #[inline(always)]
+    fn put_block<const B: usize>(&mut self, page: u8, token: u8, text: &[u8]) -> Result<(), Error> {
+        let mut block = [0u8; B];
+        if !pack_short(&mut block, text) {
+            return Err(Error::NulInString { offset: 0 });
+        }
+        if let Some([tag, str_i, ..]) = block.first_chunk_mut::<2>() {
+            *tag = token | g::HAS_CONTENT;
+            *str_i = g::STR_I;
+        }
+        // The NUL after the text is already there; END follows it.
+        if let Some(end) = block.get_mut(text.len() + 3) {
+            *end = g::END;
+        }
+        self.switch_to(page);
+        let keep = self.buf.len() + text.len() + 4;
+        self.buf.extend_from_slice(&block);
+        self.buf.truncate(keep);
         Ok(())
     }
 
@@ -148,7 +208,7 @@ impl Writer {
     /// Appends bytes to the inline string opened by [`Writer::begin_str`].
     #[inline]
     pub fn push_str_piece(&mut self, piece: &str) -> Result<(), Error> {
-        if memchr::memchr(0, piece.as_bytes()).is_some() {
+        if has_nul(piece.as_bytes()) {
             return Err(Error::NulInString { offset: 0 });
         }
         self.buf.extend_from_slice(piece.as_bytes());
@@ -192,6 +252,102 @@ impl Writer {
     }
 }
 
+/// The block [`Writer::text_element`] assembles short elements in (and numbers).
+const BLOCK: usize = 32;
+
+/// The block for texts too long for [`BLOCK`] (most paths).
+const WIDE_BLOCK: usize = 64;
+
+const LOW: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
+const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+
+/// Whether a byte of `w` is zero. Exact: a borrow only starts at the lowest zero byte.
+#[inline(always)]
+const fn zero_in(w: u128) -> bool {
+    w.wrapping_sub(LOW) & !w & HIGH != 0
+}
+
+/// Copies the `N`-byte words at the start and at the end of `text` (they overlap when `text`
+/// is shorter than 2N, N being at most 16) into `block` from index 2 on; false if either
+/// holds a zero byte.
+#[inline(always)]
+fn pack_ends<const B: usize, const N: usize>(block: &mut [u8; B], text: &[u8]) -> Option<bool> {
+    let len = text.len();
+    let first = text.first_chunk::<N>()?;
+    let last = text.last_chunk::<N>()?;
+    block.get_mut(2..2 + N)?.copy_from_slice(first);
+    block.get_mut(2 + len - N..2 + len)?.copy_from_slice(last);
+    // The lanes between the two words are not zero, so only the text's bytes count.
+    let mut words = [0xFF_u8; 16];
+    words.get_mut(..N)?.copy_from_slice(first);
+    words.get_mut(16 - N..)?.copy_from_slice(last);
+    Some(!zero_in(u128::from_le_bytes(words)))
+}
+
+/// Whether the 32-byte word `w` holds a zero byte.
+#[inline(always)]
+fn zero_in_32(w: &[u8; 32]) -> bool {
+    match (w.first_chunk::<16>(), w.last_chunk::<16>()) {
+        (Some(a), Some(b)) => zero_in(u128::from_le_bytes(*a)) | zero_in(u128::from_le_bytes(*b)),
+        _ => true,
+    }
+}
+
+/// Copies `text` (at most `B - 4` and 64 bytes) into `block` from index 2 on, leaving the
+/// rest as it is; false if `text` holds a NUL (or is too long).
+///
+/// Every length is moved as two fixed-size words (overlapping where need be), each tested
+/// for a zero byte as it passes: no call to `memcpy` or `memchr`, and no loop (which the
+/// compiler would turn back into a `memcpy` call).
+#[inline(always)]
+fn pack_short<const B: usize>(block: &mut [u8; B], text: &[u8]) -> bool {
+    let len = text.len();
+    let packed = if len + 4 > B || len > 64 {
+        None
+    } else if len == 0 {
+        Some(true)
+    } else if len < 4 {
+        (|| {
+            let (first, mid, last) = (text.first()?, text.get(len / 2)?, text.last()?);
+            *block.get_mut(2)? = *first;
+            *block.get_mut(2 + len / 2)? = *mid;
+            *block.get_mut(1 + len)? = *last;
+            Some((*first != 0) & (*mid != 0) & (*last != 0))
+        })()
+    } else if len < 8 {
+        pack_ends::<B, 4>(block, text)
+    } else if len < 16 {
+        pack_ends::<B, 8>(block, text)
+    } else if len < 32 {
+        (|| {
+            let first = text.first_chunk::<16>()?;
+            let last = text.last_chunk::<16>()?;
+            block.get_mut(2..18)?.copy_from_slice(first);
+            block.get_mut(len - 14..len + 2)?.copy_from_slice(last);
+            Some(!zero_in(u128::from_le_bytes(*first)) & !zero_in(u128::from_le_bytes(*last)))
+        })()
+    } else {
+        (|| {
+            let first = text.first_chunk::<32>()?;
+            let last = text.last_chunk::<32>()?;
+            block.get_mut(2..34)?.copy_from_slice(first);
+            block.get_mut(len - 30..len + 2)?.copy_from_slice(last);
+            Some(!zero_in_32(first) & !zero_in_32(last))
+        })()
+    };
+    packed == Some(true)
+}
+
+/// Whether `bytes` holds a NUL: short strings word by word, where a call to `memchr`
+/// would cost more than the scan.
+#[inline]
+fn has_nul(bytes: &[u8]) -> bool {
+    if bytes.len() <= BLOCK - 4 {
+        return !pack_short(&mut [0; BLOCK], bytes);
+    }
+    memchr::memchr(0, bytes).is_some()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +386,103 @@ mod tests {
     fn nul_in_string_is_an_error() {
         let mut w = Writer::new(Version::V1_3, PublicId::Known(0x1201));
         assert_eq!(w.str_i("a\0b"), Err(Error::NulInString { offset: 0 }));
+    }
+
+    #[test]
+    fn nul_is_found_at_every_position_of_every_length() {
+        for len in 0..80 {
+            let clean = vec![b'a'; len];
+            assert!(!has_nul(&clean), "len {len}");
+            // High bytes next to the zero must not hide it nor fake one.
+            let high = vec![0xFF; len];
+            assert!(!has_nul(&high), "len {len}");
+            for at in 0..len {
+                for fill in [b'a', 0x01, 0x80, 0xFF] {
+                    let mut bytes = vec![fill; len];
+                    bytes[at] = 0;
+                    assert!(has_nul(&bytes), "len {len} at {at} fill {fill:#x}");
+                }
+            }
+        }
+        assert!(!has_nul("\u{100}\u{1}\u{80}\u{101}\u{FFFF}".as_bytes()));
+    }
+
+    #[test]
+    fn short_texts_are_packed_whole_and_checked_for_nul() {
+        fn check<const B: usize>(len: usize) {
+            let text: Vec<u8> = (0..len).map(|i| b'A' + (i % 26) as u8).collect();
+            let mut block = [0xAA; B];
+            assert!(pack_short(&mut block, &text), "len {len}");
+            assert_eq!(&block[2..2 + len], &text[..], "len {len}");
+            assert!(block[..2]
+                .iter()
+                .chain(&block[2 + len..])
+                .all(|&b| b == 0xAA));
+            for at in 0..len {
+                let mut bad = text.clone();
+                bad[at] = 0;
+                assert!(!pack_short(&mut [0; B], &bad), "len {len} at {at}");
+            }
+        }
+        for len in 0..=BLOCK - 4 {
+            check::<BLOCK>(len);
+        }
+        for len in 0..=WIDE_BLOCK - 4 {
+            check::<WIDE_BLOCK>(len);
+        }
+        assert!(!pack_short(&mut [0; BLOCK], &[b'a'; BLOCK - 3]));
+    }
+
+    #[test]
+    fn text_element_writes_the_same_bytes_as_start_str_end() {
+        let long =
+            "./DevInfo/Ext/\u{e9}/Mod/Lang/Vendor/Bearer/Ext/SCOMO/Inventory/Deployed/A".as_bytes();
+        for (page, n) in [0u8, 1, 1, 0].into_iter().cycle().zip(0..=long.len()) {
+            let Ok(text) = std::str::from_utf8(&long[..n]) else {
+                continue;
+            };
+            let mut a = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+            let mut b = a.clone();
+            a.text_element(page, 0x0B, text).unwrap();
+            b.start(page, 0x0B);
+            b.str_i(text).unwrap();
+            b.end();
+            assert_eq!(a.finish(), b.finish());
+        }
+        let mut w = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+        let before = w.len();
+        for text in [
+            "a\0",
+            "\0",
+            "abcdefgh\0",
+            &format!("{}\0", "x".repeat(40)),
+            &format!("\0{}", "x".repeat(59)),
+            &format!("{}\0", "x".repeat(60)),
+        ] {
+            assert_eq!(
+                w.text_element(1, 0x0B, text),
+                Err(Error::NulInString { offset: 0 })
+            );
+            assert_eq!(w.len(), before);
+        }
+    }
+
+    #[test]
+    fn number_element_writes_the_digits_as_text() {
+        let mut cases: Vec<u64> = (0..=1001).collect();
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            cases.extend([p - 1, p, p + 1, next - 1]);
+            p = next;
+        }
+        cases.push(u64::MAX);
+        for (n, page) in cases.into_iter().zip([0u8, 1, 1, 0].into_iter().cycle()) {
+            let mut a = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+            let mut b = a.clone();
+            a.number_element(page, 0x0B, n);
+            b.text_element(page, 0x0B, &n.to_string()).unwrap();
+            assert_eq!(a.finish(), b.finish(), "{n}");
+        }
     }
 
     #[test]

@@ -4,15 +4,18 @@ use ::wbxml::tokens::{metinf as mi, syncml as sm};
 
 use crate::error::EncodeError;
 use crate::model::*;
-use crate::xml::encode::itoa_buf;
+use crate::xml::encode::small;
 
 /// What the encoder writes to: the real writer or a byte counter.
 pub(crate) trait WSink {
     fn start(&mut self, page: u8, token: u8);
     fn empty(&mut self, page: u8, token: u8);
     fn end(&mut self);
-    fn str_i(&mut self, text: &str) -> Result<(), ::wbxml::Error>;
+    /// `<tag>text</tag>` with `text` as an inline string (not empty); NUL is an error.
+    fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error>;
     fn opaque(&mut self, bytes: &[u8]);
+    /// `<tag>digits of n</tag>`.
+    fn number_element(&mut self, page: u8, token: u8, n: u64);
 }
 
 // The full path names the inherent methods; `Self::` would read as the trait methods.
@@ -31,12 +34,16 @@ impl WSink for ::wbxml::Writer {
         ::wbxml::Writer::end(self);
     }
     #[inline]
-    fn str_i(&mut self, text: &str) -> Result<(), ::wbxml::Error> {
-        ::wbxml::Writer::str_i(self, text)
+    fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error> {
+        ::wbxml::Writer::text_element(self, page, token, text)
     }
     #[inline]
     fn opaque(&mut self, bytes: &[u8]) {
         ::wbxml::Writer::opaque(self, bytes);
+    }
+    #[inline]
+    fn number_element(&mut self, page: u8, token: u8, n: u64) {
+        ::wbxml::Writer::number_element(self, page, token, n);
     }
 }
 
@@ -80,17 +87,25 @@ impl WSink for WCounter {
     fn end(&mut self) {
         self.len = self.len.saturating_add(1);
     }
-    fn str_i(&mut self, text: &str) -> Result<(), ::wbxml::Error> {
+    fn text_element(&mut self, page: u8, _token: u8, text: &str) -> Result<(), ::wbxml::Error> {
         if text.as_bytes().contains(&0) {
             return Err(::wbxml::Error::NulInString { offset: self.len });
         }
-        self.len = self.len.saturating_add(text.len() + 2);
+        self.tag(page);
+        // STR_I, the text, its NUL and END.
+        self.len = self.len.saturating_add(text.len() + 3);
         Ok(())
     }
     fn opaque(&mut self, bytes: &[u8]) {
         self.len = self
             .len
             .saturating_add(1 + mb_len(bytes.len()) + bytes.len());
+    }
+    fn number_element(&mut self, page: u8, _token: u8, n: u64) {
+        self.tag(page);
+        let digits = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        // STR_I, the digits, NUL and END.
+        self.len = self.len.saturating_add(digits + 3);
     }
 }
 
@@ -111,12 +126,9 @@ impl<'w, W: WSink> Enc<'w, W> {
             self.w.empty(page, token);
             return Ok(());
         }
-        self.w.start(page, token);
         self.w
-            .str_i(text)
-            .map_err(|_| EncodeError::InvalidChar(what))?;
-        self.w.end();
-        Ok(())
+            .text_element(page, token, text)
+            .map_err(|_| EncodeError::InvalidChar(what))
     }
 
     #[inline]
@@ -175,11 +187,16 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn num(&mut self, page: u8, token: u8, n: u64) -> R {
-        self.text(page, token, itoa_buf(n).as_str(), "number")
+        // Status and alert codes: their text is sliced from a table.
+        if let Some(text) = small(n) {
+            return self.text(page, token, text, "number");
+        }
+        self.w.number_element(page, token, n);
+        Ok(())
     }
 
     fn meta(&mut self, m: &Meta<'_>) -> R {
-        if m.is_empty() {
+        if meta_is_empty(m) {
             self.w.empty(sm::PAGE, sm::META);
             return Ok(());
         }
@@ -189,10 +206,22 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
         if let Some(t) = &m.mime_type {
             // Nested-document types name the encoding the data is carried in.
-            let t = ::wbxml::transcode::NESTED_TYPES
+            // Trimming only shortens: a type shorter than every nested one (most types)
+            // needs no trim and no comparison.
+            let shortest = ::wbxml::transcode::NESTED_TYPES
                 .iter()
-                .find(|(x, _)| *x == t.trim())
-                .map_or(&**t, |(_, w)| *w);
+                .map(|(x, _)| x.len())
+                .min()
+                .unwrap_or(0);
+            let t = if t.len() < shortest {
+                &**t
+            } else {
+                let trimmed = t.trim();
+                ::wbxml::transcode::NESTED_TYPES
+                    .iter()
+                    .find(|(x, _)| *x == trimmed)
+                    .map_or(&**t, |(_, w)| *w)
+            };
             self.text(mi::PAGE, mi::TYPE, t, "Type")?;
         }
         if let Some(t) = &m.mark {
@@ -369,7 +398,7 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn item(&mut self, i: &Item<'_>) -> R {
-        if *i == Item::default() {
+        if item_is_empty(i) {
             self.w.empty(sm::PAGE, sm::ITEM);
             return Ok(());
         }
@@ -404,5 +433,80 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
         self.w.end();
         Ok(())
+    }
+}
+
+/// `Meta::is_empty` without building a default `Meta` to compare with (and dropping it).
+/// The destructuring keeps this in step with the fields.
+fn meta_is_empty(m: &Meta<'_>) -> bool {
+    let Meta {
+        format,
+        mime_type,
+        mark,
+        size,
+        anchor,
+        version,
+        next_nonce,
+        max_msg_size,
+        max_obj_size,
+        emi,
+        mem,
+        field_level,
+    } = m;
+    format.is_none()
+        && mime_type.is_none()
+        && mark.is_none()
+        && size.is_none()
+        && anchor.is_none()
+        && version.is_none()
+        && next_nonce.is_none()
+        && max_msg_size.is_none()
+        && max_obj_size.is_none()
+        && emi.is_empty()
+        && mem.is_none()
+        && !field_level
+}
+
+/// Whether `i` is `Item::default()`, without building one.
+fn item_is_empty(i: &Item<'_>) -> bool {
+    let Item {
+        target,
+        source,
+        meta,
+        data,
+        more_data,
+    } = i;
+    target.is_none() && source.is_none() && meta.is_none() && data.is_none() && !more_data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::wbxml::{PublicId, Version, Writer};
+
+    /// Numbers written from digit groups give the bytes of their text written whole, and
+    /// the counter agrees.
+    #[test]
+    fn numbers_write_their_decimal_text() {
+        let mut cases = vec![0, 9, 10, 999, 1000, 1001, 10_000, 65_535, 1_000_000];
+        cases.extend([u64::from(u32::MAX), u64::MAX - 1, u64::MAX]);
+        for n in cases {
+            for page in [sm::PAGE, mi::PAGE] {
+                let fresh = || Writer::new(Version::V1_3, PublicId::Known(0x1201));
+                let mut got = fresh();
+                Enc::new(&mut got).num(page, mi::SIZE, n).unwrap();
+                let mut want = fresh();
+                want.text_element(page, mi::SIZE, &n.to_string()).unwrap();
+                assert_eq!(got.finish(), want.finish(), "{n}");
+                let mut counter = WCounter::new();
+                Enc::new(&mut counter).num(page, mi::SIZE, n).unwrap();
+                assert_eq!(counter.len, fresh().len() + want_len(page, n), "{n}");
+            }
+        }
+    }
+
+    /// Switch (on page 1), tag, STR_I, digits, NUL, END.
+    fn want_len(page: u8, n: u64) -> usize {
+        usize::from(page != 0) * 2 + 4 + n.to_string().len()
     }
 }

@@ -7,12 +7,28 @@ use crate::model::*;
 /// Where encoded bytes go: a buffer, or a counter for `encoded_len`.
 pub(crate) trait Sink {
     fn raw(&mut self, bytes: &[u8]);
+    /// Markup of a length known at build time (a tag).
+    fn fixed<const N: usize>(&mut self, bytes: &[u8; N]);
+    /// The first `len` bytes of an element assembled in a block.
+    fn block(&mut self, block: &[u8; BLOCK], len: usize);
 }
 
 impl Sink for Vec<u8> {
     #[inline]
     fn raw(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self, bytes: &[u8; N]) {
+        // An array by value: the copy is inlined at its fixed size, where a slice would be
+        // a call to `extend_from_slice` and `memcpy` for a few bytes.
+        self.extend(*bytes);
+    }
+    #[inline(always)]
+    fn block(&mut self, block: &[u8; BLOCK], len: usize) {
+        let keep = self.len() + len;
+        self.extend(*block);
+        self.truncate(keep);
     }
 }
 
@@ -24,6 +40,89 @@ impl Sink for Counter {
     fn raw(&mut self, bytes: &[u8]) {
         self.0 = self.0.saturating_add(bytes.len());
     }
+    #[inline]
+    fn fixed<const N: usize>(&mut self, _bytes: &[u8; N]) {
+        self.0 = self.0.saturating_add(N);
+    }
+    #[inline]
+    fn block(&mut self, _block: &[u8; BLOCK], len: usize) {
+        self.0 = self.0.saturating_add(len);
+    }
+}
+
+/// The block a short text element (tags and text) is assembled in.
+pub(crate) const BLOCK: usize = 80;
+
+/// The longest text put in a block; its tags get the rest.
+const SHORT_TEXT: usize = 32;
+
+const ONES: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
+const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+
+/// Whether a byte of `w` is below 0x20 (a control), `&`, `<` or `>`: the bytes that are
+/// escaped or refused (tab and LF, which are copied, are caught too and left to the exact
+/// path). Each test is exact for "some byte": a borrow only starts at the lowest such byte.
+#[inline(always)]
+const fn needs_work(w: u128) -> bool {
+    const fn zero_in(x: u128) -> u128 {
+        x.wrapping_sub(ONES) & !x & HIGH
+    }
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let amp = zero_in(w ^ (ONES * b'&' as u128));
+    // `<` (0x3C) and `>` (0x3E) are the only bytes that OR 0x02 makes 0x3E.
+    let angle = zero_in((w | (ONES * 2)) ^ (ONES * b'>' as u128));
+    control | amp | angle != 0
+}
+
+/// Copies the `N`-byte words at the start and at the end of `text` (overlapping when `text`
+/// is shorter than 2N) into `block` at `at`; whether neither needs escaping.
+#[inline(always)]
+fn pack_ends<const N: usize>(block: &mut [u8; BLOCK], at: usize, text: &[u8]) -> Option<bool> {
+    let len = text.len();
+    let first = text.first_chunk::<N>()?;
+    let last = text.last_chunk::<N>()?;
+    block.get_mut(at..at + N)?.copy_from_slice(first);
+    block.get_mut(at + len - N..at + len)?.copy_from_slice(last);
+    // 0xFF in the lanes between the words: neither escaped nor refused.
+    let mut words = [0xFF_u8; 16];
+    words.get_mut(..N)?.copy_from_slice(first);
+    words.get_mut(16 - N..)?.copy_from_slice(last);
+    Some(!needs_work(u128::from_le_bytes(words)))
+}
+
+/// Copies `text` (at most [`SHORT_TEXT`] bytes) into `block` at `at`; true if it is plain
+/// (nothing to escape or refuse), so that the block holds the element as it is written.
+///
+/// Each length is moved as two fixed-size words, tested as they pass: no loop (which the
+/// compiler would turn into a `memcpy` call) and no table look-up a byte.
+#[inline(always)]
+fn pack_plain(block: &mut [u8; BLOCK], at: usize, text: &[u8]) -> bool {
+    let plain = |b: &u8| CLASS.get(usize::from(*b)) == Some(&0);
+    let packed = match text.len() {
+        0 => Some(true),
+        1..=3 => (|| {
+            let len = text.len();
+            let (first, mid, last) = (text.first()?, text.get(len / 2)?, text.last()?);
+            *block.get_mut(at)? = *first;
+            *block.get_mut(at + len / 2)? = *mid;
+            *block.get_mut(at + len - 1)? = *last;
+            Some(plain(first) & plain(mid) & plain(last))
+        })(),
+        4..=7 => pack_ends::<4>(block, at, text),
+        8..=15 => pack_ends::<8>(block, at, text),
+        16..=SHORT_TEXT => (|| {
+            let len = text.len();
+            let first = text.first_chunk::<16>()?;
+            let last = text.last_chunk::<16>()?;
+            block.get_mut(at..at + 16)?.copy_from_slice(first);
+            block
+                .get_mut(at + len - 16..at + len)?
+                .copy_from_slice(last);
+            Some(!needs_work(u128::from_le_bytes(*first)) & !needs_work(u128::from_le_bytes(*last)))
+        })(),
+        _ => None,
+    };
+    packed == Some(true)
 }
 
 /// 0 = copy, 1 = escape, 2 = not representable.
@@ -60,11 +159,28 @@ impl<'s, S: Sink> Enc<'s, S> {
         self.s.raw(b);
     }
 
+    #[inline(always)]
+    fn tag<const N: usize>(&mut self, t: &[u8; N]) {
+        self.s.fixed(t);
+    }
+
     #[inline]
     fn escaped(&mut self, text: &str, what: &'static str) -> R {
         let bytes = text.as_bytes();
+        // Long texts are mostly plain: skip 16 bytes at a time to the first block holding
+        // something to escape or refuse, then go a byte at a time.
+        let mut plain = 0;
+        while let Some(block) = bytes
+            .get(plain..plain + 16)
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+        {
+            if needs_work(u128::from_le_bytes(block)) {
+                break;
+            }
+            plain += 16;
+        }
         let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
+        for (i, &b) in bytes.iter().enumerate().skip(plain) {
             let class = CLASS.get(usize::from(b)).copied().unwrap_or(0);
             if class == 0 {
                 continue;
@@ -85,140 +201,208 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
+    /// `open`, `text` escaped, `close`. A short plain text (most of them: CmdID, MsgRef, a
+    /// status code) is assembled with its tags in one block and written at once.
     #[inline]
-    fn el(&mut self, open: &[u8], text: &str, close: &[u8], what: &'static str) -> R {
-        self.raw(open);
+    fn el<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        text: &str,
+        close: &[u8; B],
+        what: &'static str,
+    ) -> R {
+        let bytes = text.as_bytes();
+        if A + B <= BLOCK - SHORT_TEXT && bytes.len() <= SHORT_TEXT {
+            let mut block = [0u8; BLOCK];
+            if let Some(to) = block.get_mut(..A) {
+                to.copy_from_slice(open);
+            }
+            if pack_plain(&mut block, A, bytes) {
+                let end = A + bytes.len();
+                if let Some(to) = block.get_mut(end..end + B) {
+                    to.copy_from_slice(close);
+                }
+                self.s.block(&block, end + B);
+                return Ok(());
+            }
+        }
+        self.tag(open);
         self.escaped(text, what)?;
-        self.raw(close);
+        self.tag(close);
+        Ok(())
+    }
+
+    /// An element holding the decimal text of `n` (digits never need escaping).
+    fn num_el<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        n: u64,
+        close: &[u8; B],
+        what: &'static str,
+    ) -> R {
+        if let Some(text) = small(n) {
+            return self.el(open, text, close, what);
+        }
+        let (buf, start) = digits(n);
+        self.tag(open);
+        self.raw(buf.get(start..).unwrap_or_default());
+        self.tag(close);
         Ok(())
     }
 
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
-        self.raw(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>");
+        self.tag(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>");
         let h = &m.header;
         self.el(b"<VerDTD>", &h.ver_dtd, b"</VerDTD>", "VerDTD")?;
         self.el(b"<VerProto>", &h.ver_proto, b"</VerProto>", "VerProto")?;
         self.el(b"<SessionID>", &h.session_id, b"</SessionID>", "SessionID")?;
         self.el(b"<MsgID>", &h.msg_id, b"</MsgID>", "MsgID")?;
-        self.location(b"<Target>", &h.target, b"</Target>")?;
-        self.location(b"<Source>", &h.source, b"</Source>")?;
+        self.location(
+            b"<Target><LocURI>",
+            &h.target,
+            b"</LocURI></Target>",
+            b"</Target>",
+        )?;
+        self.location(
+            b"<Source><LocURI>",
+            &h.source,
+            b"</LocURI></Source>",
+            b"</Source>",
+        )?;
         if let Some(r) = &h.resp_uri {
             self.el(b"<RespURI>", r, b"</RespURI>", "RespURI")?;
         }
         if h.no_resp {
-            self.raw(b"<NoResp/>");
+            self.tag(b"<NoResp/>");
         }
         if let Some(c) = &h.cred {
-            self.raw(b"<Cred>");
+            self.tag(b"<Cred>");
             if let Some(meta) = &c.meta {
                 self.meta(meta)?;
             }
             self.el(b"<Data>", &c.data, b"</Data>", "Cred/Data")?;
-            self.raw(b"</Cred>");
+            self.tag(b"</Cred>");
         }
         if let Some(meta) = &h.meta {
             self.meta(meta)?;
         }
-        self.raw(b"</SyncHdr><SyncBody>");
+        self.tag(b"</SyncHdr><SyncBody>");
         for c in &m.body.commands {
             self.command(c)?;
         }
         if m.body.final_flag {
-            self.raw(b"<Final/>");
+            self.tag(b"<Final/>");
         }
-        self.raw(b"</SyncBody></SyncML>");
+        self.tag(b"</SyncBody></SyncML>");
         Ok(())
     }
 
-    fn location(&mut self, open: &[u8], l: &Location<'_>, close: &[u8]) -> R {
-        self.raw(open);
-        self.el(b"<LocURI>", &l.loc_uri, b"</LocURI>", "LocURI")?;
-        if let Some(n) = &l.loc_name {
-            self.el(b"<LocName>", n, b"</LocName>", "LocName")?;
-        }
-        self.raw(close);
+    /// A Target or Source: `open` ends with `<LocURI>`, `uri_close` is `</LocURI>` and
+    /// `close` together (written after LocURI when there is no LocName).
+    fn location<const A: usize, const B: usize, const C: usize>(
+        &mut self,
+        open: &[u8; A],
+        l: &Location<'_>,
+        uri_close: &[u8; B],
+        close: &[u8; C],
+    ) -> R {
+        let Some(n) = &l.loc_name else {
+            return self.el(open, &l.loc_uri, uri_close, "LocURI");
+        };
+        self.el(open, &l.loc_uri, b"</LocURI>", "LocURI")?;
+        self.el(b"<LocName>", n, b"</LocName>", "LocName")?;
+        self.tag(close);
         Ok(())
     }
 
-    fn metinf(&mut self, name: &[u8], text: &str) -> R {
-        self.raw(b"<");
-        self.raw(name);
-        self.raw(b" xmlns=\"syncml:metinf\">");
-        self.escaped(text, "Meta")?;
-        self.raw(b"</");
-        self.raw(name);
-        self.raw(b">");
-        Ok(())
+    /// A MetInf element, `open` being `<Name xmlns="syncml:metinf">`.
+    #[inline]
+    fn metinf<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        text: &str,
+        close: &[u8; B],
+    ) -> R {
+        self.el(open, text, close, "Meta")
     }
 
-    fn metinf_num(&mut self, name: &[u8], n: u64) -> R {
-        self.metinf(name, itoa_buf(n).as_str())
+    fn metinf_num<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        n: u64,
+        close: &[u8; B],
+    ) -> R {
+        self.num_el(open, n, close, "Meta")
     }
 
     fn meta(&mut self, m: &Meta<'_>) -> R {
-        self.raw(b"<Meta>");
+        self.tag(b"<Meta>");
         if let Some(f) = &m.format {
-            self.metinf(b"Format", f.as_str())?;
+            self.metinf(
+                b"<Format xmlns=\"syncml:metinf\">",
+                f.as_str(),
+                b"</Format>",
+            )?;
         }
         if let Some(t) = &m.mime_type {
-            self.metinf(b"Type", t)?;
+            self.metinf(b"<Type xmlns=\"syncml:metinf\">", t, b"</Type>")?;
         }
         if let Some(t) = &m.mark {
-            self.metinf(b"Mark", t)?;
+            self.metinf(b"<Mark xmlns=\"syncml:metinf\">", t, b"</Mark>")?;
         }
         if let Some(n) = m.size {
-            self.metinf_num(b"Size", n)?;
+            self.metinf_num(b"<Size xmlns=\"syncml:metinf\">", n, b"</Size>")?;
         }
         if let Some(a) = &m.anchor {
-            self.raw(b"<Anchor xmlns=\"syncml:metinf\">");
+            self.tag(b"<Anchor xmlns=\"syncml:metinf\">");
             if let Some(l) = &a.last {
                 self.el(b"<Last>", l, b"</Last>", "Anchor")?;
             }
             if let Some(n) = &a.next {
                 self.el(b"<Next>", n, b"</Next>", "Anchor")?;
             }
-            self.raw(b"</Anchor>");
+            self.tag(b"</Anchor>");
         }
         if let Some(t) = &m.version {
-            self.metinf(b"Version", t)?;
+            self.metinf(b"<Version xmlns=\"syncml:metinf\">", t, b"</Version>")?;
         }
         if let Some(t) = &m.next_nonce {
-            self.metinf(b"NextNonce", t)?;
+            self.metinf(b"<NextNonce xmlns=\"syncml:metinf\">", t, b"</NextNonce>")?;
         }
         if let Some(n) = m.max_msg_size {
-            self.metinf_num(b"MaxMsgSize", n)?;
+            self.metinf_num(b"<MaxMsgSize xmlns=\"syncml:metinf\">", n, b"</MaxMsgSize>")?;
         }
         if let Some(n) = m.max_obj_size {
-            self.metinf_num(b"MaxObjSize", n)?;
+            self.metinf_num(b"<MaxObjSize xmlns=\"syncml:metinf\">", n, b"</MaxObjSize>")?;
         }
         for e in &m.emi {
-            self.metinf(b"EMI", e)?;
+            self.metinf(b"<EMI xmlns=\"syncml:metinf\">", e, b"</EMI>")?;
         }
         if let Some(mem) = &m.mem {
-            self.raw(b"<Mem xmlns=\"syncml:metinf\">");
+            self.tag(b"<Mem xmlns=\"syncml:metinf\">");
             if mem.shared_mem {
-                self.raw(b"<SharedMem/>");
+                self.tag(b"<SharedMem/>");
             }
             if let Some(n) = mem.free_mem {
-                self.el(b"<FreeMem>", itoa_buf(n).as_str(), b"</FreeMem>", "Mem")?;
+                self.num_el(b"<FreeMem>", n, b"</FreeMem>", "Mem")?;
             }
             if let Some(n) = mem.free_id {
-                self.el(b"<FreeID>", itoa_buf(n).as_str(), b"</FreeID>", "Mem")?;
+                self.num_el(b"<FreeID>", n, b"</FreeID>", "Mem")?;
             }
-            self.raw(b"</Mem>");
+            self.tag(b"</Mem>");
         }
         if m.field_level {
-            self.raw(b"<FieldLevel xmlns=\"syncml:metinf\"/>");
+            self.tag(b"<FieldLevel xmlns=\"syncml:metinf\"/>");
         }
-        self.raw(b"</Meta>");
+        self.tag(b"</Meta>");
         Ok(())
     }
 
-    fn head(&mut self, open: &[u8], cmd_id: &str, no_resp: bool) -> R {
-        self.raw(open);
-        self.el(b"<CmdID>", cmd_id, b"</CmdID>", "CmdID")?;
+    /// A command's start: `open` is its tag and `<CmdID>`.
+    fn head<const A: usize>(&mut self, open: &[u8; A], cmd_id: &str, no_resp: bool) -> R {
+        self.el(open, cmd_id, b"</CmdID>", "CmdID")?;
         if no_resp {
-            self.raw(b"<NoResp/>");
+            self.tag(b"<NoResp/>");
         }
         Ok(())
     }
@@ -230,25 +414,30 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
-    fn item_command(&mut self, open: &[u8], c: &ItemCommand<'_>, close: &[u8]) -> R {
+    fn item_command<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        c: &ItemCommand<'_>,
+        close: &[u8; B],
+    ) -> R {
         self.head(open, &c.cmd_id, c.no_resp)?;
         if let Some(m) = &c.meta {
             self.meta(m)?;
         }
         self.items(&c.items)?;
-        self.raw(close);
+        self.tag(close);
         Ok(())
     }
 
     fn command(&mut self, c: &Command<'_>) -> R {
         match c {
-            Command::Add(c) => self.item_command(b"<Add>", c, b"</Add>"),
-            Command::Copy(c) => self.item_command(b"<Copy>", c, b"</Copy>"),
-            Command::Delete(c) => self.item_command(b"<Delete>", c, b"</Delete>"),
-            Command::Get(c) => self.item_command(b"<Get>", c, b"</Get>"),
-            Command::Replace(c) => self.item_command(b"<Replace>", c, b"</Replace>"),
+            Command::Add(c) => self.item_command(b"<Add><CmdID>", c, b"</Add>"),
+            Command::Copy(c) => self.item_command(b"<Copy><CmdID>", c, b"</Copy>"),
+            Command::Delete(c) => self.item_command(b"<Delete><CmdID>", c, b"</Delete>"),
+            Command::Get(c) => self.item_command(b"<Get><CmdID>", c, b"</Get>"),
+            Command::Replace(c) => self.item_command(b"<Replace><CmdID>", c, b"</Replace>"),
             Command::Exec(c) => {
-                self.head(b"<Exec>", &c.cmd_id, c.no_resp)?;
+                self.head(b"<Exec><CmdID>", &c.cmd_id, c.no_resp)?;
                 if let Some(m) = &c.meta {
                     self.meta(m)?;
                 }
@@ -256,29 +445,23 @@ impl<'s, S: Sink> Enc<'s, S> {
                     self.el(b"<Correlator>", x, b"</Correlator>", "Correlator")?;
                 }
                 self.items(&c.items)?;
-                self.raw(b"</Exec>");
+                self.tag(b"</Exec>");
                 Ok(())
             }
             Command::Alert(c) => {
-                self.head(b"<Alert>", &c.cmd_id, c.no_resp)?;
-                self.el(
-                    b"<Data>",
-                    itoa_buf(u64::from(c.code.code())).as_str(),
-                    b"</Data>",
-                    "Data",
-                )?;
+                self.head(b"<Alert><CmdID>", &c.cmd_id, c.no_resp)?;
+                self.num_el(b"<Data>", u64::from(c.code.code()), b"</Data>", "Data")?;
                 if let Some(x) = &c.correlator {
                     self.el(b"<Correlator>", x, b"</Correlator>", "Correlator")?;
                 }
                 self.items(&c.items)?;
-                self.raw(b"</Alert>");
+                self.tag(b"</Alert>");
                 Ok(())
             }
-            Command::Atomic(c) => self.container(b"<Atomic>", c, b"</Atomic>"),
-            Command::Sequence(c) => self.container(b"<Sequence>", c, b"</Sequence>"),
+            Command::Atomic(c) => self.container(b"<Atomic><CmdID>", c, b"</Atomic>"),
+            Command::Sequence(c) => self.container(b"<Sequence><CmdID>", c, b"</Sequence>"),
             Command::Results(r) => {
-                self.raw(b"<Results>");
-                self.el(b"<CmdID>", &r.cmd_id, b"</CmdID>", "CmdID")?;
+                self.el(b"<Results><CmdID>", &r.cmd_id, b"</CmdID>", "CmdID")?;
                 if let Some(x) = &r.msg_ref {
                     self.el(b"<MsgRef>", x, b"</MsgRef>", "MsgRef")?;
                 }
@@ -293,12 +476,11 @@ impl<'s, S: Sink> Enc<'s, S> {
                     self.el(b"<SourceRef>", x, b"</SourceRef>", "SourceRef")?;
                 }
                 self.items(&r.items)?;
-                self.raw(b"</Results>");
+                self.tag(b"</Results>");
                 Ok(())
             }
             Command::Status(s) => {
-                self.raw(b"<Status>");
-                self.el(b"<CmdID>", &s.cmd_id, b"</CmdID>", "CmdID")?;
+                self.el(b"<Status><CmdID>", &s.cmd_id, b"</CmdID>", "CmdID")?;
                 self.el(b"<MsgRef>", &s.msg_ref, b"</MsgRef>", "MsgRef")?;
                 self.el(b"<CmdRef>", &s.cmd_ref, b"</CmdRef>", "CmdRef")?;
                 self.el(b"<Cmd>", &s.cmd, b"</Cmd>", "Cmd")?;
@@ -309,24 +491,28 @@ impl<'s, S: Sink> Enc<'s, S> {
                     self.el(b"<SourceRef>", x, b"</SourceRef>", "SourceRef")?;
                 }
                 if let Some(ch) = &s.chal {
-                    self.raw(b"<Chal>");
+                    self.tag(b"<Chal>");
                     self.meta(&ch.meta)?;
-                    self.raw(b"</Chal>");
+                    self.tag(b"</Chal>");
                 }
-                self.el(
-                    b"<Data>",
-                    itoa_buf(u64::from(s.code.code())).as_str(),
-                    b"</Data>",
-                    "Data",
-                )?;
+                let code = u64::from(s.code.code());
+                if s.items.is_empty() {
+                    return self.num_el(b"<Data>", code, b"</Data></Status>", "Data");
+                }
+                self.num_el(b"<Data>", code, b"</Data>", "Data")?;
                 self.items(&s.items)?;
-                self.raw(b"</Status>");
+                self.tag(b"</Status>");
                 Ok(())
             }
         }
     }
 
-    fn container(&mut self, open: &[u8], c: &Container<'_>, close: &[u8]) -> R {
+    fn container<const A: usize, const B: usize>(
+        &mut self,
+        open: &[u8; A],
+        c: &Container<'_>,
+        close: &[u8; B],
+    ) -> R {
         self.head(open, &c.cmd_id, c.no_resp)?;
         if let Some(m) = &c.meta {
             self.meta(m)?;
@@ -334,17 +520,23 @@ impl<'s, S: Sink> Enc<'s, S> {
         for inner in &c.commands {
             self.command(inner)?;
         }
-        self.raw(close);
+        self.tag(close);
         Ok(())
     }
 
     fn item(&mut self, i: &Item<'_>) -> R {
-        self.raw(b"<Item>");
         if let Some(t) = &i.target {
-            self.location(b"<Target>", t, b"</Target>")?;
+            self.location(
+                b"<Item><Target><LocURI>",
+                t,
+                b"</LocURI></Target>",
+                b"</Target>",
+            )?;
+        } else {
+            self.tag(b"<Item>");
         }
         if let Some(s) = &i.source {
-            self.location(b"<Source>", s, b"</Source>")?;
+            self.location(b"<Source><LocURI>", s, b"</LocURI></Source>", b"</Source>")?;
         }
         if let Some(m) = &i.meta {
             self.meta(m)?;
@@ -353,9 +545,9 @@ impl<'s, S: Sink> Enc<'s, S> {
             self.data(d)?;
         }
         if i.more_data {
-            self.raw(b"<MoreData/>");
+            self.tag(b"<MoreData/>");
         }
-        self.raw(b"</Item>");
+        self.tag(b"</Item>");
         Ok(())
     }
 
@@ -370,54 +562,206 @@ impl<'s, S: Sink> Enc<'s, S> {
                 {
                     return Err(EncodeError::OpaqueNotText);
                 }
-                self.raw(b"<Data><![CDATA[");
+                self.tag(b"<Data><![CDATA[");
                 // `]]>` cannot occur inside CDATA: close the section between `]]` and `>`.
                 let mut rest = text;
                 while let Some(pos) = rest.find("]]>") {
                     self.raw(rest.get(..pos + 2).unwrap_or_default().as_bytes());
-                    self.raw(b"]]><![CDATA[");
+                    self.tag(b"]]><![CDATA[");
                     rest = rest.get(pos + 2..).unwrap_or_default();
                 }
                 self.raw(rest.as_bytes());
-                self.raw(b"]]></Data>");
+                self.tag(b"]]></Data>");
                 Ok(())
             }
             Data::Nested(n) => {
                 let xml = n.to_xml().map_err(EncodeError::Nested)?;
-                self.raw(b"<Data>");
+                self.tag(b"<Data>");
                 self.raw(xml.as_bytes());
-                self.raw(b"</Data>");
+                self.tag(b"</Data>");
                 Ok(())
             }
         }
     }
 }
 
-/// A number's decimal digits without allocating.
-pub(crate) struct NumBuf {
-    buf: [u8; 20],
-    start: usize,
-}
-
-impl NumBuf {
-    pub(crate) fn as_str(&self) -> &str {
-        std::str::from_utf8(self.buf.get(self.start..).unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-pub(crate) fn itoa_buf(mut n: u64) -> NumBuf {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            // n % 10 < 10, so the cast cannot truncate.
-            *slot = b'0' + (n % 10) as u8;
+/// The digits of 000 to 999 in a row.
+const SMALL_DIGITS: [u8; 3000] = {
+    let mut t = [0u8; 3000];
+    let mut n = 0;
+    while n < 1000 {
+        // Digits are below 10: the casts cannot truncate.
+        #[allow(clippy::indexing_slicing)]
+        // const evaluation: an out-of-range index fails the build
+        {
+            t[3 * n] = b'0' + (n / 100) as u8;
+            t[3 * n + 1] = b'0' + (n / 10 % 10) as u8;
+            t[3 * n + 2] = b'0' + (n % 10) as u8;
         }
+        n += 1;
+    }
+    t
+};
+
+/// [`SMALL_DIGITS`] as text, checked once at build time.
+static SMALL: &str = match std::str::from_utf8(&SMALL_DIGITS) {
+    Ok(s) => s,
+    Err(_) => "",
+};
+
+/// The digits of `n` when it is below 1000 (status and alert codes), sliced from
+/// [`SMALL`].
+#[inline]
+pub(crate) fn small(n: u64) -> Option<&'static str> {
+    let skip = match n {
+        0..=9 => 2,
+        10..=99 => 1,
+        100..=999 => 0,
+        _ => return None,
+    };
+    // n < 1000: the cast is exact.
+    let at = 3 * n as usize;
+    SMALL.get(at + skip..at + 3)
+}
+
+/// The decimal digits of `n` (right-aligned in the buffer) and where they start.
+#[cold]
+fn digits(mut n: u64) -> ([u8; 20], usize) {
+    let mut buf = [0u8; 20];
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        // n % 10 < 10: the cast is exact.
+        *slot = b'0' + (n % 10) as u8;
+        start -= 1;
         n /= 10;
-        if n == 0 || i == 0 {
+        if n == 0 {
             break;
         }
     }
-    NumBuf { buf, start: i }
+    (buf, start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The escaping a byte at a time, as the encoder did before short texts were packed.
+    fn reference(open: &[u8], text: &str, close: &[u8]) -> Option<Vec<u8>> {
+        let mut out = open.to_vec();
+        for &b in text.as_bytes() {
+            match CLASS[usize::from(b)] {
+                0 => out.push(b),
+                1 => out.extend_from_slice(match b {
+                    b'&' => b"&amp;",
+                    b'<' => b"&lt;",
+                    b'>' => b"&gt;",
+                    _ => b"&#13;",
+                }),
+                _ => return None,
+            }
+        }
+        out.extend_from_slice(close);
+        Some(out)
+    }
+
+    fn check<const A: usize, const B: usize>(open: &[u8; A], text: &str, close: &[u8; B]) {
+        let mut out = b"x".to_vec();
+        let got = Enc::new(&mut out).el(open, text, close, "T");
+        let mut counter = Counter(0);
+        let counted = Enc::new(&mut counter).el(open, text, close, "T");
+        match reference(open, text, close) {
+            Some(want) => {
+                assert_eq!(got, Ok(()), "{text:?}");
+                assert_eq!(&out[1..], &want[..], "{text:?}");
+                assert_eq!((counted, counter.0), (Ok(()), want.len()), "{text:?}");
+            }
+            None => {
+                assert_eq!(got, Err(EncodeError::InvalidChar("T")), "{text:?}");
+                assert_eq!(counted, Err(EncodeError::InvalidChar("T")), "{text:?}");
+            }
+        }
+    }
+
+    /// Packed short texts write what the byte-at-a-time escaping writes, and fail where it
+    /// fails: every length around the word sizes, with each kind of byte at each place.
+    #[test]
+    fn text_elements_match_the_byte_at_a_time_escaping() {
+        let specials = [
+            "&",
+            "<",
+            ">",
+            "\r",
+            "\t",
+            "\n",
+            "\0",
+            "\u{1}",
+            "\u{1f}",
+            " ",
+            "=",
+            "?",
+            "\u{7f}",
+            "\u{e9}",
+            "\u{20ac}",
+            "\u{1f600}",
+            "'",
+            "\"",
+            ";",
+            "\u{3c}",
+        ];
+        for len in 0..70 {
+            let base: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            check(b"<CmdID>", &base, b"</CmdID>");
+            check(b"<Type xmlns=\"syncml:metinf\">", &base, b"</Type>");
+            check(
+                b"<MaxMsgSize xmlns=\"syncml:metinf\">",
+                &base,
+                b"</MaxMsgSize>",
+            );
+            for special in specials {
+                for at in 0..=len {
+                    let text = format!("{}{special}{}", &base[..at], &base[at..]);
+                    check(b"<CmdID>", &text, b"</CmdID>");
+                    check(b"<Correlator>", &text, b"</Correlator>");
+                }
+            }
+        }
+        // Every byte value as the first, middle and last of a few lengths.
+        for b in 0..0x80u8 {
+            let c = char::from(b);
+            for text in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}bc"),
+                format!("abcd{c}fg"),
+                format!("abcdefgh{c}"),
+                format!("{c}bcdefghijklmnopq"),
+                format!("abcdefghijklmnopqrstuvwxyz01234{c}"),
+                format!("{c}bcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+                format!("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXY{c}"),
+            ] {
+                check(b"<Data>", &text, b"</Data>");
+            }
+        }
+    }
+
+    #[test]
+    fn decimal_text_of_numbers_at_every_digit_count() {
+        let mut cases: Vec<u64> = (0..=1100).collect();
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            cases.extend([p - 1, p, p + 1, next - 1]);
+            p = next;
+        }
+        cases.push(u64::MAX);
+        for n in cases {
+            let (buf, start) = digits(n);
+            assert_eq!(&buf[start..], n.to_string().as_bytes(), "{n}");
+            assert_eq!(small(n).is_some(), n < 1000, "{n}");
+            let mut out = Vec::new();
+            Enc::new(&mut out).num_el(b"<D>", n, b"</D>", "D").unwrap();
+            assert_eq!(out, format!("<D>{n}</D>").into_bytes());
+        }
+    }
 }
