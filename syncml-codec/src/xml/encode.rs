@@ -59,9 +59,10 @@ const SHORT_TEXT: usize = 32;
 const ONES: u128 = 0x0101_0101_0101_0101_0101_0101_0101_0101;
 const HIGH: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
 
-/// Whether a byte of `w` is below 0x20 (a control), `&`, `<` or `>`: the bytes that are
-/// escaped or refused (tab and LF, which are copied, are caught too and left to the exact
-/// path). Each test is exact for "some byte": a borrow only starts at the lowest such byte.
+/// Whether a byte of `w` is below 0x20 (a control), `&`, `<`, `>` or 0xEF: the bytes that are
+/// escaped or refused, or (0xEF) may start U+FFFE or U+FFFF (tab and LF, which are copied,
+/// and the other characters 0xEF starts are caught too and left to the exact path). Each test
+/// is exact for "some byte": a borrow only starts at the lowest such byte.
 #[inline(always)]
 const fn needs_work(w: u128) -> bool {
     const fn zero_in(x: u128) -> u128 {
@@ -71,7 +72,8 @@ const fn needs_work(w: u128) -> bool {
     let amp = zero_in(w ^ (ONES * b'&' as u128));
     // `<` (0x3C) and `>` (0x3E) are the only bytes that OR 0x02 makes 0x3E.
     let angle = zero_in((w | (ONES * 2)) ^ (ONES * b'>' as u128));
-    control | amp | angle != 0
+    let ef = zero_in(w ^ (ONES * 0xEF));
+    control | amp | angle | ef != 0
 }
 
 /// Copies the `N`-byte words at the start and at the end of `text` (overlapping when `text`
@@ -125,7 +127,8 @@ fn pack_plain(block: &mut [u8; BLOCK], at: usize, text: &[u8]) -> bool {
     packed == Some(true)
 }
 
-/// 0 = copy, 1 = escape, 2 = not representable.
+/// 0 = copy, 1 = escape, 2 = not representable, 3 = a lead byte that starts U+FFFE or U+FFFF
+/// (which XML cannot carry) when `BF BE` or `BF BF` follow: see [`starts_nonchar`].
 #[allow(clippy::indexing_slicing)] // const evaluation: an out-of-range index fails the build
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -140,8 +143,14 @@ static CLASS: [u8; 256] = {
     t[b'&' as usize] = 1;
     t[b'<' as usize] = 1;
     t[b'>' as usize] = 1;
+    t[0xEF] = 3;
     t
 };
+
+/// Whether `rest` (from a 0xEF byte on) starts U+FFFE or U+FFFF.
+fn starts_nonchar(rest: &[u8]) -> bool {
+    matches!(rest, [0xEF, 0xBF, 0xBE | 0xBF, ..])
+}
 
 pub(crate) struct Enc<'s, S> {
     s: &'s mut S,
@@ -183,6 +192,12 @@ impl<'s, S: Sink> Enc<'s, S> {
         for (i, &b) in bytes.iter().enumerate().skip(plain) {
             let class = CLASS.get(usize::from(b)).copied().unwrap_or(0);
             if class == 0 {
+                continue;
+            }
+            if class == 3 {
+                if starts_nonchar(bytes.get(i..).unwrap_or_default()) {
+                    return Err(EncodeError::InvalidChar(what));
+                }
                 continue;
             }
             if class == 2 {
@@ -556,10 +571,7 @@ impl<'s, S: Sink> Enc<'s, S> {
             Data::Text(t) => self.el(b"<Data>", t, b"</Data>", "Data"),
             Data::Opaque(bytes) => {
                 let text = std::str::from_utf8(bytes).map_err(|_| EncodeError::OpaqueNotText)?;
-                if text
-                    .bytes()
-                    .any(|b| CLASS.get(usize::from(b)).copied() == Some(2))
-                {
+                if !::wbxml::transcode::is_xml_text(text) {
                     return Err(EncodeError::OpaqueNotText);
                 }
                 self.tag(b"<Data><![CDATA[");
@@ -648,9 +660,11 @@ mod tests {
     /// The escaping a byte at a time, as the encoder did before short texts were packed.
     fn reference(open: &[u8], text: &str, close: &[u8]) -> Option<Vec<u8>> {
         let mut out = open.to_vec();
-        for &b in text.as_bytes() {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
             match CLASS[usize::from(b)] {
                 0 => out.push(b),
+                3 if !starts_nonchar(&bytes[i..]) => out.push(b),
                 1 => out.extend_from_slice(match b {
                     b'&' => b"&amp;",
                     b'<' => b"&lt;",
@@ -703,6 +717,10 @@ mod tests {
             "\u{e9}",
             "\u{20ac}",
             "\u{1f600}",
+            "\u{fffe}",
+            "\u{ffff}",
+            "\u{fffd}",
+            "\u{f000}",
             "'",
             "\"",
             ";",
@@ -744,6 +762,36 @@ mod tests {
                 check(b"<Data>", &text, b"</Data>");
             }
         }
+    }
+
+    #[test]
+    fn noncharacters_xml_cannot_carry_are_refused_in_text_and_cdata() {
+        for bad in [
+            "\u{fffe}",
+            "\u{ffff}",
+            "a\u{fffe}",
+            "long text with \u{ffff} inside it",
+        ] {
+            let mut out = Vec::new();
+            let text = Data::Text(bad.into());
+            assert_eq!(
+                Enc::new(&mut out).data(&text),
+                Err(EncodeError::InvalidChar("Data")),
+                "{bad:?}"
+            );
+            let opaque = Data::Opaque(bad.as_bytes().into());
+            assert_eq!(
+                Enc::new(&mut out).data(&opaque),
+                Err(EncodeError::OpaqueNotText),
+                "{bad:?}"
+            );
+        }
+        // Other characters that start with 0xEF, as U+FFFD and U+F000, are written as they are.
+        let mut out = Vec::new();
+        Enc::new(&mut out)
+            .data(&Data::Text("\u{fffd}\u{f000}".into()))
+            .unwrap();
+        assert_eq!(out, "<Data>\u{fffd}\u{f000}</Data>".as_bytes());
     }
 
     #[test]
