@@ -62,6 +62,12 @@ pub(crate) trait Source<'a> {
     fn skip_end(&mut self) -> bool {
         false
     }
+    /// The next child element when the source can read its start tag directly (as `next`
+    /// returning [`Ev::Start`] would); `None`, with nothing consumed, otherwise.
+    #[inline(always)]
+    fn plain_start(&mut self) -> Option<Child<'a>> {
+        None
+    }
     /// [`Source::next`] in element-only content, where whitespace text is insignificant:
     /// the source may skip it instead of returning it.
     #[inline(always)]
@@ -425,11 +431,11 @@ enum Ctx {
 }
 
 /// A child element just opened.
-struct Child<'a> {
-    tag: Tag,
-    name: &'a str,
-    ns: Ns<'a>,
-    empty: bool,
+pub(crate) struct Child<'a> {
+    pub(crate) tag: Tag,
+    pub(crate) name: &'a str,
+    pub(crate) ns: Ns<'a>,
+    pub(crate) empty: bool,
 }
 
 pub(crate) struct Decoder<'a, S> {
@@ -501,8 +507,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
-        if S::WBXML && self.src.skip_end() {
-            return Ok(None);
+        if S::WBXML {
+            if self.src.skip_end() {
+                return Ok(None);
+            }
+            if let Some(c) = self.src.plain_start() {
+                return Ok(Some(c));
+            }
         }
         loop {
             match self.next_markup()? {

@@ -3,7 +3,7 @@
 use ::wbxml::tokens::{metinf as mi, syncml as sm};
 use ::wbxml::{Event, Language, Reader, ReaderOptions};
 
-use crate::decode::{Ev, Ns, Source, Tag};
+use crate::decode::{Child, Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct WbxmlSource<'a> {
@@ -120,10 +120,23 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     #[inline(always)]
+    fn plain_start(&mut self) -> Option<Child<'a>> {
+        let (tag, content) = self.reader.plain_start()?;
+        Some(Child {
+            tag: self.tag(tag.page, tag.token, tag.name),
+            name: tag.name,
+            ns: page_ns(tag.page),
+            empty: !content,
+        })
+    }
+
+    #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         let at = self.reader.offset();
         match self.reader.inline_text_and_end() {
-            Some(s) if ::wbxml::transcode::is_xml_text(s) => Ok(Some(s)),
+            // Printable ASCII is XML text: no second scan.
+            Some((s, true)) => Ok(Some(s)),
+            Some((s, false)) if ::wbxml::transcode::is_xml_text(s) => Ok(Some(s)),
             // As for a Str event: a string XML cannot carry.
             Some(_) => Err(fail(K::InvalidChar, at)),
             None => Ok(None),
