@@ -62,6 +62,12 @@ pub(crate) trait Source<'a> {
     fn skip_end(&mut self) -> bool {
         false
     }
+    /// A guess at the number of commands left, from the bytes left: the body's command
+    /// list starts that large instead of growing from 4 (bounded by [`MAX_COMMAND_HINT`]).
+    #[inline(always)]
+    fn command_hint(&self) -> usize {
+        0
+    }
     /// The next child element when the source can read its start tag directly (as `next`
     /// returning [`Ev::Start`] would); `None`, with nothing consumed, otherwise.
     #[inline(always)]
@@ -75,6 +81,10 @@ pub(crate) trait Source<'a> {
         self.next()
     }
 }
+
+/// The most commands a body's list is made room for before any is read (47 KB of
+/// commands): hostile input cannot make a large allocation with a few bytes.
+pub(crate) const MAX_COMMAND_HINT: usize = 256;
 
 /// The elements the decoder tells apart, resolved once per start tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -925,7 +935,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     fn body(&mut self, empty: bool) -> R<SyncBody<'a>> {
         self.path.push("SyncBody");
-        let mut body = SyncBody::default();
+        let mut body = SyncBody {
+            commands: Vec::with_capacity(self.src.command_hint().min(MAX_COMMAND_HINT)),
+            final_flag: false,
+        };
         if !empty {
             while let Some(c) = self.child()? {
                 self.syncml_ns(&c)?;

@@ -475,7 +475,7 @@ impl<'a> Reader<'a> {
 
     /// When the next tokens are an inline string and the END of the current element,
     /// consumes both and returns the string, and `true` if it is printable ASCII (then
-    /// valid XML text), as it says for every such string of up to 31 bytes (longer ones are
+    /// valid XML text), as it says for every such string of up to 255 bytes (longer ones are
     /// not judged: `false`); otherwise consumes nothing,
     /// and the events come one at a time with their errors. Decoders of `<X>text</X>` skip
     /// two events this way.
@@ -524,10 +524,31 @@ impl<'a> Reader<'a> {
     /// [`Reader::body_str`], and whether the string is printable ASCII.
     #[inline]
     fn body_str_printable(&mut self, pos: usize) -> Result<(&'a str, usize, bool), Error> {
+        match self.short_body_str(pos) {
+            Some(found) => Ok(found),
+            None => self.body_str_slow(pos),
+        }
+    }
+
+    /// The common case of [`Reader::body_str_printable`], kept small enough to inline: a
+    /// string ending in the first [`SHORT_WORDS`] whole words, inside the validated run.
+    #[inline(always)]
+    fn short_body_str(&self, pos: usize) -> Option<(&'a str, usize, bool)> {
+        let rest = self.input.get(pos..)?;
+        let (nul, printable) = scan_words(rest)?;
+        let from = pos.checked_sub(self.text_start)?;
+        let s = self.text.get(from..from + nul)?;
+        Some((s, pos + nul + 1, printable))
+    }
+
+    /// [`Reader::body_str_printable`] for strings that are long, near the end of the input
+    /// or past the validated run.
+    #[inline(never)]
+    fn body_str_slow(&mut self, pos: usize) -> Result<(&'a str, usize, bool), Error> {
         let Some(rest) = self.input.get(pos..) else {
             return Err(Error::UnexpectedEof { offset: pos });
         };
-        let (nul, printable) = match scan_short(rest) {
+        let (nul, printable) = match scan_short(rest, LONG_WORDS) {
             Some(found) => found,
             None => (
                 find_nul(rest).ok_or(Error::UnterminatedString { offset: pos })?,
@@ -705,6 +726,10 @@ pub(crate) fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Langu
 /// Strings up to this many words long are scanned a word at a time before memchr takes over.
 const SHORT_WORDS: usize = 4;
 
+/// Strings up to this many words long are still scanned a word at a time when they are
+/// inline (judged printable on the way, which spares decoders a second scan).
+const LONG_WORDS: usize = 32;
+
 /// The index of the first NUL in `rest`.
 #[inline]
 fn find_nul(rest: &[u8]) -> Option<usize> {
@@ -729,41 +754,67 @@ fn find_nul(rest: &[u8]) -> Option<usize> {
     memchr::memchr(0, rest.get(scanned..)?).map(|nul| scanned + nul)
 }
 
-/// The NUL ending a short string in `rest`, and whether every byte before it is printable
-/// ASCII (0x20 to 0x7F): both from one word-at-a-time scan of at most [`SHORT_WORDS`]
-/// words (the last bytes of the input padded to a word). `None` when the NUL is not in
-/// those words.
-#[inline]
-fn scan_short(rest: &[u8]) -> Option<(usize, bool)> {
+/// [`scan_short`] over whole words only: `None` also when the NUL lies in the input's last
+/// bytes, which do not fill a word.
+#[inline(always)]
+fn scan_words(rest: &[u8]) -> Option<(usize, bool)> {
+    let mut printable = true;
+    let mut i = 0;
+    while i < SHORT_WORDS {
+        let word = rest.get(i * 8..)?.first_chunk::<8>()?;
+        if let Some(found) = scan_word(u64::from_le_bytes(*word), i, &mut printable) {
+            return Some(found);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// One word of a string scan: the NUL's index if the word holds one, and whether every
+/// byte before it is printable ASCII (`printable` says so of the words before).
+#[inline(always)]
+fn scan_word(x: u64, i: usize, printable: &mut bool) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+    // Lanes below 0x20 (NUL among them) or from 0x80. Borrows only flag lanes above a
+    // flagged one, so the lowest flag of each mask is exact.
+    let odd = (x.wrapping_sub(ONES * 0x20) | x) & HIGHS;
+    if zeros != 0 {
+        let nul = zeros.trailing_zeros();
+        // Printable when nothing odd comes before the NUL (the NUL itself is odd).
+        return Some((
+            i * 8 + (nul / 8) as usize,
+            *printable && odd.trailing_zeros() == nul,
+        ));
+    }
+    *printable &= odd == 0;
+    None
+}
+
+/// The NUL ending a string of up to `8 * words - 1` bytes in `rest`, and whether every
+/// byte before it is printable ASCII (0x20 to 0x7F): both from one word-at-a-time scan
+/// (the input's last bytes padded to a word). `None` when the NUL is not in those words.
+#[inline]
+fn scan_short(rest: &[u8], words: usize) -> Option<(usize, bool)> {
     let mut printable = true;
-    let mut words = rest.chunks_exact(8);
-    for i in 0..SHORT_WORDS {
+    let mut chunks = rest.chunks_exact(8);
+    for i in 0..words {
         // 0xFF pads the input's last bytes: odd, never a NUL.
         let mut lanes = [0xFF; 8];
-        match words.next() {
+        match chunks.next() {
             Some(word) => lanes.copy_from_slice(word),
             None => {
-                let tail = words.remainder();
+                let tail = chunks.remainder();
                 lanes.get_mut(..tail.len())?.copy_from_slice(tail);
             }
         }
-        let x = u64::from_le_bytes(lanes);
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        // Lanes below 0x20 (NUL among them) or from 0x80. Borrows only flag lanes above a
-        // flagged one, so the lowest flag of each mask is exact.
-        let odd = (x.wrapping_sub(ONES * 0x20) | x) & HIGHS;
-        if zeros != 0 {
-            let nul = zeros.trailing_zeros();
-            // Printable when nothing odd comes before the NUL (the NUL itself is odd).
-            printable &= odd.trailing_zeros() == nul;
-            return Some((i * 8 + (nul / 8) as usize, printable));
+        if let Some(found) = scan_word(u64::from_le_bytes(lanes), i, &mut printable) {
+            return Some(found);
         }
         if (i + 1) * 8 >= rest.len() {
             return None;
         }
-        printable &= odd == 0;
     }
     None
 }
@@ -896,7 +947,7 @@ mod tests {
     #[test]
     fn short_scan_finds_the_nul_and_judges_the_bytes_before_it() {
         let fill = [b'a', b' ', b'~', 0x7F, 0x1F, 0x80, 0xC3, 0xFF, 0x01, b'\n'];
-        for len in 0..45 {
+        for len in 0..60 {
             for nul_at in (0..len).map(Some).chain([None]) {
                 for &odd in &fill {
                     for odd_at in 0..len {
@@ -906,10 +957,16 @@ mod tests {
                             rest[n] = 0;
                         }
                         let nul = rest.iter().position(|&b| b == 0);
-                        let want = nul
-                            .filter(|&n| n < SHORT_WORDS * 8)
-                            .map(|n| (n, rest[..n].iter().all(|b| (0x20..0x80).contains(b))));
-                        assert_eq!(scan_short(&rest), want, "{rest:?}");
+                        let judge = |words: usize| {
+                            nul.filter(|&n| n < words * 8)
+                                .map(|n| (n, rest[..n].iter().all(|b| (0x20..0x80).contains(b))))
+                        };
+                        for words in [1, 3, SHORT_WORDS, 6] {
+                            assert_eq!(scan_short(&rest, words), judge(words), "{rest:?}");
+                        }
+                        let want = judge(SHORT_WORDS);
+                        let whole = nul.is_some_and(|n| n < rest.len() / 8 * 8);
+                        assert_eq!(scan_words(&rest), want.filter(|_| whole), "{rest:?}");
                     }
                 }
             }

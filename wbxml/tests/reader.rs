@@ -625,7 +625,7 @@ fn plain_events(mut reader: Reader<'_>, shortcuts: bool) -> (Vec<(String, usize)
                     let plain = s.bytes().all(|b| (0x20..0x80).contains(&b));
                     // Exact for short strings; long ones may not be judged.
                     assert!(!printable || plain, "{s:?}");
-                    assert!(printable || !plain || s.len() >= 32, "{s:?}");
+                    assert!(printable || !plain || s.len() >= 256, "{s:?}");
                     out.push((format!("'{s}'"), at));
                     out.push(("</>".to_owned(), reader.event_offset()));
                     continue;

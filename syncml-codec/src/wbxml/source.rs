@@ -120,6 +120,16 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     #[inline(always)]
+    fn command_hint(&self) -> usize {
+        // A DM command takes 40 to 80 bytes of WBXML, rarely less than 32.
+        self.reader
+            .input()
+            .len()
+            .saturating_sub(self.reader.offset())
+            / 32
+    }
+
+    #[inline(always)]
     fn plain_start(&mut self) -> Option<Child<'a>> {
         let (tag, content) = self.reader.plain_start()?;
         Some(Child {
