@@ -583,6 +583,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             self.check_len(s.len())?;
             return Ok(Cow::Borrowed(s));
         }
+        self.text_pieces()
+    }
+
+    /// [`Decoder::text`] event by event: text in pieces, references, CDATA.
+    #[inline(never)]
+    fn text_pieces(&mut self) -> R<Cow<'a, str>> {
         let mut acc = Acc::Empty;
         loop {
             match self.next()? {
@@ -605,7 +611,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     /// A text child, with its name on the path while it is read.
-    #[inline]
+    #[inline(always)]
     fn text_el(&mut self, name: &'static str, c: &Child<'a>) -> R<Cow<'a, str>> {
         self.syncml_ns(c)?;
         self.path.push(name);
@@ -737,6 +743,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(hdr)
     }
 
+    #[inline(always)]
     fn location(&mut self, name: &'static str, c: &Child<'a>) -> R<Location<'a>> {
         self.syncml_ns(c)?;
         self.path.push(name);
