@@ -1253,6 +1253,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Limit("number of items")));
         }
         self.path.push("Item");
+        // Commands mostly carry one or two items: room for two at once, allocated directly
+        // rather than through the growth path (which would make room for four).
+        if items.capacity() == 0 {
+            *items = Vec::with_capacity(2);
+        }
         items.push(Item::default());
         let Some(item) = items.last_mut() else {
             return Err(self.err(K::Missing("Item")));
