@@ -375,6 +375,24 @@ pub(crate) fn is_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// The value of 1 to 19 ASCII digits (fewer than 2^64 whatever they are).
+#[inline]
+fn digits(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -620,9 +638,19 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(t)
     }
 
-    fn number<T: std::str::FromStr>(&mut self, name: &'static str, empty: bool) -> R<T> {
+    fn number<T: std::str::FromStr + TryFrom<u64>>(
+        &mut self,
+        name: &'static str,
+        empty: bool,
+    ) -> R<T> {
         self.path.push(name);
         let t = self.text(empty)?;
+        // Plain digits, nearly every number on the wire, skip `trim` and `FromStr`: where
+        // they give a value it is the one `parse` gives, and anything else goes there.
+        if let Some(n) = digits(&t).and_then(|v| T::try_from(v).ok()) {
+            self.path.pop();
+            return Ok(n);
+        }
         let n = t
             .trim()
             .parse()
@@ -1425,6 +1453,39 @@ fn sniff_nested(bytes: &[u8]) -> Option<NestedKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_agree_with_parse() {
+        for s in [
+            "",
+            "0",
+            "7",
+            "200",
+            "0200",
+            "65535",
+            "65536",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1a",
+            "a1",
+            "/",
+            ":",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "000000000000000000001",
+            "١",
+        ] {
+            if let Some(v) = digits(s) {
+                assert_eq!(s.parse::<u64>().ok(), Some(v), "{s}");
+                assert_eq!(s.parse::<u16>().ok(), u16::try_from(v).ok(), "{s}");
+            } else {
+                assert!(s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+    }
 
     #[test]
     fn every_name_resolves_and_nothing_else_does() {
