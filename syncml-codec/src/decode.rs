@@ -375,6 +375,14 @@ pub(crate) fn is_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// `e` with `name` added to its path: the error of a child read without pushing its name.
+#[cold]
+fn under(mut e: Fail, name: &str) -> Fail {
+    e.path.push('/');
+    e.path.push_str(name);
+    e
+}
+
 /// The value of 1 to 19 ASCII digits (fewer than 2^64 whatever they are).
 #[inline]
 fn digits(s: &str) -> Option<u64> {
@@ -628,14 +636,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(acc.finish())
     }
 
-    /// A text child, with its name on the path while it is read.
+    /// A text child, with its name on the path of its errors. The name is added to an
+    /// error's path rather than pushed on `path` and popped for every element: the path is
+    /// never empty here, so the error reads as if it had been pushed.
     #[inline(always)]
     fn text_el(&mut self, name: &'static str, c: &Child<'a>) -> R<Cow<'a, str>> {
         self.syncml_ns(c)?;
-        self.path.push(name);
-        let t = self.text(c.empty)?;
-        self.path.pop();
-        Ok(t)
+        self.text(c.empty).map_err(|e| under(e, name))
     }
 
     fn number<T: std::str::FromStr + TryFrom<u64>>(
