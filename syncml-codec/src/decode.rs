@@ -642,7 +642,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     #[inline(always)]
     fn text_el(&mut self, name: &'static str, c: &Child<'a>) -> R<Cow<'a, str>> {
         self.syncml_ns(c)?;
-        self.text(c.empty).map_err(|e| under(e, name))
+        self.leaf_text(name, c.empty)
     }
 
     fn number<T: std::str::FromStr + TryFrom<u64>>(
@@ -650,20 +650,21 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         name: &'static str,
         empty: bool,
     ) -> R<T> {
-        self.path.push(name);
-        let t = self.text(empty)?;
+        let t = self.leaf_text(name, empty)?;
         // Plain digits, nearly every number on the wire, skip `trim` and `FromStr`: where
         // they give a value it is the one `parse` gives, and anything else goes there.
         if let Some(n) = digits(&t).and_then(|v| T::try_from(v).ok()) {
-            self.path.pop();
             return Ok(n);
         }
-        let n = t
-            .trim()
+        t.trim()
             .parse()
-            .map_err(|_| self.err(K::InvalidNumber(t.clone().into_owned())))?;
-        self.path.pop();
-        Ok(n)
+            .map_err(|_| under(self.err(K::InvalidNumber(t.clone().into_owned())), name))
+    }
+
+    /// The text of a leaf element `name` ([`Decoder::text_el`] without the namespace check).
+    #[inline(always)]
+    fn leaf_text(&mut self, name: &'static str, empty: bool) -> R<Cow<'a, str>> {
+        self.text(empty).map_err(|e| under(e, name))
     }
 
     /// An element without content (`Final`, `NoResp`, `MoreData`): accepts `<X></X>` too.
@@ -844,14 +845,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             }
             match c.tag {
                 Tag::Format => {
-                    self.path.push("Format");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("Format", c.empty)?;
                     once!(self, m.format, "Format", Format::parse(t));
                 }
                 Tag::Type => {
-                    self.path.push("Type");
-                    let mut t = self.text(c.empty)?;
+                    let mut t = self.leaf_text("Type", c.empty)?;
                     if S::WBXML {
                         let trimmed = t.trim();
                         if let Some((x, _)) = ::wbxml::transcode::NESTED_TYPES
@@ -861,26 +859,19 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             t = Cow::Borrowed(*x);
                         }
                     }
-                    self.path.pop();
                     once!(self, m.mime_type, "Type", t);
                 }
                 Tag::Mark => {
-                    self.path.push("Mark");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("Mark", c.empty)?;
                     once!(self, m.mark, "Mark", t);
                 }
                 Tag::Size => once!(self, m.size, "Size", self.number("Size", c.empty)?),
                 Tag::Version => {
-                    self.path.push("Version");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("Version", c.empty)?;
                     once!(self, m.version, "Version", t);
                 }
                 Tag::NextNonce => {
-                    self.path.push("NextNonce");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("NextNonce", c.empty)?;
                     once!(self, m.next_nonce, "NextNonce", t);
                 }
                 Tag::MaxMsgSize => once!(
@@ -896,9 +887,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.number("MaxObjSize", c.empty)?
                 ),
                 Tag::Emi => {
-                    self.path.push("EMI");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("EMI", c.empty)?;
                     m.emi.push(t);
                 }
                 Tag::FieldLevel => {

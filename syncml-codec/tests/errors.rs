@@ -402,4 +402,14 @@ fn errors_inside_text_elements_end_their_path_with_the_element() {
         "<Get><CmdID>1</CmdID><Item><Target><LocURI>a&#1;</LocURI></Target></Item></Get>",
     ));
     assert_eq!(e.path, "SyncML/SyncBody/Get/Item/Target/LocURI");
+    let e = err(&msg(
+        "<Get><CmdID>1</CmdID><Item><Target><LocURI>a</LocURI></Target><Meta><Type xmlns=\"syncml:metinf\">x<Final/></Type></Meta></Item></Get>",
+    ));
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (
+            K::UnexpectedElement("Final".into()),
+            "SyncML/SyncBody/Get/Item/Meta/Type"
+        )
+    );
 }
