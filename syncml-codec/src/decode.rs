@@ -62,6 +62,18 @@ pub(crate) trait Source<'a> {
     fn skip_end(&mut self) -> bool {
         false
     }
+    /// A guess at the number of commands left, from the bytes left: the body's command
+    /// list starts that large instead of growing from 4 (bounded by [`MAX_COMMAND_HINT`]).
+    #[inline(always)]
+    fn command_hint(&self) -> usize {
+        0
+    }
+    /// The next child element when the source can read its start tag directly (as `next`
+    /// returning [`Ev::Start`] would); `None`, with nothing consumed, otherwise.
+    #[inline(always)]
+    fn plain_start(&mut self) -> Option<Child<'a>> {
+        None
+    }
     /// [`Source::next`] in element-only content, where whitespace text is insignificant:
     /// the source may skip it instead of returning it.
     #[inline(always)]
@@ -69,6 +81,10 @@ pub(crate) trait Source<'a> {
         self.next()
     }
 }
+
+/// The most commands a body's list is made room for before any is read (47 KB of
+/// commands): hostile input cannot make a large allocation with a few bytes.
+pub(crate) const MAX_COMMAND_HINT: usize = 256;
 
 /// The elements the decoder tells apart, resolved once per start tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -359,6 +375,32 @@ pub(crate) fn is_ws(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
+/// `e` with `name` added to its path: the error of a child read without pushing its name.
+#[cold]
+fn under(mut e: Fail, name: &str) -> Fail {
+    e.path.push('/');
+    e.path.push_str(name);
+    e
+}
+
+/// The value of 1 to 19 ASCII digits (fewer than 2^64 whatever they are).
+#[inline]
+fn digits(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -425,11 +467,11 @@ enum Ctx {
 }
 
 /// A child element just opened.
-struct Child<'a> {
-    tag: Tag,
-    name: &'a str,
-    ns: Ns<'a>,
-    empty: bool,
+pub(crate) struct Child<'a> {
+    pub(crate) tag: Tag,
+    pub(crate) name: &'a str,
+    pub(crate) ns: Ns<'a>,
+    pub(crate) empty: bool,
 }
 
 pub(crate) struct Decoder<'a, S> {
@@ -501,8 +543,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     /// The next child element of a container, or `None` at its end.
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
-        if S::WBXML && self.src.skip_end() {
-            return Ok(None);
+        if S::WBXML {
+            if self.src.skip_end() {
+                return Ok(None);
+            }
+            if let Some(c) = self.src.plain_start() {
+                return Ok(Some(c));
+            }
         }
         loop {
             match self.next_markup()? {
@@ -562,6 +609,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             self.check_len(s.len())?;
             return Ok(Cow::Borrowed(s));
         }
+        self.text_pieces()
+    }
+
+    /// [`Decoder::text`] event by event: text in pieces, references, CDATA.
+    #[inline(never)]
+    fn text_pieces(&mut self) -> R<Cow<'a, str>> {
         let mut acc = Acc::Empty;
         loop {
             match self.next()? {
@@ -583,25 +636,35 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(acc.finish())
     }
 
-    /// A text child, with its name on the path while it is read.
-    #[inline]
+    /// A text child, with its name on the path of its errors. The name is added to an
+    /// error's path rather than pushed on `path` and popped for every element: the path is
+    /// never empty here, so the error reads as if it had been pushed.
+    #[inline(always)]
     fn text_el(&mut self, name: &'static str, c: &Child<'a>) -> R<Cow<'a, str>> {
         self.syncml_ns(c)?;
-        self.path.push(name);
-        let t = self.text(c.empty)?;
-        self.path.pop();
-        Ok(t)
+        self.leaf_text(name, c.empty)
     }
 
-    fn number<T: std::str::FromStr>(&mut self, name: &'static str, empty: bool) -> R<T> {
-        self.path.push(name);
-        let t = self.text(empty)?;
-        let n = t
-            .trim()
+    fn number<T: std::str::FromStr + TryFrom<u64>>(
+        &mut self,
+        name: &'static str,
+        empty: bool,
+    ) -> R<T> {
+        let t = self.leaf_text(name, empty)?;
+        // Plain digits, nearly every number on the wire, skip `trim` and `FromStr`: where
+        // they give a value it is the one `parse` gives, and anything else goes there.
+        if let Some(n) = digits(&t).and_then(|v| T::try_from(v).ok()) {
+            return Ok(n);
+        }
+        t.trim()
             .parse()
-            .map_err(|_| self.err(K::InvalidNumber(t.clone().into_owned())))?;
-        self.path.pop();
-        Ok(n)
+            .map_err(|_| under(self.err(K::InvalidNumber(t.clone().into_owned())), name))
+    }
+
+    /// The text of a leaf element `name` ([`Decoder::text_el`] without the namespace check).
+    #[inline(always)]
+    fn leaf_text(&mut self, name: &'static str, empty: bool) -> R<Cow<'a, str>> {
+        self.text(empty).map_err(|e| under(e, name))
     }
 
     /// An element without content (`Final`, `NoResp`, `MoreData`): accepts `<X></X>` too.
@@ -716,6 +779,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Ok(hdr)
     }
 
+    #[inline(always)]
     fn location(&mut self, name: &'static str, c: &Child<'a>) -> R<Location<'a>> {
         self.syncml_ns(c)?;
         self.path.push(name);
@@ -781,14 +845,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             }
             match c.tag {
                 Tag::Format => {
-                    self.path.push("Format");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("Format", c.empty)?;
                     once!(self, m.format, "Format", Format::parse(t));
                 }
                 Tag::Type => {
-                    self.path.push("Type");
-                    let mut t = self.text(c.empty)?;
+                    let mut t = self.leaf_text("Type", c.empty)?;
                     if S::WBXML {
                         let trimmed = t.trim();
                         if let Some((x, _)) = ::wbxml::transcode::NESTED_TYPES
@@ -798,26 +859,19 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                             t = Cow::Borrowed(*x);
                         }
                     }
-                    self.path.pop();
                     once!(self, m.mime_type, "Type", t);
                 }
                 Tag::Mark => {
-                    self.path.push("Mark");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("Mark", c.empty)?;
                     once!(self, m.mark, "Mark", t);
                 }
                 Tag::Size => once!(self, m.size, "Size", self.number("Size", c.empty)?),
                 Tag::Version => {
-                    self.path.push("Version");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("Version", c.empty)?;
                     once!(self, m.version, "Version", t);
                 }
                 Tag::NextNonce => {
-                    self.path.push("NextNonce");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("NextNonce", c.empty)?;
                     once!(self, m.next_nonce, "NextNonce", t);
                 }
                 Tag::MaxMsgSize => once!(
@@ -833,9 +887,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     self.number("MaxObjSize", c.empty)?
                 ),
                 Tag::Emi => {
-                    self.path.push("EMI");
-                    let t = self.text(c.empty)?;
-                    self.path.pop();
+                    let t = self.leaf_text("EMI", c.empty)?;
                     m.emi.push(t);
                 }
                 Tag::FieldLevel => {
@@ -914,7 +966,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     fn body(&mut self, empty: bool) -> R<SyncBody<'a>> {
         self.path.push("SyncBody");
-        let mut body = SyncBody::default();
+        let mut body = SyncBody {
+            commands: Vec::with_capacity(self.src.command_hint().min(MAX_COMMAND_HINT)),
+            final_flag: false,
+        };
         if !empty {
             while let Some(c) = self.child()? {
                 self.syncml_ns(&c)?;
@@ -1222,6 +1277,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Limit("number of items")));
         }
         self.path.push("Item");
+        // Commands mostly carry one or two items: room for two at once, allocated directly
+        // rather than through the growth path (which would make room for four).
+        if items.capacity() == 0 {
+            *items = Vec::with_capacity(2);
+        }
         items.push(Item::default());
         let Some(item) = items.last_mut() else {
             return Err(self.err(K::Missing("Item")));
@@ -1389,6 +1449,39 @@ fn sniff_nested(bytes: &[u8]) -> Option<NestedKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_agree_with_parse() {
+        for s in [
+            "",
+            "0",
+            "7",
+            "200",
+            "0200",
+            "65535",
+            "65536",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1a",
+            "a1",
+            "/",
+            ":",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "000000000000000000001",
+            "١",
+        ] {
+            if let Some(v) = digits(s) {
+                assert_eq!(s.parse::<u64>().ok(), Some(v), "{s}");
+                assert_eq!(s.parse::<u16>().ok(), u16::try_from(v).ok(), "{s}");
+            } else {
+                assert!(s.is_empty() || s.len() > 19 || !s.bytes().all(|b| b.is_ascii_digit()));
+            }
+        }
+    }
 
     #[test]
     fn every_name_resolves_and_nothing_else_does() {

@@ -364,3 +364,52 @@ fn indentation_is_skipped_but_text_and_offsets_are_kept() {
     let e = decode_xml(x.as_bytes()).unwrap_err();
     assert_eq!((e.kind, e.offset), (K::UnexpectedEof, x.len()));
 }
+
+/// Errors inside a text element name it last on their path, in both encodings: a child
+/// element, a string over the length limit, a character XML cannot carry.
+#[test]
+fn errors_inside_text_elements_end_their_path_with_the_element() {
+    let e = err(&msg(
+        "<Get><CmdID>1<Final/></CmdID><Item><Target><LocURI>a</LocURI></Target></Item></Get>",
+    ));
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (
+            K::UnexpectedElement("Final".into()),
+            "SyncML/SyncBody/Get/CmdID"
+        )
+    );
+    let long =
+        msg("<Get><CmdID>1</CmdID><Item><Target><LocURI>./abcdefgh</LocURI></Target></Item></Get>");
+    let limits = Limits {
+        max_string_len: 8,
+        ..Default::default()
+    };
+    let w = ::wbxml::transcode::xml_to_wbxml(long.as_bytes(), &Default::default()).unwrap();
+    for e in [
+        syncml_codec::xml::decode_with(long.as_bytes(), &limits).unwrap_err(),
+        wbxml::decode_with(&w, &limits).unwrap_err(),
+    ] {
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (
+                K::Limit("string length"),
+                "SyncML/SyncBody/Get/Item/Target/LocURI"
+            )
+        );
+    }
+    let e = err(&msg(
+        "<Get><CmdID>1</CmdID><Item><Target><LocURI>a&#1;</LocURI></Target></Item></Get>",
+    ));
+    assert_eq!(e.path, "SyncML/SyncBody/Get/Item/Target/LocURI");
+    let e = err(&msg(
+        "<Get><CmdID>1</CmdID><Item><Target><LocURI>a</LocURI></Target><Meta><Type xmlns=\"syncml:metinf\">x<Final/></Type></Meta></Item></Get>",
+    ));
+    assert_eq!(
+        (e.kind, e.path.as_str()),
+        (
+            K::UnexpectedElement("Final".into()),
+            "SyncML/SyncBody/Get/Item/Meta/Type"
+        )
+    );
+}

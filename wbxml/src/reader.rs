@@ -436,16 +436,56 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// When the next tokens are an inline string and the END of the current element,
-    /// consumes both and returns the string; otherwise consumes nothing, and the events come
-    /// one at a time with their errors. Decoders of `<X>text</X>` skip two events this way.
+    /// When the next token opens an element of the current code page without attributes
+    /// (most of a document), inside the root element: consumes it as
+    /// [`Reader::next_event`] would and returns its tag and whether it has content (an
+    /// [`Event::Start`] or [`Event::Empty`]). Anything else (other tokens, LITERAL tags,
+    /// attributes, unknown tokens, too deep an element) returns `None` with nothing consumed,
+    /// to come from `next_event` with its errors. Typed decoders read start tags this way
+    /// without building and matching an event.
     #[inline]
-    pub fn inline_text_and_end(&mut self) -> Option<&'a str> {
+    pub fn plain_start(&mut self) -> Option<(Tag<'a>, bool)> {
+        let offset = self.pos;
+        let &byte = self.input.get(offset)?;
+        let token = byte & g::TAG_MASK;
+        // Global tokens all have tag bits up to LITERAL's; the attribute bit is checked here
+        // too, so only plain tags remain.
+        if byte & g::HAS_ATTRIBUTES != 0 || token <= g::LITERAL || self.state != State::Body {
+            return None;
+        }
+        let name = self.page_table?.name(token)?;
+        let tag = Tag {
+            page: self.tag_page,
+            token,
+            name,
+            offset,
+            attributes: None,
+        };
+        let content = byte & g::HAS_CONTENT != 0;
+        if content {
+            if self.stack.len() >= self.max_depth {
+                return None;
+            }
+            self.stack.push(tag);
+        }
+        self.pos = offset + 1;
+        self.event_offset = offset;
+        Some((tag, content))
+    }
+
+    /// When the next tokens are an inline string and the END of the current element,
+    /// consumes both and returns the string, and `true` if it is printable ASCII (then
+    /// valid XML text), as it says for every such string of up to 255 bytes (longer ones are
+    /// not judged: `false`); otherwise consumes nothing,
+    /// and the events come one at a time with their errors. Decoders of `<X>text</X>` skip
+    /// two events this way.
+    #[inline]
+    pub fn inline_text_and_end(&mut self) -> Option<(&'a str, bool)> {
         let offset = self.pos;
         if self.input.get(offset) != Some(&g::STR_I) || self.state != State::Body {
             return None;
         }
-        let (s, next) = self.body_str(offset + 1).ok()?;
+        let (s, next, printable) = self.body_str_printable(offset + 1).ok()?;
         if self.input.get(next) != Some(&g::END) {
             return None;
         }
@@ -455,7 +495,7 @@ impl<'a> Reader<'a> {
         }
         self.pos = next + 1;
         self.event_offset = next;
-        Some(s)
+        Some((s, printable))
     }
 
     /// Consumes the END of the current element if it is the next token (then the same as
@@ -478,16 +518,62 @@ impl<'a> Reader<'a> {
     /// past it. Runs never overlap, so each byte is validated at most twice.
     #[inline]
     fn body_str(&mut self, pos: usize) -> Result<(&'a str, usize), Error> {
+        self.body_str_printable(pos).map(|(s, next, _)| (s, next))
+    }
+
+    /// [`Reader::body_str`], and whether the string is printable ASCII.
+    #[inline]
+    fn body_str_printable(&mut self, pos: usize) -> Result<(&'a str, usize, bool), Error> {
+        match self.short_body_str(pos) {
+            Some(found) => Ok(found),
+            None => self.body_str_slow(pos),
+        }
+    }
+
+    /// The common case of [`Reader::body_str_printable`], kept small enough to inline: a
+    /// string ending in the first [`SHORT_WORDS`] whole words, inside the validated run.
+    #[inline(always)]
+    fn short_body_str(&self, pos: usize) -> Option<(&'a str, usize, bool)> {
+        let rest = self.input.get(pos..)?;
+        let (nul, printable) = scan_words(rest)?;
+        let from = pos.checked_sub(self.text_start)?;
+        let s = self.text.get(from..from + nul)?;
+        Some((s, pos + nul + 1, printable))
+    }
+
+    /// [`Reader::body_str_printable`] for strings that are long, near the end of the input
+    /// or past the validated run.
+    #[inline(never)]
+    fn body_str_slow(&mut self, pos: usize) -> Result<(&'a str, usize, bool), Error> {
         let Some(rest) = self.input.get(pos..) else {
             return Err(Error::UnexpectedEof { offset: pos });
         };
-        let nul = find_nul(rest).ok_or(Error::UnterminatedString { offset: pos })?;
+        let (nul, printable) = match scan_short(rest, LONG_WORDS) {
+            Some(found) => found,
+            None => (
+                find_nul(rest).ok_or(Error::UnterminatedString { offset: pos })?,
+                false,
+            ),
+        };
         if let Some(s) = pos
             .checked_sub(self.text_start)
             .and_then(|from| self.text.get(from..from + nul))
         {
-            return Ok((s, pos + nul + 1));
+            return Ok((s, pos + nul + 1, printable));
         }
+        self.extend_text(pos, rest, nul)
+            .map(|(s, next)| (s, next, printable))
+    }
+
+    /// Validates the input from `pos` as the new run `text`, and slices the string out.
+    #[cold]
+    #[inline(never)]
+    fn extend_text(
+        &mut self,
+        pos: usize,
+        rest: &'a [u8],
+        nul: usize,
+    ) -> Result<(&'a str, usize), Error> {
         let valid = match core::str::from_utf8(rest) {
             Ok(all) => all,
             Err(e) => core::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or_default())
@@ -640,6 +726,10 @@ pub(crate) fn detect_language(input: &[u8], header: &Header<'_>) -> Result<Langu
 /// Strings up to this many words long are scanned a word at a time before memchr takes over.
 const SHORT_WORDS: usize = 4;
 
+/// Strings up to this many words long are still scanned a word at a time when they are
+/// inline (judged printable on the way, which spares decoders a second scan).
+const LONG_WORDS: usize = 32;
+
 /// The index of the first NUL in `rest`.
 #[inline]
 fn find_nul(rest: &[u8]) -> Option<usize> {
@@ -662,6 +752,71 @@ fn find_nul(rest: &[u8]) -> Option<usize> {
     }
     let scanned = (rest.len() / 8).min(SHORT_WORDS) * 8;
     memchr::memchr(0, rest.get(scanned..)?).map(|nul| scanned + nul)
+}
+
+/// [`scan_short`] over whole words only: `None` also when the NUL lies in the input's last
+/// bytes, which do not fill a word.
+#[inline(always)]
+fn scan_words(rest: &[u8]) -> Option<(usize, bool)> {
+    let mut printable = true;
+    let mut i = 0;
+    while i < SHORT_WORDS {
+        let word = rest.get(i * 8..)?.first_chunk::<8>()?;
+        if let Some(found) = scan_word(u64::from_le_bytes(*word), i, &mut printable) {
+            return Some(found);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// One word of a string scan: the NUL's index if the word holds one, and whether every
+/// byte before it is printable ASCII (`printable` says so of the words before).
+#[inline(always)]
+fn scan_word(x: u64, i: usize, printable: &mut bool) -> Option<(usize, bool)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+    // Lanes below 0x20 (NUL among them) or from 0x80. Borrows only flag lanes above a
+    // flagged one, so the lowest flag of each mask is exact.
+    let odd = (x.wrapping_sub(ONES * 0x20) | x) & HIGHS;
+    if zeros != 0 {
+        let nul = zeros.trailing_zeros();
+        // Printable when nothing odd comes before the NUL (the NUL itself is odd).
+        return Some((
+            i * 8 + (nul / 8) as usize,
+            *printable && odd.trailing_zeros() == nul,
+        ));
+    }
+    *printable &= odd == 0;
+    None
+}
+
+/// The NUL ending a string of up to `8 * words - 1` bytes in `rest`, and whether every
+/// byte before it is printable ASCII (0x20 to 0x7F): both from one word-at-a-time scan
+/// (the input's last bytes padded to a word). `None` when the NUL is not in those words.
+#[inline]
+fn scan_short(rest: &[u8], words: usize) -> Option<(usize, bool)> {
+    let mut printable = true;
+    let mut chunks = rest.chunks_exact(8);
+    for i in 0..words {
+        // 0xFF pads the input's last bytes: odd, never a NUL.
+        let mut lanes = [0xFF; 8];
+        match chunks.next() {
+            Some(word) => lanes.copy_from_slice(word),
+            None => {
+                let tail = chunks.remainder();
+                lanes.get_mut(..tail.len())?.copy_from_slice(tail);
+            }
+        }
+        if let Some(found) = scan_word(u64::from_le_bytes(lanes), i, &mut printable) {
+            return Some(found);
+        }
+        if (i + 1) * 8 >= rest.len() {
+            return None;
+        }
+    }
+    None
 }
 
 /// A NUL-terminated UTF-8 string at `pos`; returns it and the position after the NUL.
@@ -790,6 +945,35 @@ mod tests {
     }
 
     #[test]
+    fn short_scan_finds_the_nul_and_judges_the_bytes_before_it() {
+        let fill = [b'a', b' ', b'~', 0x7F, 0x1F, 0x80, 0xC3, 0xFF, 0x01, b'\n'];
+        for len in 0..60 {
+            for nul_at in (0..len).map(Some).chain([None]) {
+                for &odd in &fill {
+                    for odd_at in 0..len {
+                        let mut rest = vec![b'x'; len];
+                        rest[odd_at] = odd;
+                        if let Some(n) = nul_at {
+                            rest[n] = 0;
+                        }
+                        let nul = rest.iter().position(|&b| b == 0);
+                        let judge = |words: usize| {
+                            nul.filter(|&n| n < words * 8)
+                                .map(|n| (n, rest[..n].iter().all(|b| (0x20..0x80).contains(b))))
+                        };
+                        for words in [1, 3, SHORT_WORDS, 6] {
+                            assert_eq!(scan_short(&rest, words), judge(words), "{rest:?}");
+                        }
+                        let want = judge(SHORT_WORDS);
+                        let whole = nul.is_some_and(|n| n < rest.len() / 8 * 8);
+                        assert_eq!(scan_words(&rest), want.filter(|_| whole), "{rest:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn inline_text_and_end_takes_only_a_string_then_end() {
         // <SyncML><Final>"x"</Final>OPAQUE(0)</SyncML>
         let d = doc(&[0x6D, 0x52, 0x03, b'x', 0x00, 0x01, 0xC3, 0x00, 0x01]);
@@ -797,7 +981,7 @@ mod tests {
         assert!(matches!(reader.next_event(), Ok(Event::Start(_))));
         assert_eq!(reader.inline_text_and_end(), None);
         assert!(matches!(reader.next_event(), Ok(Event::Start(_))));
-        assert_eq!(reader.inline_text_and_end(), Some("x"));
+        assert_eq!(reader.inline_text_and_end(), Some(("x", true)));
         assert_eq!(reader.event_offset(), 10);
         assert_eq!(reader.depth(), 1);
         assert_eq!(reader.inline_text_and_end(), None);

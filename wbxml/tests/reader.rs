@@ -605,3 +605,101 @@ fn whitespace_only_strings_survive_the_round_trip() {
         d
     );
 }
+
+/// Events as (text, offset); `</>` for every End, since the shortcuts do not return its tag.
+fn plain_events(mut reader: Reader<'_>, shortcuts: bool) -> (Vec<(String, usize)>, Option<Error>) {
+    let mut out = Vec::new();
+    let mut step = 0usize;
+    loop {
+        step += 1;
+        if shortcuts {
+            // Each shortcut tried at some steps only, so that the event path also meets
+            // every state the shortcuts leave.
+            let at = reader.offset();
+            if step % 3 != 0 && reader.skip_end() {
+                out.push(("</>".to_owned(), reader.event_offset()));
+                continue;
+            }
+            if step % 5 != 0 {
+                if let Some((s, printable)) = reader.inline_text_and_end() {
+                    let plain = s.bytes().all(|b| (0x20..0x80).contains(&b));
+                    // Exact for short strings; long ones may not be judged.
+                    assert!(!printable || plain, "{s:?}");
+                    assert!(printable || !plain || s.len() >= 256, "{s:?}");
+                    out.push((format!("'{s}'"), at));
+                    out.push(("</>".to_owned(), reader.event_offset()));
+                    continue;
+                }
+            }
+            if step % 7 != 0 {
+                if let Some((t, content)) = reader.plain_start() {
+                    let slash = if content { "" } else { "/" };
+                    out.push((format!("<{}:{}{slash}>", t.page, t.name), t.offset));
+                    assert_eq!(reader.event_offset(), t.offset);
+                    continue;
+                }
+            }
+        }
+        let e = match reader.next_event() {
+            Ok(e) => e,
+            Err(e) => return (out, Some(e)),
+        };
+        let text = match e {
+            Event::Start(t) => format!("<{}:{}>", t.page, t.name),
+            Event::Empty(t) => format!("<{}:{}/>", t.page, t.name),
+            Event::End(_) => "</>".to_owned(),
+            Event::Str(s) => format!("'{s}'"),
+            Event::Eof => return (out, None),
+            other => format!("{other:?}"),
+        };
+        out.push((text, reader.event_offset()));
+    }
+}
+
+/// `plain_start`, `inline_text_and_end` and `skip_end` return what `next_event` would, and
+/// leave the reader where it would, on real messages and on every one-byte change and
+/// truncation of them (errors included).
+#[test]
+fn shortcuts_agree_with_the_event_path() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut docs = Vec::new();
+    for name in [
+        "get.xml",
+        "replace.xml",
+        "status-chal.xml",
+        "generic-alert-1226.xml",
+    ] {
+        let xml = std::fs::read(dir.join(name)).unwrap();
+        docs.push(xml_to_wbxml(&xml, &ToWbxmlOptions::default()).unwrap());
+    }
+    let mut cases = Vec::new();
+    for d in &docs {
+        cases.push(d.clone());
+        for i in 5..d.len() {
+            cases.push(d[..i].to_vec());
+            for b in [
+                0x00, 0x01, 0x03, 0x04, 0x05, 0x20, 0x45, 0x7F, 0x85, 0xC3, 0xFF,
+            ] {
+                let mut m = d.clone();
+                m[i] = b;
+                cases.push(m);
+            }
+            let mut m = d.clone();
+            m[i] ^= 0x40;
+            cases.push(m);
+        }
+    }
+    for case in &cases {
+        for max_depth in [3, 128] {
+            let options = ReaderOptions {
+                max_depth,
+                ..Default::default()
+            };
+            let Ok(reader) = Reader::with_options(case, options) else {
+                continue;
+            };
+            let want = plain_events(reader.clone(), false);
+            assert_eq!(plain_events(reader, true), want, "{case:02X?}");
+        }
+    }
+}

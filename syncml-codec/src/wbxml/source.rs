@@ -3,14 +3,11 @@
 use ::wbxml::tokens::{metinf as mi, syncml as sm};
 use ::wbxml::{Event, Language, Reader, ReaderOptions};
 
-use crate::decode::{Ev, Ns, Source, Tag};
+use crate::decode::{Child, Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct WbxmlSource<'a> {
     reader: Reader<'a>,
-    /// Whether tokens of pages 0 and 1 are those of SyncML 1.2, so that the token alone
-    /// names the tag (other tables and LITERAL tags go by name).
-    tokens_12: bool,
 }
 
 fn wb(e: ::wbxml::Error) -> Fail {
@@ -27,10 +24,7 @@ impl<'a> WbxmlSource<'a> {
         let reader = Reader::with_options(input, options).map_err(wb)?;
         match reader.language() {
             // Real devices send the SyncML 1.1 public id on DM 1.2 messages.
-            Some(lang @ (Language::SyncMl12 | Language::SyncMl11)) => Ok(Self {
-                reader,
-                tokens_12: lang == Language::SyncMl12,
-            }),
+            Some(Language::SyncMl12 | Language::SyncMl11) => Ok(Self { reader }),
             other => Err(fail(K::NotSyncMl(format!("WBXML language {other:?}")), 1)),
         }
     }
@@ -41,14 +35,15 @@ impl WbxmlSource<'_> {
     fn tag(&self, page: u8, token: u8, name: &str) -> Tag {
         let index = usize::from(page) << 6 | usize::from(token & 0x3F);
         match TAGS_12.get(index) {
-            Some(&tag) if self.tokens_12 && tag != Tag::Other => tag,
+            Some(&tag) if tag != Tag::Other => tag,
             _ => Tag::from_name(name),
         }
     }
 }
 
 /// The tags of SyncML 1.2 pages 0 and 1 by `page << 6 | token`: the token alone names
-/// the tag, with no string compare.
+/// the tag, with no string compare. SyncML 1.1's pages are a part of 1.2's with the same
+/// tokens (the reader refuses the tokens they lack), so the table serves both.
 static TAGS_12: [Tag; 128] = {
     let mut tags = [Tag::Other; 128];
     let mut token = 0;
@@ -120,10 +115,33 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     #[inline(always)]
+    fn command_hint(&self) -> usize {
+        // A DM command takes 40 to 80 bytes of WBXML, rarely less than 32.
+        self.reader
+            .input()
+            .len()
+            .saturating_sub(self.reader.offset())
+            / 32
+    }
+
+    #[inline(always)]
+    fn plain_start(&mut self) -> Option<Child<'a>> {
+        let (tag, content) = self.reader.plain_start()?;
+        Some(Child {
+            tag: self.tag(tag.page, tag.token, tag.name),
+            name: tag.name,
+            ns: page_ns(tag.page),
+            empty: !content,
+        })
+    }
+
+    #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         let at = self.reader.offset();
         match self.reader.inline_text_and_end() {
-            Some(s) if ::wbxml::transcode::is_xml_text(s) => Ok(Some(s)),
+            // Printable ASCII is XML text: no second scan.
+            Some((s, true)) => Ok(Some(s)),
+            Some((s, false)) if ::wbxml::transcode::is_xml_text(s) => Ok(Some(s)),
             // As for a Str event: a string XML cannot carry.
             Some(_) => Err(fail(K::InvalidChar, at)),
             None => Ok(None),
@@ -221,6 +239,19 @@ const fn metinf_page(token: u8) -> Tag {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syncml_11_pages_are_read_through_the_12_table() {
+        for (page, table) in [
+            (0u8, &::wbxml::tokens::SYNCML11),
+            (1, &::wbxml::tokens::METINF11),
+        ] {
+            for (token, name) in table.tags() {
+                let index = usize::from(page) << 6 | usize::from(token);
+                assert_eq!(TAGS_12.get(index), Some(&Tag::from_name(name)), "{name}");
+            }
+        }
+    }
 
     #[test]
     fn token_tables_agree_with_the_names() {
