@@ -8,7 +8,7 @@ use std::error::Error;
 use std::path::PathBuf;
 
 use ddf::spec::{AccessType, Format, Occurrence, Scope};
-use ddf::{DfProperties, MimeList, Node, TypeInfo};
+use ddf::{DfProperties, MgmtTree, MimeList, NodeData, NodeId, TypeInfo};
 
 fn props(
     access: AccessType,
@@ -33,14 +33,28 @@ fn props(
     }
 }
 
-fn leaf(
-    name: &'static str,
-    access: AccessType,
-    format: Format,
-    desc: &'static str,
-) -> Node<'static> {
+/// An extension node: its content and its children, grafted into the SCOMO tree by [`merge`].
+struct Node {
+    data: NodeData<'static>,
+    children: Vec<Self>,
+}
+
+impl Node {
+    fn new(name: &'static str) -> Self {
+        Self {
+            data: NodeData::new(name),
+            children: Vec::new(),
+        }
+    }
+
+    fn is_placeholder(&self) -> bool {
+        self.data.name.is_empty() || self.data.name == "*"
+    }
+}
+
+fn leaf(name: &'static str, access: AccessType, format: Format, desc: &'static str) -> Node {
     let mut n = Node::new(name);
-    n.df = Some(Box::new(props(access, format, Occurrence::ZeroOrOne, desc)));
+    n.data.df = Some(props(access, format, Occurrence::ZeroOrOne, desc));
     n
 }
 
@@ -48,21 +62,16 @@ fn interior(
     name: &'static str,
     access: AccessType,
     desc: &'static str,
-    children: Vec<Node<'static>>,
-) -> Node<'static> {
+    children: Vec<Node>,
+) -> Node {
     let mut n = Node::new(name);
-    n.df = Some(Box::new(props(
-        access,
-        Format::Node,
-        Occurrence::ZeroOrOne,
-        desc,
-    )));
+    n.data.df = Some(props(access, Format::Node, Occurrence::ZeroOrOne, desc));
     n.children = children;
     n
 }
 
 /// The integrity leaves a server may set on a package (`Download/<X>/Ext`, `Delivered/<X>/Ext`).
-fn integrity_leaves() -> Vec<Node<'static>> {
+fn integrity_leaves() -> Vec<Node> {
     let rw = AccessType::ADD | AccessType::GET | AccessType::REPLACE;
     vec![
         leaf("Digest", rw, Format::Chr, "omadm-rs extension: expected SHA-256 of the package bytes, 64 hex digits."),
@@ -73,27 +82,43 @@ fn integrity_leaves() -> Vec<Node<'static>> {
 
 /// Grafts `ext` below `base`: nodes with the same name (placeholders match placeholders)
 /// get the union of both access types and the extension's description; others are added.
-fn merge(base: &mut Node<'static>, ext: Node<'static>) {
-    let ext_desc = ext.df.as_ref().and_then(|d| d.description.clone());
-    if let (Some(b), Some(e)) = (base.df.as_mut(), ext.df.as_ref()) {
+fn merge(tree: &mut MgmtTree<'static>, base: NodeId, ext: Node) -> Result<(), Box<dyn Error>> {
+    let mut node = tree.get_mut(base).ok_or("no such node")?;
+    let is_ext = node.as_node().is_some_and(|n| n.name() == "Ext");
+    if let (Some(b), Some(e)) = (node.df_mut(), ext.data.df.as_ref()) {
         b.access = b.access | e.access;
-        if base.name == "Ext" {
-            b.description = ext_desc;
+        if is_ext {
+            b.description.clone_from(&e.description);
         }
     }
     for child in ext.children {
-        let found = base
-            .children
-            .iter_mut()
-            .find(|c| c.name == child.name || (c.is_placeholder() && child.is_placeholder()));
+        let found = tree.get(base).and_then(|b| {
+            b.children()
+                .find(|c| {
+                    c.name() == child.data.name || (c.is_placeholder() && child.is_placeholder())
+                })
+                .map(|c| c.id())
+        });
         match found {
-            Some(b) => merge(b, child),
-            None => base.children.push(child),
+            Some(b) => merge(tree, b, child)?,
+            None => add(tree, base, child)?,
         }
     }
+    Ok(())
 }
 
-fn path_node(name: &'static str, children: Vec<Node<'static>>) -> Node<'static> {
+/// Adds an extension node and its subtree under `parent`.
+fn add(tree: &mut MgmtTree<'static>, parent: NodeId, node: Node) -> Result<(), Box<dyn Error>> {
+    let id = tree
+        .push_child(parent, node.data)
+        .ok_or("cannot add a node")?;
+    for child in node.children {
+        add(tree, id, child)?;
+    }
+    Ok(())
+}
+
+fn path_node(name: &'static str, children: Vec<Node>) -> Node {
     let mut n = Node::new(name);
     n.children = children;
     n
@@ -102,14 +127,14 @@ fn path_node(name: &'static str, children: Vec<Node<'static>>) -> Node<'static> 
 /// Leaves a server must be able to create when it creates `Download/<X>` or (direct
 /// delivery) `Inventory/Delivered/<X>`: the shipped DDF grants only Get/Replace on them,
 /// which would leave a new item without its PkgURL or Name; this crate adds `Add`.
-fn server_set(names: &[&'static str]) -> Vec<Node<'static>> {
+fn server_set(names: &[&'static str]) -> Vec<Node> {
     names
         .iter()
         .map(|n| leaf(n, AccessType::ADD, Format::Chr, ""))
         .collect()
 }
 
-fn extension() -> Node<'static> {
+fn extension() -> Node {
     let ext_rw = AccessType::ADD | AccessType::DELETE | AccessType::GET | AccessType::REPLACE;
     let mut dl_leaves = server_set(&[
         "PkgID",
@@ -201,10 +226,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let mut tree = parsed.tree.into_owned();
     let root = tree
-        .nodes
-        .first_mut()
-        .ok_or("SCOMO DDF without a root node")?;
-    merge(root, extension());
+        .roots()
+        .next()
+        .ok_or("SCOMO DDF without a root node")?
+        .id();
+    merge(&mut tree, root, extension())?;
     let xml = ddf::to_xml(&tree, ddf::ListFilter::ALL);
     // The merged document must read back as a valid DDF before code is generated from it.
     let reparsed = ddf::parse_xml(&xml)?;

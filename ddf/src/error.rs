@@ -35,6 +35,9 @@ pub enum ErrorKind {
     /// Elements nested deeper than the parser allows.
     #[error("nesting deeper than {0} levels")]
     TooDeep(usize),
+    /// More `Node` elements than a tree holds ([`crate::MAX_NODES`]).
+    #[error("more than {0} nodes")]
+    TooManyNodes(usize),
     /// An element that may appear once appears twice.
     #[error("duplicate <{element}> in <{parent}>")]
     DuplicateElement {

@@ -15,7 +15,10 @@ mod xml;
 
 pub use codegen::{generate, CodegenOptions};
 pub use error::{Error, ErrorKind, Warning};
-pub use model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
+pub use model::{
+    Children, Descendants, DfProperties, DocKind, MgmtTree, MimeList, NodeData, NodeId, NodeMut,
+    NodeRef, RtProperties, TypeInfo, MAX_NODES,
+};
 pub use parse::{parse, parse_nested_xml, parse_xml, parse_xml_at, Parsed, MAX_NODE_DEPTH};
 pub use wbxml_io::{parse_wbxml, to_wbxml, to_wbxml_anonymous, DDF_FPI};
 pub use write::{to_xml, ListFilter, Prop};

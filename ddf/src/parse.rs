@@ -3,7 +3,9 @@
 //! finished, and walks the tree again only to report what it noticed).
 
 use crate::error::{Error, ErrorKind, Warning};
-use crate::model::{DfProperties, DocKind, MgmtTree, MimeList, Node, RtProperties, TypeInfo};
+use crate::model::{
+    DfProperties, DocKind, MgmtTree, MimeList, NodeId, RtProperties, TypeInfo, MAX_NODES, NONE,
+};
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
 use crate::tag::Tag;
 use crate::validate::Notes;
@@ -41,6 +43,9 @@ pub(crate) trait Source<'a> {
     fn next(&mut self) -> Res<Ev<'a>>;
     /// The offset of the first non-blank content left before the end of the input, if any.
     fn trailing_content(&mut self) -> Res<Option<usize>>;
+    /// About how many nodes the input holds (a cheap guess from its length), for sizing the
+    /// node arena up front.
+    fn node_estimate(&self) -> usize;
     /// The content of the text element `tag`, read up to and including its end tag. Outside
     /// text elements a source may drop whitespace-only text, which the builder would skip
     /// anyway; here every piece counts.
@@ -108,13 +113,23 @@ pub struct Parsed<'a> {
     pub warnings: Vec<Warning>,
 }
 
+/// What a node being read holds besides its name; its properties are read straight into
+/// the tree's arenas, and referred to by index.
+#[derive(Default)]
+struct Fields<'a> {
+    path: Option<Cow<'a, str>>,
+    value: Option<Cow<'a, str>>,
+    rt: Option<u32>,
+    df: Option<u32>,
+}
+
 pub(crate) struct Builder<'a, S> {
     src: S,
     warnings: Vec<Warning>,
     saw_df: bool,
-    /// Finished nodes whose parent is still open, in document order: a parent takes its
-    /// children off the top when it ends, into a `Vec` of the exact size (no regrowth).
-    pending: Vec<Node<'a>>,
+    /// The tree being read: every node is added to its arena at its start tag (so the arena
+    /// is in document order) and filled in at its end tag.
+    tree: MgmtTree<'a>,
     /// What the validation needs to look at again.
     notes: Notes,
 }
@@ -171,11 +186,15 @@ pub(crate) fn unexpected(found: Tag, parent: Tag, offset: usize) -> Error {
 
 impl<'a, S: Source<'a>> Builder<'a, S> {
     pub(crate) fn new(src: S) -> Self {
+        // Sized from the input: one allocation for the nodes, one for each kind of
+        // properties (see `MgmtTree::add_df`), instead of several per node. The guess is
+        // bounded by the input length; more nodes than guessed just grow the arena.
+        let nodes = src.node_estimate().min(MAX_NODES);
         Self {
             src,
             warnings: Vec::new(),
             saw_df: false,
-            pending: Vec::new(),
+            tree: MgmtTree::with_capacity(DocKind::Tnds, nodes),
             notes: Notes::default(),
         }
     }
@@ -220,10 +239,13 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         let mut ver_dtd = None;
         let mut man = None;
         let mut model = None;
-        let mut nodes = Vec::new();
+        let mut nodes = false;
         loop {
             match self.src.next()? {
-                Ev::Start(Tag::Node, at) => nodes.push(self.node(1, at)?),
+                Ev::Start(Tag::Node, at) => {
+                    self.node(None, 1, at)?;
+                    nodes = true;
+                }
                 Ev::Start(tag @ (Tag::VerDtd | Tag::Man | Tag::Mod), at) => {
                     let slot = match tag {
                         Tag::VerDtd => &mut ver_dtd,
@@ -283,24 +305,23 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             ));
             Cow::Borrowed("1.2")
         });
-        if nodes.is_empty() {
+        if !nodes {
             self.warnings.push(Warning::new(
                 "a <MgmtTree> without any <Node>".to_owned(),
                 offset,
                 None,
             ));
         }
-        Ok(MgmtTree {
-            ver_dtd,
-            man,
-            model,
-            nodes,
-            kind: if self.saw_df {
-                DocKind::Ddf
-            } else {
-                DocKind::Tnds
-            },
-        })
+        let mut tree = std::mem::replace(&mut self.tree, MgmtTree::new(DocKind::Tnds));
+        tree.ver_dtd = ver_dtd;
+        tree.man = man;
+        tree.model = model;
+        tree.kind = if self.saw_df {
+            DocKind::Ddf
+        } else {
+            DocKind::Tnds
+        };
+        Ok(tree)
     }
 
     fn skip_unknown(&mut self, element: UnknownElement) -> Res<()> {
@@ -339,26 +360,19 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         Ok(if trim { trimmed(text) } else { text })
     }
 
-    /// Reads a node from the events after its `<Node>` tag.
-    fn node(&mut self, depth: usize, offset: usize) -> Res<Node<'a>> {
+    /// Reads a node from the events after its `<Node>` tag, under `parent` (at the top level
+    /// for `None`).
+    fn node(&mut self, parent: Option<NodeId>, depth: usize, offset: usize) -> Res<()> {
         if depth > MAX_NODE_DEPTH {
             return Err(Error::syntax(ErrorKind::TooDeep(MAX_NODE_DEPTH), offset).into());
         }
-        let mut node = Node::new("");
-        node.offset = offset;
+        let id = self
+            .tree
+            .open(parent, offset)
+            .ok_or_else(|| Error::syntax(ErrorKind::TooManyNodes(MAX_NODES), offset))?;
+        let mut node = Fields::default();
         let mut name = None;
-        let mark = self.pending.len();
-        let body = self.node_body(&mut node, &mut name, depth);
-        if mark == 0 {
-            // Every pending node is a child (always so for a top-level node, which can have
-            // thousands): the list itself becomes the children, instead of a copy of it in
-            // fresh memory. Its spare capacity (less than its length) is never written, so it
-            // costs address space only; shrinking it would cost a copy or page faults again.
-            node.children = std::mem::take(&mut self.pending);
-        } else if mark < self.pending.len() {
-            node.children = self.pending.drain(mark..).collect();
-        }
-        if let Err(err) = body {
+        if let Err(err) = self.node_body(id, &mut node, &mut name, depth) {
             let mut segment = segment_of(name.as_ref());
             if depth == 1 {
                 if let Some(path) = &node.path {
@@ -369,25 +383,41 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         }
         // An RTProperties with nothing in it says nothing (the writer drops it too), so a
         // tree reads the same before and after a round trip.
-        if node.rt.as_deref().is_some_and(RtProperties::is_empty) {
-            node.rt = None;
-        }
-        match name {
-            Some(name) => node.name = name,
-            None => {
-                return Err(Error::model(
-                    ErrorKind::MissingElement {
-                        element: "NodeName",
-                        parent: "Node",
-                    },
-                    offset,
-                )
-                .into())
+        if let Some(rt) = node.rt {
+            if self
+                .tree
+                .rts
+                .get(rt as usize)
+                .is_some_and(RtProperties::is_empty)
+            {
+                node.rt = None;
+                if rt as usize + 1 == self.tree.rts.len() {
+                    self.tree.rts.pop();
+                }
             }
         }
+        let Some(name) = name else {
+            return Err(Error::model(
+                ErrorKind::MissingElement {
+                    element: "NodeName",
+                    parent: "Node",
+                },
+                offset,
+            )
+            .into());
+        };
+        if let Some(rec) = self.tree.nodes.get_mut(id.index()) {
+            rec.name = name;
+            rec.path = node.path;
+            rec.value = node.value;
+            rec.rt = node.rt.unwrap_or(NONE);
+            rec.df = node.df.unwrap_or(NONE);
+        }
         // Checked now, while the node and its children are still in cache.
-        self.notes.node(&node, depth);
-        Ok(node)
+        if let Some(node) = self.tree.get(id) {
+            self.notes.node(node, depth);
+        }
+        Ok(())
     }
 
     fn dup(element: Tag, at: usize) -> Error {
@@ -402,7 +432,8 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
 
     fn node_body(
         &mut self,
-        node: &mut Node<'a>,
+        id: NodeId,
+        node: &mut Fields<'a>,
         name: &mut Option<Cow<'a, str>>,
         depth: usize,
     ) -> Res<()> {
@@ -430,8 +461,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             ev = self.src.next()?;
         }
         while let Ev::Start(Tag::Node, at) = ev {
-            let child = self.node(depth + 1, at)?;
-            self.pending.push(child);
+            self.node(Some(id), depth + 1, at)?;
             ev = self.src.next()?;
         }
         if let Ev::Start(Tag::Value, _) = ev {
@@ -441,7 +471,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         if let Ev::End(_) = ev {
             return Ok(());
         }
-        self.node_rest(ev, node, name, depth)
+        self.node_rest(ev, id, node, name, depth)
     }
 
     /// The rest of a node after the part read in the DTD's order, from `ev` on: anything in
@@ -451,16 +481,14 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
     fn node_rest(
         &mut self,
         mut ev: Ev<'a>,
-        node: &mut Node<'a>,
+        id: NodeId,
+        node: &mut Fields<'a>,
         name: &mut Option<Cow<'a, str>>,
         depth: usize,
     ) -> Res<()> {
         loop {
             match ev {
-                Ev::Start(Tag::Node, at) => {
-                    let child = self.node(depth + 1, at)?;
-                    self.pending.push(child);
-                }
+                Ev::Start(Tag::Node, at) => self.node(Some(id), depth + 1, at)?,
                 Ev::Start(Tag::NodeName, at) => {
                     if name.is_some() {
                         return Err(Self::dup(Tag::NodeName, at).into());
@@ -499,7 +527,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                         at,
                         None,
                     ));
-                    node.rt = Some(Box::default());
+                    node.rt = Some(self.tree.add_rt(RtProperties::default()));
                 }
                 Ev::Start(Tag::DfProperties, at) => {
                     if node.df.is_some() {
@@ -722,9 +750,21 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         })
     }
 
-    fn rt_properties(&mut self, offset: usize) -> Res<Box<RtProperties<'a>>> {
-        // Filled in place on the heap: the properties are moved no more.
-        let mut rt = Box::<RtProperties<'a>>::default();
+    /// Reads `RTProperties` into the tree's arena, and gives its index there.
+    fn rt_properties(&mut self, offset: usize) -> Res<u32> {
+        // Read in place in the arena (the properties are large, and moved no more), which is
+        // taken out of the tree meanwhile: nothing else touches it until they end.
+        let at = self.tree.add_rt(RtProperties::default());
+        let mut rts = std::mem::take(&mut self.tree.rts);
+        let result = match rts.last_mut() {
+            Some(rt) => self.rt_fill(offset, rt),
+            None => Ok(()),
+        };
+        self.tree.rts = rts;
+        result.map(|()| at)
+    }
+
+    fn rt_fill(&mut self, offset: usize, rt: &mut RtProperties<'a>) -> Res<()> {
         let mut ev = self.src.next()?;
         // The usual start, `ACL`, `Format` and `Type` in the DTD's order, is read at sites
         // of its own, as in [`Builder::marker`].
@@ -750,9 +790,9 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 }
                 Ev::Start(tag, at) => {
                     let text = self.text(tag, true)?;
-                    *Self::rt_slot(&mut rt, tag, at)? = Some(text);
+                    *Self::rt_slot(rt, tag, at)? = Some(text);
                 }
-                Ev::Empty(tag, at) => *Self::rt_slot(&mut rt, tag, at)? = Some(Cow::Borrowed("")),
+                Ev::Empty(tag, at) => *Self::rt_slot(rt, tag, at)? = Some(Cow::Borrowed("")),
                 Ev::Unknown(u) => self.skip_unknown(*u)?,
                 Ev::End(_) => break,
                 Ev::Text(t, at) => {
@@ -775,7 +815,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                 None,
             ));
         }
-        Ok(rt)
+        Ok(())
     }
 
     fn rt_slot<'r>(
@@ -794,7 +834,8 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
         })
     }
 
-    fn df_properties(&mut self, offset: usize) -> Res<Box<DfProperties<'a>>> {
+    /// Reads `DFProperties` into the tree's arena, and gives its index there.
+    fn df_properties(&mut self, offset: usize) -> Res<u32> {
         let mut access = None;
         let mut default_value = None;
         let mut description = None;
@@ -907,7 +948,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             ));
             TypeInfo::DdfName(Cow::Borrowed(""))
         });
-        Ok(Box::new(DfProperties {
+        Ok(self.tree.add_df(DfProperties {
             access,
             default_value,
             description,

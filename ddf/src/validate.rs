@@ -2,7 +2,7 @@
 //! placeholders, repeated `Path`s, and the DDF/TNDS mandatory parts.
 
 use crate::error::{Error, ErrorKind, Warning};
-use crate::model::{DocKind, MgmtTree, Node};
+use crate::model::{DocKind, MgmtTree, NodeRef};
 use crate::spec::{Format, Scope};
 use std::collections::HashSet;
 
@@ -31,11 +31,11 @@ pub(crate) fn path_segments(path: &str) -> Option<Vec<&str>> {
     Some(segments)
 }
 
-fn segment<'n>(node: &'n Node<'_>) -> &'n str {
+fn segment<'n>(node: NodeRef<'n, '_>) -> &'n str {
     if node.is_placeholder() {
         "*"
     } else {
-        &node.name
+        node.name()
     }
 }
 
@@ -43,36 +43,60 @@ fn segment<'n>(node: &'n Node<'_>) -> &'n str {
 /// a hash set, so a TNDS with thousands of siblings stays linear.
 const PAIRWISE_LIMIT: usize = 16;
 
-/// The index of the first sibling whose name an earlier one has, or the second placeholder.
-fn first_clash(children: &[Node<'_>]) -> Option<usize> {
+/// The first child of `node` whose name an earlier sibling has, or the second placeholder.
+fn first_clash<'t, 'a>(node: NodeRef<'t, 'a>) -> Option<NodeRef<'t, 'a>> {
+    // Most nodes are leaves.
+    node.first_child()?;
     let mut placeholders = 0usize;
-    let mut names: HashSet<&str> = HashSet::new();
-    let large = children.len() > PAIRWISE_LIMIT;
-    if large {
-        names.reserve(children.len());
-    }
-    children.iter().enumerate().position(|(i, child)| {
+    // The names seen so far: the first few in an array, all of them in a hash set once
+    // there are more.
+    let mut few: [&str; PAIRWISE_LIMIT] = [""; PAIRWISE_LIMIT];
+    let mut seen = 0usize;
+    let mut names: Option<HashSet<&str>> = None;
+    let mut children = node.children();
+    while let Some(child) = children.next() {
         if child.is_placeholder() {
             placeholders += 1;
-            placeholders > 1
-        } else if large {
-            !names.insert(&child.name)
-        } else {
-            children
-                .get(..i)
-                .is_some_and(|before| before.iter().any(|c| same_name(&c.name, &child.name)))
+            if placeholders > 1 {
+                return Some(child);
+            }
+            continue;
         }
-    })
+        let name = child.name();
+        if let Some(names) = &mut names {
+            if !names.insert(name) {
+                return Some(child);
+            }
+            continue;
+        }
+        let before = few.get(..seen).unwrap_or_default();
+        if before.iter().any(|n| same_name(n, name)) {
+            return Some(child);
+        }
+        match few.get_mut(seen) {
+            Some(slot) => {
+                *slot = name;
+                seen += 1;
+            }
+            None => {
+                let mut set = HashSet::with_capacity(seen + 1 + children.clone().count());
+                set.extend(few);
+                set.insert(name);
+                names = Some(set);
+            }
+        }
+    }
+    None
 }
 
-struct Walk<'w, 'n> {
+struct Walk<'w, 't, 'a> {
     kind: DocKind,
     warnings: &'w mut Vec<Warning>,
     /// The top-level node's `Path` as written (for messages) and as segments.
-    base_text: Option<&'n str>,
-    base: Vec<&'n str>,
+    base_text: Option<&'t str>,
+    base: Vec<&'t str>,
     /// The nodes from the top-level node down to the current one.
-    stack: Vec<&'n Node<'n>>,
+    stack: Vec<NodeRef<'t, 'a>>,
 }
 
 /// What the builder noticed while reading a tree: whether any node could fail a check of
@@ -95,23 +119,21 @@ impl Notes {
     /// Notes a node read completely, children included, at `depth` (1 for a top-level node):
     /// the checks of [`Walk::node`] on the node itself and [`Walk::siblings`] on its
     /// children, in the same terms; a nested `Path` is left to the walk.
-    pub(crate) fn node(&mut self, node: &Node<'_>, depth: usize) {
+    pub(crate) fn node(&mut self, node: NodeRef<'_, '_>, depth: usize) {
         let placeholder = node.is_placeholder();
+        let df = node.df();
+        let rt = node.rt();
         self.placeholder |= placeholder;
-        self.without_df |= node.df.is_none();
-        self.without_rt |= node.rt.is_none();
+        self.without_df |= df.is_none();
+        self.without_rt |= rt.is_none();
         let format = node.format();
         let interior = format == Some(Format::Node);
-        self.suspect |= (placeholder
-            && node
-                .df
-                .as_ref()
-                .is_some_and(|df| df.scope == Some(Scope::Permanent)))
-            || (!node.children.is_empty() && (!interior || node.value.is_some()))
-            || (interior
-                && (node.value.is_some() || node.rt.as_ref().is_some_and(|rt| rt.size.is_some())))
-            || (depth > 1 && node.path.is_some())
-            || first_clash(&node.children).is_some();
+        let value = node.value().is_some();
+        self.suspect |= (placeholder && df.is_some_and(|df| df.scope == Some(Scope::Permanent)))
+            || (node.has_children() && (!interior || value))
+            || (interior && (value || rt.is_some_and(|rt| rt.size.is_some())))
+            || (depth > 1 && node.path().is_some())
+            || first_clash(node).is_some();
     }
 
     /// Whether the tree must be walked: something noticed counts for its kind.
@@ -156,19 +178,23 @@ fn walk(tree: &MgmtTree<'_>, deep: bool, warnings: &mut Vec<Warning>) -> Result<
         stack: Vec::new(),
     };
     let mut seen: Vec<(Vec<&str>, &str)> = Vec::new();
-    for node in &tree.nodes {
-        walk.base_text = node.path.as_deref();
+    for node in tree.roots() {
+        walk.base_text = node.path();
         walk.stack.clear();
         walk.stack.push(node);
-        walk.base = match &node.path {
+        walk.base = match node.path() {
             Some(path) => path_segments(path)
-                .ok_or_else(|| walk.error(ErrorKind::BadPath(path.to_string()), node))?,
+                .ok_or_else(|| walk.error(ErrorKind::BadPath(path.to_owned()), node))?,
             None => Vec::new(),
         };
-        if !node.is_placeholder() && seen.iter().any(|(p, n)| *p == walk.base && *n == node.name) {
-            return Err(walk.error(ErrorKind::DuplicateName(node.name.to_string()), node));
+        if !node.is_placeholder()
+            && seen
+                .iter()
+                .any(|(p, n)| *p == walk.base && *n == node.name())
+        {
+            return Err(walk.error(ErrorKind::DuplicateName(node.name().to_owned()), node));
         }
-        seen.push((walk.base.clone(), &node.name));
+        seen.push((walk.base.clone(), node.name()));
         if deep {
             walk.node(node)?;
         }
@@ -176,14 +202,14 @@ fn walk(tree: &MgmtTree<'_>, deep: bool, warnings: &mut Vec<Warning>) -> Result<
     Ok(())
 }
 
-impl<'n> Walk<'_, 'n> {
+impl<'t, 'a> Walk<'_, 't, 'a> {
     /// The display path of the current stack: `Path/Name/.../Name`, `*` for placeholders.
     fn display(&self) -> String {
         let mut out = String::new();
         if let Some(base) = self.base_text {
             out.push_str(base);
         }
-        for node in &self.stack {
+        for &node in &self.stack {
             if !out.is_empty() {
                 out.push('/');
             }
@@ -192,20 +218,20 @@ impl<'n> Walk<'_, 'n> {
         out
     }
 
-    fn error(&self, kind: ErrorKind, node: &Node<'_>) -> Error {
-        Error::at_path(kind, node.offset, &self.display())
+    fn error(&self, kind: ErrorKind, node: NodeRef<'_, '_>) -> Error {
+        Error::at_path(kind, node.offset(), &self.display())
     }
 
-    fn warn(&mut self, message: &str, node: &Node<'_>) {
+    fn warn(&mut self, message: &str, node: NodeRef<'_, '_>) {
         let path = self.display();
         self.warnings
-            .push(Warning::new(message.to_owned(), node.offset, Some(path)));
+            .push(Warning::new(message.to_owned(), node.offset(), Some(path)));
     }
 
     /// Checks `node`, the last entry of the stack, and its subtree.
-    fn node(&mut self, node: &'n Node<'n>) -> Result<(), Error> {
+    fn node(&mut self, node: NodeRef<'t, 'a>) -> Result<(), Error> {
         match self.kind {
-            DocKind::Ddf if node.df.is_none() => {
+            DocKind::Ddf if node.df().is_none() => {
                 return Err(self.error(
                     ErrorKind::MissingElement {
                         element: "DFProperties",
@@ -214,7 +240,7 @@ impl<'n> Walk<'_, 'n> {
                     node,
                 ))
             }
-            DocKind::Tnds if node.rt.is_none() => {
+            DocKind::Tnds if node.rt().is_none() => {
                 self.warn("TNDS node without <RTProperties>", node)
             }
             DocKind::Tnds if node.is_placeholder() => {
@@ -222,30 +248,30 @@ impl<'n> Walk<'_, 'n> {
             }
             _ => {}
         }
-        if let Some(df) = &node.df {
+        if let Some(df) = node.df() {
             if node.is_placeholder() && df.scope == Some(Scope::Permanent) {
                 self.warn("a placeholder node with Scope Permanent", node);
             }
         }
         let format = node.format();
-        if !node.children.is_empty() {
+        if node.has_children() {
             if let Some(f) = format.filter(|f| *f != Format::Node) {
                 return Err(self.error(ErrorKind::ChildrenUnderLeaf(f), node));
             }
-            if node.value.is_some() {
+            if node.value().is_some() {
                 return Err(self.error(ErrorKind::ChildrenAndValue, node));
             }
         }
-        if format == Some(Format::Node) && node.value.is_some() {
+        if format == Some(Format::Node) && node.value().is_some() {
             return Err(self.error(ErrorKind::ValueOnInterior, node));
         }
-        if format == Some(Format::Node) && node.rt.as_ref().is_some_and(|rt| rt.size.is_some()) {
+        if format == Some(Format::Node) && node.rt().is_some_and(|rt| rt.size.is_some()) {
             self.warn("Size on an interior node", node);
         }
-        self.siblings(&node.children)?;
-        for child in &node.children {
+        self.siblings(node)?;
+        for child in node.children() {
             self.stack.push(child);
-            let result = match &child.path {
+            let result = match child.path() {
                 Some(path) => self.check_repeated_path(path, child),
                 None => Ok(()),
             }
@@ -257,15 +283,15 @@ impl<'n> Walk<'_, 'n> {
     }
 
     /// Duplicate names and repeated placeholders among siblings.
-    fn siblings(&mut self, children: &'n [Node<'n>]) -> Result<(), Error> {
-        let Some(child) = first_clash(children).and_then(|i| children.get(i)) else {
+    fn siblings(&mut self, node: NodeRef<'t, 'a>) -> Result<(), Error> {
+        let Some(child) = first_clash(node) else {
             return Ok(());
         };
         self.stack.push(child);
         let kind = if child.is_placeholder() {
             ErrorKind::SeveralPlaceholders
         } else {
-            ErrorKind::DuplicateName(child.name.to_string())
+            ErrorKind::DuplicateName(child.name().to_owned())
         };
         let err = self.error(kind, child);
         self.stack.pop();
@@ -274,12 +300,12 @@ impl<'n> Walk<'_, 'n> {
 
     /// A nested node's `Path` must name its real parent (`*` segments stand for
     /// placeholders); the child is the last entry of the stack.
-    fn check_repeated_path(&self, path: &str, child: &Node<'_>) -> Result<(), Error> {
+    fn check_repeated_path(&self, path: &str, child: NodeRef<'_, '_>) -> Result<(), Error> {
         let Some(claimed) = path_segments(path) else {
             return Err(self.error(ErrorKind::BadPath(path.to_owned()), child));
         };
         let mut own: Vec<&str> = self.base.clone();
-        own.extend(self.stack.iter().map(|n| segment(n)));
+        own.extend(self.stack.iter().map(|&n| segment(n)));
         let parent = own.get(..own.len().saturating_sub(1)).unwrap_or_default();
         let matches = |a: &[&str], b: &[&str]| {
             a.len() == b.len()

@@ -43,6 +43,15 @@ fn tag_of(tag: &wbxml::Tag<'_>) -> Option<Tag> {
 }
 
 impl<'a> Source<'a> for WbxmlSource<'a> {
+    fn node_estimate(&self) -> usize {
+        // WBXML tags are one byte each: a node takes some tens of bytes.
+        self.reader
+            .input()
+            .len()
+            .saturating_sub(self.reader.offset())
+            / 48
+    }
+
     fn next(&mut self) -> Res<Ev<'a>> {
         loop {
             let event = self

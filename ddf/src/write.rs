@@ -2,7 +2,7 @@
 //! `?list=TNDS+Prop…` / `-Prop…` filters.
 
 use crate::error::{Error, ErrorKind};
-use crate::model::{DfProperties, MgmtTree, Node, RtProperties, TypeInfo};
+use crate::model::{DfProperties, MgmtTree, NodeRef, RtProperties, TypeInfo, NONE};
 use crate::spec::{CaseSense, Occurrence, Scope};
 use crate::tag::Tag;
 
@@ -139,36 +139,28 @@ impl<'a> RtProperties<'a> {
     }
 }
 
-impl<'a> Node<'a> {
-    /// A copy of the subtree with only the properties (and values) the filter keeps; an
-    /// `RTProperties` left empty is dropped.
-    pub fn filtered(&self, filter: ListFilter) -> Self {
-        Self {
-            name: self.name.clone(),
-            path: self.path.clone(),
-            rt: self
-                .rt
-                .as_ref()
-                .map(|rt| Box::new(rt.filtered(filter)))
-                .filter(|rt| !rt.is_empty()),
-            df: self.df.clone(),
-            children: self.children.iter().map(|c| c.filtered(filter)).collect(),
-            value: keep(filter, Prop::Value, &self.value),
-            offset: self.offset,
-        }
-    }
-}
-
 impl<'a> MgmtTree<'a> {
-    /// A copy with only the properties the filter keeps (what a `?list=TNDS…` Get returns).
+    /// A copy with only the properties the filter keeps (what a `?list=TNDS…` Get returns);
+    /// an `RTProperties` left empty is dropped.
     pub fn filtered(&self, filter: ListFilter) -> Self {
-        Self {
-            ver_dtd: self.ver_dtd.clone(),
-            man: self.man.clone(),
-            model: self.model.clone(),
-            nodes: self.nodes.iter().map(|n| n.filtered(filter)).collect(),
-            kind: self.kind,
+        let mut out = self.clone();
+        let mut rts = Vec::with_capacity(self.rts.len());
+        for rec in &mut out.nodes {
+            if let Some(rt) = self.rts.get(rec.rt as usize) {
+                let rt = rt.filtered(filter);
+                rec.rt = NONE;
+                if !rt.is_empty() {
+                    // No more properties than `self` has, whose indices fit.
+                    rec.rt = u32::try_from(rts.len()).unwrap_or(NONE);
+                    rts.push(rt);
+                }
+            }
+            if !filter.includes(Prop::Value) {
+                rec.value = None;
+            }
         }
+        out.rts = rts;
+        out
     }
 }
 
@@ -273,26 +265,56 @@ fn df_properties<S: Sink>(sink: &mut S, df: &DfProperties<'_>) -> Result<(), Err
     Ok(())
 }
 
-fn node<S: Sink>(sink: &mut S, node: &Node<'_>, filter: ListFilter) -> Result<(), Error> {
+/// Writes a node's content up to its children.
+fn node_start<S: Sink>(
+    sink: &mut S,
+    node: NodeRef<'_, '_>,
+    filter: ListFilter,
+) -> Result<(), Error> {
     sink.start(Tag::Node);
-    sink.text(Tag::NodeName, &node.name)?;
-    opt_text(sink, Tag::Path, node.path.as_deref())?;
-    if let Some(rt) = &node.rt {
+    sink.text(Tag::NodeName, node.name())?;
+    opt_text(sink, Tag::Path, node.path())?;
+    if let Some(rt) = node.rt() {
         let rt = rt.filtered(filter);
         if !rt.is_empty() {
             rt_properties(sink, &rt)?;
         }
     }
-    if let Some(df) = &node.df {
+    if let Some(df) = node.df() {
         df_properties(sink, df)?;
     }
-    for child in &node.children {
-        self::node(sink, child, filter)?;
-    }
+    Ok(())
+}
+
+/// Writes a node's content after its children, and its end tag.
+fn node_end<S: Sink>(sink: &mut S, node: NodeRef<'_, '_>, filter: ListFilter) -> Result<(), Error> {
     if filter.includes(Prop::Value) {
-        opt_text(sink, Tag::Value, node.value.as_deref())?;
+        opt_text(sink, Tag::Value, node.value())?;
     }
     sink.end();
+    Ok(())
+}
+
+/// Writes a node and its subtree, walked with an explicit stack (a built tree may be
+/// deeper than the call stack allows).
+fn node<S: Sink>(sink: &mut S, top: NodeRef<'_, '_>, filter: ListFilter) -> Result<(), Error> {
+    node_start(sink, top, filter)?;
+    // The open nodes, each with its next child to write.
+    let mut open = vec![(top, top.first_child())];
+    while let Some((node, next)) = open.last_mut() {
+        let node = *node;
+        match *next {
+            Some(child) => {
+                *next = child.next_sibling();
+                node_start(sink, child, filter)?;
+                open.push((child, child.first_child()));
+            }
+            None => {
+                node_end(sink, node, filter)?;
+                open.pop();
+            }
+        }
+    }
     Ok(())
 }
 
@@ -305,7 +327,7 @@ pub(crate) fn tree<S: Sink>(
     sink.text(Tag::VerDtd, &tree.ver_dtd)?;
     opt_text(sink, Tag::Man, tree.man.as_deref())?;
     opt_text(sink, Tag::Mod, tree.model.as_deref())?;
-    for n in &tree.nodes {
+    for n in tree.roots() {
         node(sink, n, filter)?;
     }
     Ok(())

@@ -201,6 +201,33 @@ fn element<'a>(name: &str, start: usize, empty: bool) -> Ev<'a> {
 }
 
 impl<'a> Source<'a> for XmlSource<'a> {
+    fn node_estimate(&self) -> usize {
+        // The density of `<Node>` tags at the start, extrapolated to the whole input with a
+        // margin: nodes take from tens to hundreds of bytes, so a guess from the length
+        // alone would be far too small or far too large for some documents (and an arena
+        // large enough to be mapped afresh by the allocator on every parse costs page faults).
+        const SAMPLE: usize = 32 * 1024;
+        let sample = self.input.get(..SAMPLE).unwrap_or(self.input);
+        let count = sample
+            .split(|&b| b == b'<')
+            .filter(|tag| {
+                tag.starts_with(b"Node")
+                    && matches!(tag.get(4), Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+            })
+            .count();
+        if sample.len() == self.input.len() {
+            return count;
+        }
+        let scaled = count.saturating_mul(self.input.len()) / sample.len().max(1);
+        // Never more than a node per 32 bytes (the smallest takes 24), so that an input
+        // dense in `<Node>` tags only at its start reserves no more than real nodes would
+        // take.
+        scaled
+            .saturating_add(scaled / 4)
+            .saturating_add(16)
+            .min(self.input.len() / 32)
+    }
+
     #[inline(always)]
     fn next(&mut self) -> Res<Ev<'a>> {
         loop {
@@ -427,5 +454,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The arena is sized from the `<Node>` tags at the start of the input, within bounds
+    /// set by its length.
+    #[test]
+    fn node_estimate_follows_the_start_and_is_bounded_by_the_length() {
+        let node = "<Node><NodeName>n</NodeName><Value>v</Value></Node>";
+        let doc = |nodes: usize| format!("<MgmtTree>{}</MgmtTree>", node.repeat(nodes));
+        // Small documents are counted exactly.
+        assert_eq!(XmlSource::new(&doc(7), 0).node_estimate(), 7);
+        assert_eq!(XmlSource::new("<Nodes/><NodeName/>", 0).node_estimate(), 0);
+        // Uniform ones extrapolated with a margin.
+        let big = doc(20_000);
+        let estimate = XmlSource::new(&big, 0).node_estimate();
+        assert!((20_000..=26_000).contains(&estimate), "{estimate}");
+        // Dense at the start only: no more than a node per 32 bytes.
+        let skewed = format!(
+            "<MgmtTree>{}{}</MgmtTree>",
+            "<Node><NodeName/></Node>".repeat(2_000),
+            " ".repeat(1 << 20)
+        );
+        let estimate = XmlSource::new(&skewed, 0).node_estimate();
+        assert!(estimate <= skewed.len() / 32, "{estimate}");
     }
 }

@@ -10,7 +10,7 @@ fn scomo_ddf_is_valid_and_uses_exact_names() {
     let tree = &parsed.tree;
     assert_eq!(tree.kind, DocKind::Ddf);
     let root = tree.find("SCOMO").unwrap();
-    let df = root.df.as_ref().unwrap();
+    let df = root.df().unwrap();
     assert_eq!(
         df.df_type,
         TypeInfo::DdfName("urn:oma:mo:oma-scomo:1.0".into())
@@ -21,8 +21,8 @@ fn scomo_ddf_is_valid_and_uses_exact_names() {
         .unwrap()
         .placeholder_child()
         .unwrap();
-    assert_eq!(x.df.as_ref().unwrap().occurrence(), Occurrence::ZeroOrMore);
-    let names: Vec<&str> = x.children.iter().map(|c| c.name.as_ref()).collect();
+    assert_eq!(x.df().unwrap().occurrence(), Occurrence::ZeroOrMore);
+    let names: Vec<&str> = x.children().map(|c| c.name()).collect();
     assert_eq!(
         names,
         [
@@ -41,9 +41,8 @@ fn scomo_ddf_is_valid_and_uses_exact_names() {
     let ops: Vec<&str> = x
         .child("Operations")
         .unwrap()
-        .children
-        .iter()
-        .map(|c| c.name.as_ref())
+        .children()
+        .map(|c| c.name())
         .collect();
     assert_eq!(
         ops,
@@ -54,8 +53,8 @@ fn scomo_ddf_is_valid_and_uses_exact_names() {
             "Ext"
         ]
     );
-    for op in &x.child("Operations").unwrap().children[..3] {
-        let df = op.df.as_ref().unwrap();
+    for op in x.child("Operations").unwrap().children().take(3) {
+        let df = op.df().unwrap();
         assert_eq!(df.format, Format::Null);
         assert_eq!(df.access, AccessType::EXEC);
     }
@@ -64,7 +63,7 @@ fn scomo_ddf_is_valid_and_uses_exact_names() {
         .unwrap()
         .placeholder_child()
         .unwrap();
-    let data = delivered.child("Data").unwrap().df.as_ref().unwrap();
+    let data = delivered.child("Data").unwrap().df().unwrap();
     assert_eq!(data.format, Format::Bin);
     assert!(!data.access.contains(AccessType::GET));
     let deployed = tree
@@ -107,19 +106,16 @@ fn standard_mo_ddfs_are_valid() {
         let text = builtin::ALL.iter().find(|(n, _)| *n == name).unwrap().1;
         let parsed = parse_xml(text).unwrap();
         assert!(parsed.warnings.is_empty(), "{name}: {:?}", parsed.warnings);
-        let top = &parsed.tree.nodes[0];
-        assert_eq!(top.name, root);
-        let df = top.df.as_ref().unwrap();
+        let top = parsed.tree.roots().next().unwrap();
+        assert_eq!(top.name(), root);
+        let df = top.df().unwrap();
         assert_eq!(df.df_type.values(), [moid], "{name}");
         assert_eq!(parsed.tree.node_count(), count, "{name}");
     }
     let dmacc = parse_xml(builtin::DM_ACC).unwrap().tree;
-    let account = &dmacc.nodes[0];
-    assert_eq!(account.path.as_deref(), Some("./DMAcc"));
-    assert_eq!(
-        account.df.as_ref().unwrap().occurrence(),
-        Occurrence::OneOrMore
-    );
+    let account = dmacc.roots().next().unwrap();
+    assert_eq!(account.path(), Some("./DMAcc"));
+    assert_eq!(account.df().unwrap().occurrence(), Occurrence::OneOrMore);
     let secret = account
         .child("AppAuth")
         .unwrap()
@@ -127,7 +123,7 @@ fn standard_mo_ddfs_are_valid() {
         .unwrap()
         .child("AAuthSecret")
         .unwrap();
-    assert!(!secret.df.as_ref().unwrap().access.contains(AccessType::GET));
+    assert!(!secret.df().unwrap().access.contains(AccessType::GET));
     let devdetail = parse_xml(builtin::DEV_DETAIL).unwrap().tree;
     assert_eq!(
         devdetail.find("DevDetail/LrgObj").unwrap().format(),

@@ -80,7 +80,7 @@ fn several_top_level_nodes_give_one_module_each() {
     let two = builtin::DEV_INFO.replace("</MgmtTree>", "")
         + &builtin::DEV_DETAIL[builtin::DEV_DETAIL.find("<Node>").unwrap()..];
     let tree = parse_xml(&two).unwrap().tree;
-    assert_eq!(tree.nodes.len(), 2);
+    assert_eq!(tree.roots().count(), 2);
     let code = generate(&tree, &CodegenOptions::default()).unwrap();
     assert!(code.contains("pub mod dev_info {") && code.contains("pub mod dev_detail {"));
     assert!(code.contains("    pub struct DevDetail {"));

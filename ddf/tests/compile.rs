@@ -31,13 +31,13 @@ use std::collections::BTreeMap;
 /// Every node of the tree has a spec with the same path, format and access, in order.
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)] // test helper
 fn check_specs(tree: &MgmtTree<'_>, specs: &[NodeSpec]) {
-    fn walk(node: &ddf::Node<'_>, path: String, out: &mut Vec<(String, Format)>) {
+    fn walk(node: ddf::NodeRef<'_, '_>, path: String, out: &mut Vec<(String, Format)>) {
         out.push((path.clone(), node.format().unwrap()));
-        for child in &node.children {
+        for child in node.children() {
             let seg = if child.is_placeholder() {
                 "*"
             } else {
-                &child.name
+                child.name()
             };
             let p = if path.is_empty() {
                 seg.to_owned()
@@ -48,7 +48,7 @@ fn check_specs(tree: &MgmtTree<'_>, specs: &[NodeSpec]) {
         }
     }
     let mut expected = Vec::new();
-    walk(&tree.nodes[0], String::new(), &mut expected);
+    walk(tree.roots().next().unwrap(), String::new(), &mut expected);
     assert_eq!(expected.len(), specs.len());
     for ((path, format), spec) in expected.iter().zip(specs) {
         assert_eq!(&spec.path, path);

@@ -27,9 +27,9 @@ fn tnds_is_detected_and_values_borrow_from_input() {
     let tree = &parsed.tree;
     assert_eq!(tree.kind, DocKind::Tnds);
     assert_eq!(tree.man.as_deref(), Some("ACME & Sons"));
-    let acct = &tree.nodes[0];
-    assert_eq!(acct.path.as_deref(), Some("./DMAcc"));
-    let rt = acct.rt.as_ref().unwrap();
+    let acct = tree.roots().next().unwrap();
+    assert_eq!(acct.path(), Some("./DMAcc"));
+    let rt = acct.rt().unwrap();
     assert_eq!(rt.acl.as_deref(), Some("Get=*&Replace=srv1+srv2"));
     assert_eq!(rt.ver_no.as_deref(), Some("7"));
     assert_eq!(
@@ -37,14 +37,15 @@ fn tnds_is_detected_and_values_borrow_from_input() {
         Some(TypeInfo::DdfName("urn:oma:mo:oma-dm-dmacc:1.0".into()))
     );
     let server = acct.child("ServerID").unwrap();
+    let data = server.to_data();
     assert!(
-        matches!(server.value, Some(Cow::Borrowed("srv1"))),
+        matches!(data.value, Some(Cow::Borrowed("srv1"))),
         "plain text is borrowed"
     );
-    assert!(matches!(server.name, Cow::Borrowed(_)));
-    assert_eq!(server.rt.as_ref().unwrap().size.as_deref(), Some("4"));
+    assert!(matches!(data.name, Cow::Borrowed(_)));
+    assert_eq!(server.rt().unwrap().size.as_deref(), Some("4"));
     let note = acct.child("Note").unwrap();
-    assert_eq!(note.value.as_deref(), Some("<a>b&c</a> <tail> A"));
+    assert_eq!(note.value(), Some("<a>b&c</a> <tail> A"));
     assert_eq!(acct.child("Empty").unwrap().format(), Some(Format::Null));
     assert_eq!(tree.node_count(), 5);
 }
@@ -55,15 +56,15 @@ fn vendor_ddf_with_repeated_paths_parses_with_a_warning() {
     assert_eq!(parsed.tree.kind, DocKind::Ddf);
     assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
     assert!(parsed.warnings[0].message.contains("MSFT:Applicability"));
-    let x = &parsed.tree.nodes[0].children[0];
+    let x = parsed.tree.roots().next().unwrap().first_child().unwrap();
     assert!(x.is_placeholder());
-    let df = x.df.as_ref().unwrap();
+    let df = x.df().unwrap();
     assert_eq!(df.occurrence(), Occurrence::ZeroOrN(16));
     assert_eq!(
         df.access,
         AccessType::ADD | AccessType::DELETE | AccessType::GET
     );
-    let label = x.child("Label").unwrap().df.as_ref().unwrap();
+    let label = x.child("Label").unwrap().df().unwrap();
     assert_eq!(label.case_sense(), CaseSense::Cis);
     assert_eq!(label.df_type.values(), ["text/plain", "text/x-label"]);
     assert_eq!(label.default_value.as_deref(), Some("none"));
@@ -112,7 +113,7 @@ fn list_filters_parse_and_apply() {
     let reparsed = parse_xml(&text).unwrap().tree;
     assert_eq!(reparsed, tree.filtered(only));
     // The Empty node keeps no property under this filter, so its RTProperties disappears.
-    assert!(reparsed.find("acct1/Empty").unwrap().rt.is_none());
+    assert!(reparsed.find("acct1/Empty").unwrap().rt().is_none());
 
     let text = to_xml(&tree, without);
     assert!(
@@ -307,7 +308,7 @@ fn corpus_tnds_and_nested_mgmt_tree_parse() {
     assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
     assert_eq!(parsed.warnings[0].path.as_deref(), Some("E-Mail/POP3"));
     let pwd = parsed.tree.find("E-Mail/POP3/PWD").unwrap();
-    assert_eq!(pwd.value.as_deref(), Some("4571F7C34A9876B3"));
+    assert_eq!(pwd.value(), Some("4571F7C34A9876B3"));
     assert_eq!(pwd.format(), Some(Format::Chr));
     assert!(parsed.tree.find("E-Mail/POP3").unwrap().is_interior());
 
@@ -316,7 +317,10 @@ fn corpus_tnds_and_nested_mgmt_tree_parse() {
     assert_eq!(nested.tree, parsed.tree);
     let offset = ddf::find_mgmt_tree(&syncml).unwrap().unwrap();
     assert!(syncml[offset..].starts_with("<MgmtTree"));
-    assert_eq!(nested.tree.nodes[0].offset, syncml.find("<Node>").unwrap());
+    assert_eq!(
+        nested.tree.roots().next().unwrap().offset(),
+        syncml.find("<Node>").unwrap()
+    );
 
     let roundtrip = std::fs::read_to_string(
         shared.join("corpus/libwbxml/golden-libwbxml-0.11.8/ddf-001.roundtrip.xml"),
@@ -347,11 +351,7 @@ fn white_space_inside_text_elements_is_read_as_written() {
     let xml = format!("<MgmtTree>\n  <VerDTD>1.2</VerDTD>\n  {body}\n</MgmtTree>\n");
     let tree = parse_xml(&xml).unwrap().tree;
     for (name, _, expected) in cases {
-        assert_eq!(
-            tree.find(name).unwrap().value.as_deref(),
-            Some(expected),
-            "{name}"
-        );
+        assert_eq!(tree.find(name).unwrap().value(), Some(expected), "{name}");
     }
     // Inner white space of a trimmed element is kept as well.
     let xml = "<MgmtTree><VerDTD>1.2</VerDTD><Node><NodeName> a <!-- c -->  b </NodeName>\
@@ -373,12 +373,12 @@ fn value_whitespace_is_kept_and_other_text_trimmed() {
     let tree = parse_xml(xml).unwrap().tree;
     assert_eq!(tree.ver_dtd, "1.2");
     let a = tree.find("A").unwrap();
-    assert_eq!(a.value.as_deref(), Some("  "));
+    assert_eq!(a.value(), Some("  "));
     assert_eq!(
-        a.rt.as_ref().unwrap().rt_type,
+        a.rt().unwrap().rt_type,
         Some(TypeInfo::Mime(ddf::MimeList::new("text/plain")))
     );
-    assert_eq!(tree.find("B").unwrap().value.as_deref(), Some(" x & y "));
+    assert_eq!(tree.find("B").unwrap().value(), Some(" x & y "));
     let written = to_xml(&tree, ListFilter::ALL);
     assert_eq!(parse_xml(&written).unwrap().tree, tree);
 }

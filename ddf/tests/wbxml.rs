@@ -62,21 +62,15 @@ fn filters_apply_to_wbxml_output() {
     let bytes = to_wbxml(&tree, filter).unwrap();
     let back = parse_wbxml(&bytes).unwrap().tree;
     assert_eq!(back, tree.filtered(filter));
-    assert!(back.find("acct1/ServerID").unwrap().value.is_none());
-    assert!(back
-        .find("acct1")
-        .unwrap()
-        .rt
-        .as_ref()
-        .unwrap()
-        .acl
-        .is_none());
+    assert!(back.find("acct1/ServerID").unwrap().value().is_none());
+    assert!(back.find("acct1").unwrap().rt().unwrap().acl.is_none());
 }
 
 #[test]
 fn interior_nul_cannot_be_written() {
     let mut tree = parse_xml(include_str!("data/tnds_full.xml")).unwrap().tree;
-    tree.nodes[0].children[0].value = Some("a\0b".into());
+    let first = tree.roots().next().unwrap().first_child().unwrap().id();
+    tree.get_mut(first).unwrap().set_value(Some("a\0b".into()));
     let err = to_wbxml(&tree, ListFilter::ALL).unwrap_err();
     assert!(matches!(err.kind, ErrorKind::Encode(_)));
 }
@@ -127,7 +121,7 @@ fn mgmt_tree_nested_in_syncml_wbxml() {
         .position(|win| win == inner.as_slice())
         .unwrap();
     // Offsets point into the outer message.
-    assert!(parsed.tree.nodes[0].offset > start);
+    assert!(parsed.tree.roots().next().unwrap().offset() > start);
 }
 
 #[test]

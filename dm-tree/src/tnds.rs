@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 
 use ddf::spec::Format;
-use ddf::{DocKind, MgmtTree, MimeList, Node as DdfNode, RtProperties, TypeInfo};
+use ddf::{
+    DocKind, MgmtTree, MimeList, NodeData, NodeId as DdfId, NodeRef, RtProperties, TypeInfo,
+};
 
 use crate::acl::{Acl, AclCommand};
 use crate::op::Op;
@@ -292,17 +294,21 @@ fn write_node(
 
 // ------------------------------------------------------------------ export: ddf model
 
-/// Builds the model of a subtree; `None` past `depth` levels (the model is recursive, and
-/// `ddf` reads no deeper than [`ddf::MAX_NODE_DEPTH`] anyway).
+/// Adds the model of a subtree to `doc`, under `parent` (at the top level for `None`);
+/// `None` past `depth` levels (`ddf` reads no deeper than [`ddf::MAX_NODE_DEPTH`] anyway).
 fn model_node<'t>(
     tree: &'t Tree,
     id: u32,
     filter: PropFilter,
     depth: usize,
-) -> Option<DdfNode<'t>> {
+    doc: &mut MgmtTree<'t>,
+    parent: Option<DdfId>,
+    path: Option<Cow<'t, str>>,
+) -> Option<()> {
     let depth = depth.checked_sub(1)?;
     let node = tree.store.get(id)?;
-    let mut out = DdfNode::new(&*node.name);
+    let mut out = NodeData::new(&*node.name);
+    out.path = path;
     let interior = node.is_interior();
     let mut rt = RtProperties::default();
     if filter.has(Property::Acl) && !node.acl.is_empty() {
@@ -333,7 +339,7 @@ fn model_node<'t>(
     if filter.has(Property::VerNo) {
         rt.ver_no = Some(Cow::Owned(node.verno.to_string()));
     }
-    out.rt = Some(Box::new(rt));
+    out.rt = Some(rt);
     if filter.has_value() && !interior {
         out.value = match &node.value {
             Value::Empty => None,
@@ -348,10 +354,14 @@ fn model_node<'t>(
             )),
         };
     }
+    let me = match parent {
+        Some(parent) => doc.push_child(parent, out)?,
+        None => doc.push_root(out)?,
+    };
     for c in node.children.iter().map(|c| c.id) {
-        out.children.push(model_node(tree, c, filter, depth)?);
+        model_node(tree, c, filter, depth, doc, Some(me), None)?;
     }
-    Some(out)
+    Some(())
 }
 
 impl Tree {
@@ -376,10 +386,9 @@ impl Tree {
             (vec![id], parent)
         };
         for top in tops {
-            let mut node = model_node(self, top, filter, ddf::MAX_NODE_DEPTH)
+            let path = Some(Cow::Owned(path.clone()));
+            model_node(self, top, filter, ddf::MAX_NODE_DEPTH, &mut doc, None, path)
                 .ok_or(Status::ENTITY_TOO_LARGE)?;
-            node.path = Some(Cow::Owned(path.clone()));
-            doc.nodes.push(node);
         }
         Ok(doc)
     }
@@ -400,7 +409,7 @@ impl Tree {
     pub fn import_tnds(&mut self, base: &str, doc: &MgmtTree<'_>) -> Result<(), ImportError> {
         let base = Uri::parse(base, &self.limits).map_err(|e| ImportError::from(e.status()))?;
         let snapshot = self.snapshot();
-        let result = import_top(self, None, base, &doc.nodes, Mode::Merge);
+        let result = import_top(self, None, base, doc.roots(), Mode::Merge);
         if result.is_err() {
             self.restore(snapshot);
         }
@@ -422,11 +431,11 @@ fn import_top(
     tree: &mut Tree,
     server: Option<&str>,
     base: Uri<'_>,
-    nodes: &[DdfNode<'_>],
+    nodes: ddf::Children<'_, '_>,
     mode: Mode,
 ) -> Result<(), ImportError> {
     for node in nodes {
-        let rel = node.path.as_deref().map(str::trim).unwrap_or(".");
+        let rel = node.path().map(str::trim).unwrap_or(".");
         let rel = rel.strip_prefix("./").unwrap_or(rel);
         let mut parent_path = base.path().to_owned();
         if !rel.is_empty() && rel != "." {
@@ -512,10 +521,10 @@ fn import_node(
     server: Option<&str>,
     parent: u32,
     parent_path: &str,
-    node: &DdfNode<'_>,
+    node: NodeRef<'_, '_>,
     mode: Mode,
 ) -> Result<(), ImportError> {
-    let name = node.name.trim();
+    let name = node.name().trim();
     let path = if parent_path.is_empty() {
         name.to_owned()
     } else {
@@ -534,13 +543,13 @@ fn import_node(
         let interior = existing
             .and_then(|e| tree.store.get(e))
             .is_some_and(|n| n.is_interior());
-        if interior && node.value.is_none() {
+        if interior && node.value().is_none() {
             Format::Node
         } else {
             Format::Chr
         }
     });
-    let rt = node.rt.as_ref();
+    let rt = node.rt();
     let acl = match rt.and_then(|r| r.acl.as_deref()) {
         Some(text) => Some(Acl::parse(text.trim()).map_err(|_| err(Status::BAD_REQUEST))?),
         None => None,
@@ -553,7 +562,7 @@ fn import_node(
     let value = if format == Format::Node {
         Value::Empty
     } else {
-        parse_value(format, node.value.as_deref().unwrap_or("")).map_err(err)?
+        parse_value(format, node.value().unwrap_or("")).map_err(err)?
     };
     let lookup = tree.spec_lookup(&path);
     let id = match existing {
@@ -632,7 +641,7 @@ fn import_node(
             let Some(child) = tree.store.get(c) else {
                 continue;
             };
-            let keep = node.children.iter().any(|n| n.name.trim() == &*child.name);
+            let keep = node.children().any(|n| n.name().trim() == &*child.name);
             if !keep {
                 if !server.is_none_or(|s| tree.allows(s, AclCommand::Delete, NodeId(c))) {
                     return Err(err(Status::PERMISSION_DENIED));
@@ -644,7 +653,7 @@ fn import_node(
             }
         }
     }
-    for child in &node.children {
+    for child in node.children() {
         import_node(tree, server, id, &path, child, mode)?;
     }
     Ok(())
@@ -657,15 +666,16 @@ fn parse_doc(data: &[u8]) -> Result<ddf::Parsed<'_>, Status> {
 
 /// Whether the document is exactly one top-level node that names `uri` itself (rather than
 /// the nodes to place below it).
-fn names_target<'d>(doc: &'d MgmtTree<'_>, uri: Uri<'_>) -> Option<&'d DdfNode<'d>> {
-    let [only] = doc.nodes.as_slice() else {
+fn names_target<'d, 'a>(doc: &'d MgmtTree<'a>, uri: Uri<'_>) -> Option<NodeRef<'d, 'a>> {
+    let mut roots = doc.roots();
+    let (Some(only), None) = (roots.next(), roots.next()) else {
         return None;
     };
-    if only.name.trim() != uri.name() {
+    if only.name().trim() != uri.name() {
         return None;
     }
     let parent = uri.parent()?;
-    match only.path.as_deref().map(str::trim) {
+    match only.path().map(str::trim) {
         None | Some(".") | Some("") => None,
         Some(p) => {
             let p = p.strip_prefix("./").unwrap_or(p);
@@ -699,7 +709,7 @@ pub(crate) fn add_from_op(
                 import_node(tree, server, parent, p.path(), node, Mode::Add)
             }),
         None => ensure_interior(tree, server, uri)
-            .and_then(|_| import_top(tree, server, uri, &parsed.tree.nodes, Mode::Add)),
+            .and_then(|_| import_top(tree, server, uri, parsed.tree.roots(), Mode::Add)),
     };
     finish(tree, snapshot, result)
 }
@@ -730,16 +740,25 @@ pub(crate) fn replace_from_op(
             if tree.store.get(id).is_some_and(|n| !n.is_interior()) {
                 Err(ImportError::from(Status::COMMAND_NOT_ALLOWED))
             } else if id == 0 {
-                import_top(tree, server, uri, &parsed.tree.nodes, Mode::Merge)
+                import_top(tree, server, uri, parsed.tree.roots(), Mode::Merge)
             } else {
                 // the document lists the target's new children
-                let mut top = DdfNode::new(uri.name());
-                top.children.clone_from(&parsed.tree.nodes);
-                top.rt = Some(Box::new(RtProperties {
+                let mut doc = MgmtTree::new(DocKind::Tnds);
+                let mut top = NodeData::new(uri.name());
+                top.rt = Some(RtProperties {
                     format: Some(Format::Node),
                     ..RtProperties::default()
-                }));
-                import_node(tree, server, parent, parent_path, &top, Mode::Replace)
+                });
+                let copied = doc.push_root(top).and_then(|top| {
+                    for node in parsed.tree.roots() {
+                        doc.push_copy(Some(top), node)?;
+                    }
+                    Some(top)
+                });
+                match copied.and_then(|top| doc.get(top)) {
+                    Some(top) => import_node(tree, server, parent, parent_path, top, Mode::Replace),
+                    None => Err(ImportError::from(Status::COMMAND_FAILED)),
+                }
             }
         }
     };

@@ -93,7 +93,7 @@ fn list_tnds_filters_and_rights() {
     // the ddf model export agrees with the XML
     let model = t.export_tnds_model("./Dev", PropFilter::ALL).unwrap();
     assert_eq!(model.node_count(), 6);
-    assert_eq!(model.nodes[0].path.as_deref(), Some("."));
+    assert_eq!(model.roots().next().unwrap().path(), Some("."));
 }
 
 const NEW_ITEM: &str = r#"<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD>

@@ -125,22 +125,22 @@ pub fn read_tree(tree: &Tree, root: &str) -> extended::Inventory {
 
 /// The inventory in a TNDS document (the answer to `Get …/Inventory?list=TNDS+Value`).
 pub fn from_tnds(doc: &ddf::MgmtTree<'_>) -> extended::Inventory {
-    fn walk(node: &ddf::Node<'_>, parent: &str, flat: &mut FlatInventory) {
-        let base = node.path.as_deref().unwrap_or(parent);
+    fn walk(node: ddf::NodeRef<'_, '_>, parent: &str, flat: &mut FlatInventory) {
+        let base = node.path().unwrap_or(parent);
         let path = if base.is_empty() {
-            node.name.to_string()
+            node.name().to_owned()
         } else {
-            format!("{}/{}", base.trim_end_matches('/'), node.name)
+            format!("{}/{}", base.trim_end_matches('/'), node.name())
         };
-        if let Some(v) = &node.value {
+        if let Some(v) = node.value() {
             insert(flat, &path, v);
         }
-        for c in &node.children {
+        for c in node.children() {
             walk(c, &path, flat);
         }
     }
     let mut flat = FlatInventory::new();
-    for n in &doc.nodes {
+    for n in doc.roots() {
         walk(n, "", &mut flat);
     }
     from_flat(&flat)

@@ -68,17 +68,13 @@ fn check_report(parsed: &ddf::Parsed<'_>) -> String {
         ddf::DocKind::Tnds => "TNDS",
     };
     let mut report = format!("{kind} (VerDTD {})\n", tree.ver_dtd);
-    for node in &tree.nodes {
+    for node in tree.roots() {
         let name = if node.is_placeholder() {
             "<X>"
         } else {
-            &node.name
+            node.name()
         };
-        let path = node
-            .path
-            .as_deref()
-            .map(|p| format!("{p}/"))
-            .unwrap_or_default();
+        let path = node.path().map(|p| format!("{p}/")).unwrap_or_default();
         report.push_str(&format!("root {path}{name}: {} nodes\n", node.count()));
     }
     report.push_str(&format!("{} warnings\n", parsed.warnings.len()));
