@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use quick_xml::errors::IllFormedError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
@@ -30,6 +31,11 @@ pub(crate) struct XmlSource<'a> {
     /// Whether text elements may be read ahead (always, but in the test that compares
     /// both paths).
     read_ahead: bool,
+    /// Elements whose start tag was read here rather than by quick-xml, innermost last, each
+    /// with the number of elements quick-xml has open inside it. quick-xml never saw their
+    /// start, so their end tag must not reach it either (it would close, or fail to match,
+    /// the element it saw last): [`XmlSource::own_end`] reads it when that number is 0.
+    open: Vec<(&'a str, u32)>,
 }
 
 /// What is left of a text element read ahead: its text and its end tag.
@@ -60,6 +66,7 @@ impl<'a> XmlSource<'a> {
             at_text: false,
             ahead: Ahead::None,
             read_ahead: true,
+            open: Vec::new(),
         }
     }
 
@@ -140,22 +147,59 @@ impl<'a> XmlSource<'a> {
             }
             _ => return None,
         };
-        // A child element (a container): the event path.
+        let name = self.input.get(name_at..name_end)?;
+        let tag = Tag::from_name(name);
+        if tag == Tag::Other {
+            return None;
+        }
+        if let Some(ev) = self.plain_text_element(lt, name, tag, ns, text_at) {
+            return Some(ev);
+        }
+        // A container: its start tag alone, its content through the event path, its end
+        // tag by `own_end`. Only containers: the decoder reads their content in
+        // element-only content, where a text event is an error that ends the decoding, so
+        // quick-xml is always in text state when their end tag comes (`own_end` cannot move
+        // it on from inside markup). Leaves, whose text may come in events, and nested
+        // documents, which quick-xml reads to their end, keep quick-xml's start.
+        if !is_container(tag) {
+            return None;
+        }
+        std::io::BufRead::consume(&mut self.reader.stream(), text_at - at);
+        self.last = lt;
+        self.lead_skipped = false;
+        self.last_qname = name;
+        self.open.push((name, 0));
+        Some(Ev::Start {
+            tag,
+            name,
+            ns,
+            empty: false,
+        })
+    }
+
+    /// [`XmlSource::text_element`] when the element holds plain text up to its end tag.
+    #[inline(always)]
+    fn plain_text_element(
+        &mut self,
+        lt: usize,
+        name: &'a str,
+        tag: Tag,
+        ns: Ns<'a>,
+        text_at: usize,
+    ) -> Option<Ev<'a>> {
+        let at = usize::try_from(self.reader.buffer_position()).ok()?;
+        let bytes = self.input.as_bytes();
+        let len = name.len();
+        // A child element (a container).
         if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
             return None;
         }
         let end_at = text_at + memchr::memchr2(b'<', b'&', bytes.get(text_at..)?)?;
         let after = end_at + 3 + len;
-        let name = bytes.get(name_at..name_end)?;
         if bytes.get(end_at..end_at + 2) != Some(b"</")
-            || bytes.get(end_at + 2..after - 1) != Some(name)
+            || bytes.get(end_at + 2..after - 1) != Some(name.as_bytes())
             || bytes.get(after - 1) != Some(&b'>')
         {
-            return None;
-        }
-        let name = self.input.get(name_at..name_end)?;
-        let tag = Tag::from_name(name);
-        if tag == Tag::Other {
             return None;
         }
         let text = self.input.get(text_at..end_at)?;
@@ -175,6 +219,77 @@ impl<'a> XmlSource<'a> {
             ns,
             empty: false,
         })
+    }
+
+    /// The end tag of the innermost element started here, when it comes next (after
+    /// whitespace, with `trim`), read as quick-xml would: its name, trailing whitespace
+    /// trimmed, must be the start's, and a mismatch is quick-xml's error at the same offset.
+    /// `None`, with nothing consumed, when something else comes next or the tag has no `>`
+    /// (quick-xml then reports the same syntax error it always did, never reaching its
+    /// check of names).
+    #[inline(always)]
+    fn own_end(&mut self, trim: bool) -> Result<Option<Ev<'a>>, Fail> {
+        let Some(&(name, 0)) = self.open.last() else {
+            return Ok(None);
+        };
+        if !self.at_text {
+            return Ok(None);
+        }
+        let Ok(at) = usize::try_from(self.reader.buffer_position()) else {
+            return Ok(None);
+        };
+        let bytes = self.input.as_bytes();
+        let rest = bytes.get(at..).unwrap_or_default();
+        let ws = if trim {
+            rest.iter()
+                .position(|&b| !is_ws_byte(b))
+                .unwrap_or(rest.len())
+        } else {
+            0
+        };
+        let lt = at + ws;
+        // The expected tag exactly, as nearly always.
+        let exact = lt + 2 + name.len();
+        if bytes.get(lt..lt + 2) == Some(b"</")
+            && bytes.get(lt + 2..exact) == Some(name.as_bytes())
+            && bytes.get(exact) == Some(&b'>')
+        {
+            std::io::BufRead::consume(&mut self.reader.stream(), exact + 1 - at);
+        } else {
+            if bytes.get(lt..lt + 2) != Some(b"</") {
+                return Ok(None);
+            }
+            let Some(gt) = memchr::memchr(b'>', bytes.get(lt + 2..).unwrap_or_default()) else {
+                return Ok(None);
+            };
+            let found = self
+                .input
+                .get(lt + 2..lt + 2 + gt)
+                .unwrap_or_default()
+                .trim_end_matches([' ', '\t', '\r', '\n']);
+            if found != name {
+                let e = quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag {
+                    expected: name.to_owned(),
+                    found: found.to_owned(),
+                });
+                return Err(fail(K::Xml(e.to_string()), self.base + lt));
+            }
+            std::io::BufRead::consume(&mut self.reader.stream(), lt + 3 + gt - at);
+        }
+        self.open.pop();
+        self.last = lt;
+        self.lead_skipped = false;
+        self.at_text = true;
+        Ok(Some(Ev::End))
+    }
+
+    /// Counts an element quick-xml opened (`1`) or closed (`-1`) inside the innermost one
+    /// started here.
+    #[inline(always)]
+    fn count_open(&mut self, delta: i32) {
+        if let Some(top) = self.open.last_mut() {
+            top.1 = top.1.saturating_add_signed(delta);
+        }
     }
 
     /// The next event of a text element read ahead, as quick-xml would have returned it.
@@ -324,6 +439,9 @@ impl<'a> XmlSource<'a> {
         }
         self.reader.config_mut().trim_text_start = trim;
         loop {
+            if let Some(ev) = self.own_end(trim)? {
+                return Ok(ev);
+            }
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
             self.lead_skipped = trim;
             let event = match self.reader.read_event() {
@@ -333,6 +451,7 @@ impl<'a> XmlSource<'a> {
             self.at_text = !matches!(event, Event::Text(_));
             return Ok(match event {
                 Event::Start(e) => {
+                    self.count_open(1);
                     // `<`, the tag's content, `>`.
                     self.tag_start(e.len() + 2);
                     let qname: &'a str = qname_of(&e, self.input, self.last);
@@ -368,7 +487,10 @@ impl<'a> XmlSource<'a> {
                         empty: true,
                     }
                 }
-                Event::End(_) => Ev::End,
+                Event::End(_) => {
+                    self.count_open(-1);
+                    Ev::End
+                }
                 // quick-xml passes control characters through; they could not be encoded.
                 Event::Text(t) => {
                     // Text starts where it was read from: trimmed text only reaches the
@@ -468,8 +590,14 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
         std::io::BufRead::consume(&mut self.reader.stream(), i);
         self.last = at + i;
+        if self.own_end(false)?.is_some() {
+            return Ok(Some(text));
+        }
         match self.reader.read_event() {
-            Ok(Event::End(_)) => Ok(Some(text)),
+            Ok(Event::End(_)) => {
+                self.count_open(-1);
+                Ok(Some(text))
+            }
             Ok(_) => Err(fail(
                 K::Xml("expected an end tag".into()),
                 self.base + at + i,
@@ -499,6 +627,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 self.reader
                     .read_to_end(QName(self.last_qname))
                     .map_err(|e| self.syntax(&e))?;
+                self.count_open(-1);
             }
             usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
         };
@@ -519,6 +648,36 @@ fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
     let len = e.name().0.len();
     // The tag text starts right after `<` at the event's offset.
     input.get(at + 1..at + 1 + len).unwrap_or_default()
+}
+
+/// Whether the decoder reads the element's content as child elements only.
+#[inline(always)]
+fn is_container(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::SyncHdr
+            | Tag::SyncBody
+            | Tag::Target
+            | Tag::Source
+            | Tag::Cred
+            | Tag::Meta
+            | Tag::Add
+            | Tag::Alert
+            | Tag::Copy
+            | Tag::Delete
+            | Tag::Get
+            | Tag::Replace
+            | Tag::Exec
+            | Tag::Atomic
+            | Tag::Sequence
+            | Tag::Results
+            | Tag::Status
+            | Tag::Item
+            | Tag::Chal
+            | Tag::MetInf
+            | Tag::Anchor
+            | Tag::Mem
+    )
 }
 
 #[inline(always)]
