@@ -132,11 +132,7 @@ impl<'a> XmlSource<'a> {
         }
         let name_at = lt + 1;
         // Known names are ASCII letters, at most MAX_NAME of them.
-        let len = bytes
-            .get(name_at..)?
-            .iter()
-            .take(crate::decode::MAX_NAME + 1)
-            .position(|b| !b.is_ascii_alphabetic())?;
+        let len = name_len(bytes.get(name_at..)?)?;
         let name_end = name_at + len;
         // No attributes, or the MetInf declaration as `ns` recognises it first.
         const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
@@ -194,7 +190,7 @@ impl<'a> XmlSource<'a> {
         if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
             return None;
         }
-        let end_at = text_at + memchr::memchr2(b'<', b'&', bytes.get(text_at..)?)?;
+        let end_at = text_at + find_markup(bytes.get(text_at..)?)?;
         let after = end_at + 3 + len;
         if bytes.get(end_at..end_at + 2) != Some(b"</")
             || bytes.get(end_at + 2..after - 1) != Some(name.as_bytes())
@@ -572,7 +568,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
         let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
         let rest = self.input.as_bytes().get(at..).unwrap_or_default();
-        let Some(i) = memchr::memchr2(b'<', b'&', rest) else {
+        let Some(i) = find_markup(rest) else {
             return Ok(None);
         };
         if rest.get(i) != Some(&b'<') || rest.get(i + 1) != Some(&b'/') {
@@ -650,6 +646,50 @@ fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
     input.get(at + 1..at + 1 + len).unwrap_or_default()
 }
 
+/// The length of the ASCII letters `b` starts with, when they are few enough to be a known
+/// name and something follows them.
+#[inline(always)]
+fn name_len(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i <= crate::decode::MAX_NAME {
+        if !b.get(i)?.is_ascii_alphabetic() {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first `<` or `&` in `b`. DM text is mostly a few bytes (numbers, short URIs): two
+/// words tested at once find its end before a call to `memchr2` would have set up.
+#[inline(always)]
+fn find_markup(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn marks(w: u64) -> u64 {
+        let (lt, amp) = (w ^ (LO * u64::from(b'<')), w ^ (LO * u64::from(b'&')));
+        // The lowest flagged byte is the first zero byte exactly (borrows only run upward).
+        (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
+    }
+    let mut at = 0;
+    while at < 16 {
+        let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
+            let rest = b.get(at..)?;
+            return rest
+                .iter()
+                .position(|&c| c == b'<' || c == b'&')
+                .map(|i| i + at);
+        };
+        let m = marks(u64::from_le_bytes(*w));
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| i + at)
+}
+
 /// Whether the decoder reads the element's content as child elements only.
 #[inline(always)]
 fn is_container(tag: Tag) -> bool {
@@ -688,4 +728,35 @@ fn is_ws_byte(b: u8) -> bool {
 /// Whether XML 1.0 allows the character.
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// `find_markup` finds what a byte search finds, wherever the bytes sit around its word
+    /// boundaries, among bytes one off the ones it looks for.
+    #[test]
+    fn find_markup_matches_a_byte_search() {
+        let fill = [b'a', b';', b'=', b'%', b'\'', 0x00, 0x01, 0xbc, 0xa6, 0xff];
+        for len in 0..40 {
+            for &f in &fill {
+                let mut b = vec![f; len];
+                assert_eq!(find_markup(&b), None, "{len} {f}");
+                for at in 0..len {
+                    for mark in [b'<', b'&'] {
+                        b[at] = mark;
+                        if at + 1 < len {
+                            b[at + 1] = if mark == b'<' { b'&' } else { b'<' };
+                        }
+                        let want = b.iter().position(|&c| c == b'<' || c == b'&');
+                        assert_eq!(find_markup(&b), want, "{len} {f} {at}");
+                        b.fill(f);
+                    }
+                }
+            }
+        }
+    }
 }
