@@ -193,7 +193,9 @@ impl<'a> XmlSource<'a> {
         let end_at = text_at + find_markup(bytes.get(text_at..)?)?;
         let after = end_at + 3 + len;
         if bytes.get(end_at..end_at + 2) != Some(b"</")
-            || bytes.get(end_at + 2..after - 1) != Some(name.as_bytes())
+            || !bytes
+                .get(end_at + 2..after - 1)
+                .is_some_and(|n| same_name(n, name.as_bytes()))
             || bytes.get(after - 1) != Some(&b'>')
         {
             return None;
@@ -247,7 +249,9 @@ impl<'a> XmlSource<'a> {
         // The expected tag exactly, as nearly always.
         let exact = lt + 2 + name.len();
         if bytes.get(lt..lt + 2) == Some(b"</")
-            && bytes.get(lt + 2..exact) == Some(name.as_bytes())
+            && bytes
+                .get(lt + 2..exact)
+                .is_some_and(|n| same_name(n, name.as_bytes()))
             && bytes.get(exact) == Some(&b'>')
         {
             std::io::BufRead::consume(&mut self.reader.stream(), exact + 1 - at);
@@ -690,6 +694,24 @@ fn find_markup(b: &[u8]) -> Option<usize> {
     memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| i + at)
 }
 
+/// `a == b` for tag names: known names take 3 to 10 bytes, compared as two overlapping
+/// words rather than through a `memcmp` call.
+#[inline(always)]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    /// The first and last `N` bytes agree: the whole, for lengths `N` to `2 * N`.
+    #[inline(always)]
+    fn ends<const N: usize>(a: &[u8], b: &[u8]) -> bool {
+        a.first_chunk::<N>() == b.first_chunk::<N>() && a.last_chunk::<N>() == b.last_chunk::<N>()
+    }
+    match a.len() {
+        n if n != b.len() => false,
+        8..=16 => ends::<8>(a, b),
+        4..=7 => ends::<4>(a, b),
+        2..=3 => ends::<2>(a, b),
+        _ => a == b,
+    }
+}
+
 /// Whether the decoder reads the element's content as child elements only.
 #[inline(always)]
 fn is_container(tag: Tag) -> bool {
@@ -735,6 +757,36 @@ mod tests {
     #![allow(clippy::indexing_slicing)]
 
     use super::*;
+
+    #[test]
+    fn same_name_is_equality() {
+        let names: Vec<&[u8]> = vec![
+            b"",
+            b"a",
+            b"ab",
+            b"ac",
+            b"abc",
+            b"abd",
+            b"xbc",
+            b"Data",
+            b"Date",
+            b"LocURI",
+            b"LocURL",
+            b"MaxMsgSize",
+            b"MaxObjSize",
+            b"SourceParent",
+            b"SourceParens",
+            b"0123456789abcdef",
+            b"0123456789abcdeg",
+            b"0123456789abcdefg",
+            b"0123456789abcdefh",
+        ];
+        for a in &names {
+            for b in &names {
+                assert_eq!(same_name(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 
     /// `find_markup` finds what a byte search finds, wherever the bytes sit around its word
     /// boundaries, among bytes one off the ones it looks for.
