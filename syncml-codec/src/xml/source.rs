@@ -651,9 +651,32 @@ fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
 }
 
 /// The length of the ASCII letters `b` starts with, when they are few enough to be a known
-/// name and something follows them.
+/// name and something follows them. Two words are tested at once when the input holds them.
 #[inline(always)]
 fn name_len(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of every byte of `w` that is not an ASCII letter.
+    #[inline(always)]
+    fn non_letters(w: u64) -> u64 {
+        // Lower-cased and kept under 0x80 so that no addition carries into the next byte.
+        let x = (w | (LO * 0x20)) & !HI;
+        let from_a = x + LO * (0x80 - u64::from(b'a'));
+        let past_z = x + LO * (0x80 - u64::from(b'z') - 1);
+        (!from_a | past_z | w) & HI
+    }
+    if let (Some(w0), Some(w1)) = (
+        b.first_chunk::<8>(),
+        b.get(8..).and_then(|r| r.first_chunk::<8>()),
+    ) {
+        let m0 = non_letters(u64::from_le_bytes(*w0));
+        if m0 != 0 {
+            return Some((m0.trailing_zeros() / 8) as usize);
+        }
+        let m1 = non_letters(u64::from_le_bytes(*w1));
+        let len = 8 + (m1.trailing_zeros() / 8) as usize;
+        return (len <= crate::decode::MAX_NAME).then_some(len);
+    }
     let mut i = 0;
     while i <= crate::decode::MAX_NAME {
         if !b.get(i)?.is_ascii_alphabetic() {
@@ -784,6 +807,31 @@ mod tests {
         for a in &names {
             for b in &names {
                 assert_eq!(same_name(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// `name_len` counts the letters a byte loop counts, up to the longest known name.
+    #[test]
+    fn name_len_matches_a_byte_loop() {
+        let want = |b: &[u8]| {
+            let n = b.iter().take(11).position(|c| !c.is_ascii_alphabetic())?;
+            Some(n)
+        };
+        let others = [
+            b'@', b'[', b'`', b'{', b'>', b' ', b'/', b':', b'0', 0x00, 0xc1, 0xe1, 0xff,
+        ];
+        for len in 0..20 {
+            for letter in [b'a', b'z', b'A', b'Z', b'm'] {
+                let mut b = vec![letter; len];
+                assert_eq!(name_len(&b), want(&b), "{len}");
+                for at in 0..len {
+                    for &o in &others {
+                        b[at] = o;
+                        assert_eq!(name_len(&b), want(&b), "{len} {at} {o}");
+                        b[at] = letter;
+                    }
+                }
             }
         }
     }
