@@ -120,16 +120,11 @@ impl<'a> XmlSource<'a> {
     /// its start is returned, its text and end are handed out next ([`Ahead`]). quick-xml is
     /// moved past it through its own stream, its positions stay right, and it never sees
     /// the element: its check of end names has nothing to check, since the end tag is
-    /// compared here. Anything else returns `None` with nothing consumed.
+    /// compared here. Anything else returns `None` with nothing consumed. The reader is at
+    /// `at`, the tag's `<` at `lt` after indentation.
     #[inline(always)]
-    fn text_element(&mut self) -> Option<Ev<'a>> {
-        let at = usize::try_from(self.reader.buffer_position()).ok()?;
+    fn text_element(&mut self, at: usize, lt: usize) -> Option<Ev<'a>> {
         let bytes = self.input.as_bytes();
-        let ws = bytes.get(at..)?.iter().position(|&b| !is_ws_byte(b))?;
-        let lt = at + ws;
-        if bytes.get(lt) != Some(&b'<') {
-            return None;
-        }
         let name_at = lt + 1;
         // Known names are ASCII letters, at most MAX_NAME of them.
         let len = name_len(bytes.get(name_at..)?)?;
@@ -148,7 +143,7 @@ impl<'a> XmlSource<'a> {
         if tag == Tag::Other {
             return None;
         }
-        if let Some(ev) = self.plain_text_element(lt, name, tag, ns, text_at) {
+        if let Some(ev) = self.plain_text_element(at, lt, name, tag, ns, text_at) {
             return Some(ev);
         }
         // A container: its start tag alone, its content through the event path, its end
@@ -177,13 +172,13 @@ impl<'a> XmlSource<'a> {
     #[inline(always)]
     fn plain_text_element(
         &mut self,
+        at: usize,
         lt: usize,
         name: &'a str,
         tag: Tag,
         ns: Ns<'a>,
         text_at: usize,
     ) -> Option<Ev<'a>> {
-        let at = usize::try_from(self.reader.buffer_position()).ok()?;
         let bytes = self.input.as_bytes();
         let len = name.len();
         // A child element (a container).
@@ -227,17 +222,13 @@ impl<'a> XmlSource<'a> {
     /// check of names).
     #[inline(always)]
     fn own_end(&mut self, trim: bool) -> Result<Option<Ev<'a>>, Fail> {
-        let Some(&(name, 0)) = self.open.last() else {
-            return Ok(None);
-        };
-        if !self.at_text {
+        if !matches!(self.open.last(), Some((_, 0))) || !self.at_text {
             return Ok(None);
         }
         let Ok(at) = usize::try_from(self.reader.buffer_position()) else {
             return Ok(None);
         };
-        let bytes = self.input.as_bytes();
-        let rest = bytes.get(at..).unwrap_or_default();
+        let rest = self.input.as_bytes().get(at..).unwrap_or_default();
         let ws = if trim {
             rest.iter()
                 .position(|&b| !is_ws_byte(b))
@@ -245,7 +236,19 @@ impl<'a> XmlSource<'a> {
         } else {
             0
         };
-        let lt = at + ws;
+        self.own_end_at(at, at + ws)
+    }
+
+    /// [`XmlSource::own_end`] with the tag's `<` at `lt`, the reader at `at`.
+    #[inline(always)]
+    fn own_end_at(&mut self, at: usize, lt: usize) -> Result<Option<Ev<'a>>, Fail> {
+        let Some(&(name, 0)) = self.open.last() else {
+            return Ok(None);
+        };
+        if !self.at_text {
+            return Ok(None);
+        }
+        let bytes = self.input.as_bytes();
         // The expected tag exactly, as nearly always.
         let exact = lt + 2 + name.len();
         if bytes.get(lt..lt + 2) == Some(b"</")
@@ -433,8 +436,23 @@ impl<'a> XmlSource<'a> {
             return self.replay();
         }
         if trim && self.at_text && self.read_ahead {
-            if let Some(ev) = self.text_element() {
-                return Ok(ev);
+            // Indentation skipped once for both: an end tag, or a start tag read ahead.
+            let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+            let bytes = self.input.as_bytes();
+            let rest = bytes.get(at..).unwrap_or_default();
+            let lt = at
+                + rest
+                    .iter()
+                    .position(|&b| !is_ws_byte(b))
+                    .unwrap_or(rest.len());
+            if bytes.get(lt) == Some(&b'<') {
+                if bytes.get(lt + 1) == Some(&b'/') {
+                    if let Some(ev) = self.own_end_at(at, lt)? {
+                        return Ok(ev);
+                    }
+                } else if let Some(ev) = self.text_element(at, lt) {
+                    return Ok(ev);
+                }
             }
         }
         self.reader.config_mut().trim_text_start = trim;
