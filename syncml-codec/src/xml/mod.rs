@@ -130,6 +130,8 @@ mod tests {
             .to_vec(),
         );
         out.push(ODD_ENDS.as_bytes().to_vec());
+        // The root read ahead too, after a declaration and a comment.
+        out.push(format!("<?xml version=\"1.0\"?>\n<!-- c -->\n{ODD_ENDS}\n").into_bytes());
         out
     }
 

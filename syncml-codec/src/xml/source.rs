@@ -129,12 +129,16 @@ impl<'a> XmlSource<'a> {
         // Known names are ASCII letters, at most MAX_NAME of them.
         let len = name_len(bytes.get(name_at..)?)?;
         let name_end = name_at + len;
-        // No attributes, or the MetInf declaration as `ns` recognises it first.
+        // No attributes, or one of the declarations `ns` recognises first.
         const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
+        const SYNCML: &[u8] = br#" xmlns="SYNCML:SYNCML1.2">"#;
         let (ns, text_at) = match bytes.get(name_end) {
             Some(b'>') => (Ns::Inherited, name_end + 1),
             Some(b' ') if bytes.get(name_end..name_end + METINF.len()) == Some(METINF) => {
                 (Ns::MetInf, name_end + METINF.len())
+            }
+            Some(b' ') if bytes.get(name_end..name_end + SYNCML.len()) == Some(SYNCML) => {
+                (Ns::SyncMl, name_end + SYNCML.len())
             }
             _ => return None,
         };
@@ -435,28 +439,29 @@ impl<'a> XmlSource<'a> {
         if !matches!(self.ahead, Ahead::None) {
             return self.replay();
         }
-        if trim && self.at_text && self.read_ahead {
-            // Indentation skipped once for both: an end tag, or a start tag read ahead.
-            let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-            let bytes = self.input.as_bytes();
-            let rest = bytes.get(at..).unwrap_or_default();
-            let lt = at
-                + rest
-                    .iter()
-                    .position(|&b| !is_ws_byte(b))
-                    .unwrap_or(rest.len());
-            if bytes.get(lt) == Some(&b'<') {
-                if bytes.get(lt + 1) == Some(&b'/') {
-                    if let Some(ev) = self.own_end_at(at, lt)? {
+        // Back here after a comment, a declaration or a processing instruction.
+        loop {
+            if trim && self.at_text && self.read_ahead {
+                // Indentation skipped once for both: an end tag, or a start tag read ahead.
+                let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+                let bytes = self.input.as_bytes();
+                let rest = bytes.get(at..).unwrap_or_default();
+                let lt = at
+                    + rest
+                        .iter()
+                        .position(|&b| !is_ws_byte(b))
+                        .unwrap_or(rest.len());
+                if bytes.get(lt) == Some(&b'<') {
+                    if bytes.get(lt + 1) == Some(&b'/') {
+                        if let Some(ev) = self.own_end_at(at, lt)? {
+                            return Ok(ev);
+                        }
+                    } else if let Some(ev) = self.text_element(at, lt) {
                         return Ok(ev);
                     }
-                } else if let Some(ev) = self.text_element(at, lt) {
-                    return Ok(ev);
                 }
             }
-        }
-        self.reader.config_mut().trim_text_start = trim;
-        loop {
+            self.reader.config_mut().trim_text_start = trim;
             if let Some(ev) = self.own_end(trim)? {
                 return Ok(ev);
             }
@@ -758,7 +763,8 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
 fn is_container(tag: Tag) -> bool {
     matches!(
         tag,
-        Tag::SyncHdr
+        Tag::SyncML
+            | Tag::SyncHdr
             | Tag::SyncBody
             | Tag::Target
             | Tag::Source
