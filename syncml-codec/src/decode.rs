@@ -899,8 +899,15 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 }
                 Tag::MetInf => {
                     if !c.empty {
+                        // MetInf may hold MetInf: bounded like containers, since each level
+                        // recurses (deep enough input would overflow the stack).
                         self.path.push("MetInf");
+                        self.depth += 1;
+                        if self.depth > self.limits.max_depth {
+                            return Err(self.err(K::Limit("nesting depth")));
+                        }
                         self.metinf(m)?;
+                        self.depth -= 1;
                         self.path.pop();
                     }
                 }

@@ -243,6 +243,30 @@ fn limits_each_hit() {
     );
 }
 
+/// MetInf inside MetInf recurses in the decoder: deep nesting is a limit error, not a
+/// stack overflow.
+#[test]
+fn deep_metinf_is_a_limit_error() {
+    let deep = "<MetInf>".repeat(200_000);
+    let xml = format!("<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><Meta>{deep}");
+    let e = decode_xml(xml.as_bytes()).unwrap_err();
+    assert_eq!(e.kind, K::Limit("nesting depth"));
+    assert!(
+        e.path.starts_with("SyncML/SyncHdr/Meta/MetInf/MetInf"),
+        "{}",
+        e.path
+    );
+    let ok = format!(
+        "<SyncML xmlns=\"SYNCML:SYNCML1.2\">{}<SyncBody><Final/></SyncBody></SyncML>",
+        HDR.replace(
+            "</SyncHdr>",
+            "<Meta><MetInf><MetInf><MaxMsgSize>9</MaxMsgSize></MetInf></MetInf></Meta></SyncHdr>"
+        )
+    );
+    let m = decode_xml(ok.as_bytes()).unwrap();
+    assert_eq!(m.header.meta.unwrap().max_msg_size, Some(9));
+}
+
 fn all_vectors() -> Vec<Vec<u8>> {
     let mut v: Vec<Vec<u8>> = common::own_vectors().into_iter().map(|(_, b)| b).collect();
     for (_, x, w) in common::corpus() {

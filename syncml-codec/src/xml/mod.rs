@@ -75,6 +75,24 @@ mod tests {
         })
     }
 
+    /// Containers whose end tags quick-xml does not read: spaced, after a comment, after
+    /// indentation, empty, mismatched (by the byte replacements in the test).
+    const ODD_ENDS: &str = concat!(
+        "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
+        "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>",
+        "<Target><LocURI>t</LocURI></Target ><Source><!-- c --><LocURI>s</LocURI>",
+        "<!-- c --></Source><Meta>\n <MaxMsgSize xmlns=\"syncml:metinf\">9</MaxMsgSize>",
+        "\n</Meta>\t</SyncHdr\n><SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef>",
+        "<CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><TargetRef>a&amp;b</TargetRef>",
+        "<Data>200</Data><Chal><Meta><MetInf xmlns=\"syncml:metinf\"><Type>b</Type>",
+        "</MetInf><Mem><FreeMem>1</FreeMem></Mem></Meta></Chal></Status>",
+        "<Add><CmdID>2</CmdID><Item><Target><LocURI><![CDATA[./x]]></LocURI>",
+        "</Target><Data>\n<MgmtTree><VerDTD>1.2</VerDTD></MgmtTree>\n</Data></Item>",
+        "<Item></Item ></Add><Atomic><CmdID>3</CmdID><Delete><CmdID>4</CmdID>",
+        "<Item><Target><LocURI>./y</LocURI></Target></Item></Delete></Atomic>",
+        "<Final/></SyncBody></SyncML>"
+    );
+
     fn inputs() -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         let dirs = [
@@ -111,6 +129,9 @@ mod tests {
             .as_bytes()
             .to_vec(),
         );
+        out.push(ODD_ENDS.as_bytes().to_vec());
+        // The root read ahead too, after a declaration and a comment.
+        out.push(format!("<?xml version=\"1.0\"?>\n<!-- c -->\n{ODD_ENDS}\n").into_bytes());
         out
     }
 
@@ -119,10 +140,12 @@ mod tests {
     /// by markup at many places.
     #[test]
     fn read_ahead_matches_the_event_path() {
+        let [a, _] = both(ODD_ENDS.as_bytes());
+        assert!(a.is_ok(), "{a:?}");
         for input in inputs() {
             let [a, b] = both(&input);
             assert_eq!(a, b, "{}", String::from_utf8_lossy(&input));
-            let step = (input.len() / 150).max(1);
+            let step = (input.len() / 300).max(1);
             for at in (0..input.len()).step_by(step) {
                 for byte in [b'<', b'/', b'>', b' ', b'&', b'x'] {
                     let mut m = input.clone();

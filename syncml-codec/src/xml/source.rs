@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use quick_xml::errors::IllFormedError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::QName;
 
@@ -30,6 +31,11 @@ pub(crate) struct XmlSource<'a> {
     /// Whether text elements may be read ahead (always, but in the test that compares
     /// both paths).
     read_ahead: bool,
+    /// Elements whose start tag was read here rather than by quick-xml, innermost last, each
+    /// with the number of elements quick-xml has open inside it. quick-xml never saw their
+    /// start, so their end tag must not reach it either (it would close, or fail to match,
+    /// the element it saw last): [`XmlSource::own_end`] reads it when that number is 0.
+    open: Vec<(&'a str, u32)>,
 }
 
 /// What is left of a text element read ahead: its text and its end tag.
@@ -60,6 +66,7 @@ impl<'a> XmlSource<'a> {
             at_text: false,
             ahead: Ahead::None,
             read_ahead: true,
+            open: Vec::new(),
         }
     }
 
@@ -113,49 +120,83 @@ impl<'a> XmlSource<'a> {
     /// its start is returned, its text and end are handed out next ([`Ahead`]). quick-xml is
     /// moved past it through its own stream, its positions stay right, and it never sees
     /// the element: its check of end names has nothing to check, since the end tag is
-    /// compared here. Anything else returns `None` with nothing consumed.
+    /// compared here. Anything else returns `None` with nothing consumed. The reader is at
+    /// `at`, the tag's `<` at `lt` after indentation.
     #[inline(always)]
-    fn text_element(&mut self) -> Option<Ev<'a>> {
-        let at = usize::try_from(self.reader.buffer_position()).ok()?;
+    fn text_element(&mut self, at: usize, lt: usize) -> Option<Ev<'a>> {
         let bytes = self.input.as_bytes();
-        let ws = bytes.get(at..)?.iter().position(|&b| !is_ws_byte(b))?;
-        let lt = at + ws;
-        if bytes.get(lt) != Some(&b'<') {
-            return None;
-        }
         let name_at = lt + 1;
         // Known names are ASCII letters, at most MAX_NAME of them.
-        let len = bytes
-            .get(name_at..)?
-            .iter()
-            .take(crate::decode::MAX_NAME + 1)
-            .position(|b| !b.is_ascii_alphabetic())?;
+        let len = name_len(bytes.get(name_at..)?)?;
         let name_end = name_at + len;
-        // No attributes, or the MetInf declaration as `ns` recognises it first.
+        // No attributes, or one of the declarations `ns` recognises first.
         const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
+        const SYNCML: &[u8] = br#" xmlns="SYNCML:SYNCML1.2">"#;
         let (ns, text_at) = match bytes.get(name_end) {
             Some(b'>') => (Ns::Inherited, name_end + 1),
             Some(b' ') if bytes.get(name_end..name_end + METINF.len()) == Some(METINF) => {
                 (Ns::MetInf, name_end + METINF.len())
             }
+            Some(b' ') if bytes.get(name_end..name_end + SYNCML.len()) == Some(SYNCML) => {
+                (Ns::SyncMl, name_end + SYNCML.len())
+            }
             _ => return None,
         };
-        // A child element (a container): the event path.
-        if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
-            return None;
-        }
-        let end_at = text_at + memchr::memchr2(b'<', b'&', bytes.get(text_at..)?)?;
-        let after = end_at + 3 + len;
-        let name = bytes.get(name_at..name_end)?;
-        if bytes.get(end_at..end_at + 2) != Some(b"</")
-            || bytes.get(end_at + 2..after - 1) != Some(name)
-            || bytes.get(after - 1) != Some(&b'>')
-        {
-            return None;
-        }
         let name = self.input.get(name_at..name_end)?;
         let tag = Tag::from_name(name);
         if tag == Tag::Other {
+            return None;
+        }
+        if let Some(ev) = self.plain_text_element(at, lt, name, tag, ns, text_at) {
+            return Some(ev);
+        }
+        // A container: its start tag alone, its content through the event path, its end
+        // tag by `own_end`. Only containers: the decoder reads their content in
+        // element-only content, where a text event is an error that ends the decoding, so
+        // quick-xml is always in text state when their end tag comes (`own_end` cannot move
+        // it on from inside markup). Leaves, whose text may come in events, and nested
+        // documents, which quick-xml reads to their end, keep quick-xml's start.
+        if !is_container(tag) {
+            return None;
+        }
+        std::io::BufRead::consume(&mut self.reader.stream(), text_at - at);
+        self.last = lt;
+        self.lead_skipped = false;
+        self.last_qname = name;
+        self.open.push((name, 0));
+        Some(Ev::Start {
+            tag,
+            name,
+            ns,
+            empty: false,
+        })
+    }
+
+    /// [`XmlSource::text_element`] when the element holds plain text up to its end tag.
+    #[inline(always)]
+    fn plain_text_element(
+        &mut self,
+        at: usize,
+        lt: usize,
+        name: &'a str,
+        tag: Tag,
+        ns: Ns<'a>,
+        text_at: usize,
+    ) -> Option<Ev<'a>> {
+        let bytes = self.input.as_bytes();
+        let len = name.len();
+        // A child element (a container).
+        if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
+            return None;
+        }
+        let end_at = text_at + find_markup(bytes.get(text_at..)?)?;
+        let after = end_at + 3 + len;
+        if bytes.get(end_at..end_at + 2) != Some(b"</")
+            || !bytes
+                .get(end_at + 2..after - 1)
+                .is_some_and(|n| same_name(n, name.as_bytes()))
+            || bytes.get(after - 1) != Some(&b'>')
+        {
             return None;
         }
         let text = self.input.get(text_at..end_at)?;
@@ -175,6 +216,87 @@ impl<'a> XmlSource<'a> {
             ns,
             empty: false,
         })
+    }
+
+    /// The end tag of the innermost element started here, when it comes next (after
+    /// whitespace, with `trim`), read as quick-xml would: its name, trailing whitespace
+    /// trimmed, must be the start's, and a mismatch is quick-xml's error at the same offset.
+    /// `None`, with nothing consumed, when something else comes next or the tag has no `>`
+    /// (quick-xml then reports the same syntax error it always did, never reaching its
+    /// check of names).
+    #[inline(always)]
+    fn own_end(&mut self, trim: bool) -> Result<Option<Ev<'a>>, Fail> {
+        if !matches!(self.open.last(), Some((_, 0))) || !self.at_text {
+            return Ok(None);
+        }
+        let Ok(at) = usize::try_from(self.reader.buffer_position()) else {
+            return Ok(None);
+        };
+        let rest = self.input.as_bytes().get(at..).unwrap_or_default();
+        let ws = if trim {
+            rest.iter()
+                .position(|&b| !is_ws_byte(b))
+                .unwrap_or(rest.len())
+        } else {
+            0
+        };
+        self.own_end_at(at, at + ws)
+    }
+
+    /// [`XmlSource::own_end`] with the tag's `<` at `lt`, the reader at `at`.
+    #[inline(always)]
+    fn own_end_at(&mut self, at: usize, lt: usize) -> Result<Option<Ev<'a>>, Fail> {
+        let Some(&(name, 0)) = self.open.last() else {
+            return Ok(None);
+        };
+        if !self.at_text {
+            return Ok(None);
+        }
+        let bytes = self.input.as_bytes();
+        // The expected tag exactly, as nearly always.
+        let exact = lt + 2 + name.len();
+        if bytes.get(lt..lt + 2) == Some(b"</")
+            && bytes
+                .get(lt + 2..exact)
+                .is_some_and(|n| same_name(n, name.as_bytes()))
+            && bytes.get(exact) == Some(&b'>')
+        {
+            std::io::BufRead::consume(&mut self.reader.stream(), exact + 1 - at);
+        } else {
+            if bytes.get(lt..lt + 2) != Some(b"</") {
+                return Ok(None);
+            }
+            let Some(gt) = memchr::memchr(b'>', bytes.get(lt + 2..).unwrap_or_default()) else {
+                return Ok(None);
+            };
+            let found = self
+                .input
+                .get(lt + 2..lt + 2 + gt)
+                .unwrap_or_default()
+                .trim_end_matches([' ', '\t', '\r', '\n']);
+            if found != name {
+                let e = quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag {
+                    expected: name.to_owned(),
+                    found: found.to_owned(),
+                });
+                return Err(fail(K::Xml(e.to_string()), self.base + lt));
+            }
+            std::io::BufRead::consume(&mut self.reader.stream(), lt + 3 + gt - at);
+        }
+        self.open.pop();
+        self.last = lt;
+        self.lead_skipped = false;
+        self.at_text = true;
+        Ok(Some(Ev::End))
+    }
+
+    /// Counts an element quick-xml opened (`1`) or closed (`-1`) inside the innermost one
+    /// started here.
+    #[inline(always)]
+    fn count_open(&mut self, delta: i32) {
+        if let Some(top) = self.open.last_mut() {
+            top.1 = top.1.saturating_add_signed(delta);
+        }
     }
 
     /// The next event of a text element read ahead, as quick-xml would have returned it.
@@ -317,13 +439,32 @@ impl<'a> XmlSource<'a> {
         if !matches!(self.ahead, Ahead::None) {
             return self.replay();
         }
-        if trim && self.at_text && self.read_ahead {
-            if let Some(ev) = self.text_element() {
+        // Back here after a comment, a declaration or a processing instruction.
+        loop {
+            if trim && self.at_text && self.read_ahead {
+                // Indentation skipped once for both: an end tag, or a start tag read ahead.
+                let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
+                let bytes = self.input.as_bytes();
+                let rest = bytes.get(at..).unwrap_or_default();
+                let lt = at
+                    + rest
+                        .iter()
+                        .position(|&b| !is_ws_byte(b))
+                        .unwrap_or(rest.len());
+                if bytes.get(lt) == Some(&b'<') {
+                    if bytes.get(lt + 1) == Some(&b'/') {
+                        if let Some(ev) = self.own_end_at(at, lt)? {
+                            return Ok(ev);
+                        }
+                    } else if let Some(ev) = self.text_element(at, lt) {
+                        return Ok(ev);
+                    }
+                }
+            }
+            self.reader.config_mut().trim_text_start = trim;
+            if let Some(ev) = self.own_end(trim)? {
                 return Ok(ev);
             }
-        }
-        self.reader.config_mut().trim_text_start = trim;
-        loop {
             self.last = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
             self.lead_skipped = trim;
             let event = match self.reader.read_event() {
@@ -333,6 +474,7 @@ impl<'a> XmlSource<'a> {
             self.at_text = !matches!(event, Event::Text(_));
             return Ok(match event {
                 Event::Start(e) => {
+                    self.count_open(1);
                     // `<`, the tag's content, `>`.
                     self.tag_start(e.len() + 2);
                     let qname: &'a str = qname_of(&e, self.input, self.last);
@@ -368,7 +510,10 @@ impl<'a> XmlSource<'a> {
                         empty: true,
                     }
                 }
-                Event::End(_) => Ev::End,
+                Event::End(_) => {
+                    self.count_open(-1);
+                    Ev::End
+                }
                 // quick-xml passes control characters through; they could not be encoded.
                 Event::Text(t) => {
                     // Text starts where it was read from: trimmed text only reaches the
@@ -450,7 +595,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
         let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
         let rest = self.input.as_bytes().get(at..).unwrap_or_default();
-        let Some(i) = memchr::memchr2(b'<', b'&', rest) else {
+        let Some(i) = find_markup(rest) else {
             return Ok(None);
         };
         if rest.get(i) != Some(&b'<') || rest.get(i + 1) != Some(&b'/') {
@@ -468,8 +613,14 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
         std::io::BufRead::consume(&mut self.reader.stream(), i);
         self.last = at + i;
+        if self.own_end(false)?.is_some() {
+            return Ok(Some(text));
+        }
         match self.reader.read_event() {
-            Ok(Event::End(_)) => Ok(Some(text)),
+            Ok(Event::End(_)) => {
+                self.count_open(-1);
+                Ok(Some(text))
+            }
             Ok(_) => Err(fail(
                 K::Xml("expected an end tag".into()),
                 self.base + at + i,
@@ -499,6 +650,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 self.reader
                     .read_to_end(QName(self.last_qname))
                     .map_err(|e| self.syntax(&e))?;
+                self.count_open(-1);
             }
             usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
         };
@@ -521,6 +673,122 @@ fn qname_of<'a>(e: &BytesStart<'_>, input: &'a str, at: usize) -> &'a str {
     input.get(at + 1..at + 1 + len).unwrap_or_default()
 }
 
+/// The length of the ASCII letters `b` starts with, when they are few enough to be a known
+/// name and something follows them. Two words are tested at once when the input holds them.
+#[inline(always)]
+fn name_len(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of every byte of `w` that is not an ASCII letter.
+    #[inline(always)]
+    fn non_letters(w: u64) -> u64 {
+        // Lower-cased and kept under 0x80 so that no addition carries into the next byte.
+        let x = (w | (LO * 0x20)) & !HI;
+        let from_a = x + LO * (0x80 - u64::from(b'a'));
+        let past_z = x + LO * (0x80 - u64::from(b'z') - 1);
+        (!from_a | past_z | w) & HI
+    }
+    if let (Some(w0), Some(w1)) = (
+        b.first_chunk::<8>(),
+        b.get(8..).and_then(|r| r.first_chunk::<8>()),
+    ) {
+        let m0 = non_letters(u64::from_le_bytes(*w0));
+        if m0 != 0 {
+            return Some((m0.trailing_zeros() / 8) as usize);
+        }
+        let m1 = non_letters(u64::from_le_bytes(*w1));
+        let len = 8 + (m1.trailing_zeros() / 8) as usize;
+        return (len <= crate::decode::MAX_NAME).then_some(len);
+    }
+    let mut i = 0;
+    while i <= crate::decode::MAX_NAME {
+        if !b.get(i)?.is_ascii_alphabetic() {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first `<` or `&` in `b`. DM text is mostly a few bytes (numbers, short URIs): two
+/// words tested at once find its end before a call to `memchr2` would have set up.
+#[inline(always)]
+fn find_markup(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn marks(w: u64) -> u64 {
+        let (lt, amp) = (w ^ (LO * u64::from(b'<')), w ^ (LO * u64::from(b'&')));
+        // The lowest flagged byte is the first zero byte exactly (borrows only run upward).
+        (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
+    }
+    let mut at = 0;
+    while at < 16 {
+        let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
+            let rest = b.get(at..)?;
+            return rest
+                .iter()
+                .position(|&c| c == b'<' || c == b'&')
+                .map(|i| i + at);
+        };
+        let m = marks(u64::from_le_bytes(*w));
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| i + at)
+}
+
+/// `a == b` for tag names: known names take 3 to 10 bytes, compared as two overlapping
+/// words rather than through a `memcmp` call.
+#[inline(always)]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    /// The first and last `N` bytes agree: the whole, for lengths `N` to `2 * N`.
+    #[inline(always)]
+    fn ends<const N: usize>(a: &[u8], b: &[u8]) -> bool {
+        a.first_chunk::<N>() == b.first_chunk::<N>() && a.last_chunk::<N>() == b.last_chunk::<N>()
+    }
+    match a.len() {
+        n if n != b.len() => false,
+        8..=16 => ends::<8>(a, b),
+        4..=7 => ends::<4>(a, b),
+        2..=3 => ends::<2>(a, b),
+        _ => a == b,
+    }
+}
+
+/// Whether the decoder reads the element's content as child elements only.
+#[inline(always)]
+fn is_container(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::SyncML
+            | Tag::SyncHdr
+            | Tag::SyncBody
+            | Tag::Target
+            | Tag::Source
+            | Tag::Cred
+            | Tag::Meta
+            | Tag::Add
+            | Tag::Alert
+            | Tag::Copy
+            | Tag::Delete
+            | Tag::Get
+            | Tag::Replace
+            | Tag::Exec
+            | Tag::Atomic
+            | Tag::Sequence
+            | Tag::Results
+            | Tag::Status
+            | Tag::Item
+            | Tag::Chal
+            | Tag::MetInf
+            | Tag::Anchor
+            | Tag::Mem
+    )
+}
+
 #[inline(always)]
 fn is_ws_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
@@ -529,4 +797,90 @@ fn is_ws_byte(b: u8) -> bool {
 /// Whether XML 1.0 allows the character.
 pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn same_name_is_equality() {
+        let names: Vec<&[u8]> = vec![
+            b"",
+            b"a",
+            b"ab",
+            b"ac",
+            b"abc",
+            b"abd",
+            b"xbc",
+            b"Data",
+            b"Date",
+            b"LocURI",
+            b"LocURL",
+            b"MaxMsgSize",
+            b"MaxObjSize",
+            b"SourceParent",
+            b"SourceParens",
+            b"0123456789abcdef",
+            b"0123456789abcdeg",
+            b"0123456789abcdefg",
+            b"0123456789abcdefh",
+        ];
+        for a in &names {
+            for b in &names {
+                assert_eq!(same_name(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    /// `name_len` counts the letters a byte loop counts, up to the longest known name.
+    #[test]
+    fn name_len_matches_a_byte_loop() {
+        let want = |b: &[u8]| {
+            let n = b.iter().take(11).position(|c| !c.is_ascii_alphabetic())?;
+            Some(n)
+        };
+        let others = [
+            b'@', b'[', b'`', b'{', b'>', b' ', b'/', b':', b'0', 0x00, 0xc1, 0xe1, 0xff,
+        ];
+        for len in 0..20 {
+            for letter in [b'a', b'z', b'A', b'Z', b'm'] {
+                let mut b = vec![letter; len];
+                assert_eq!(name_len(&b), want(&b), "{len}");
+                for at in 0..len {
+                    for &o in &others {
+                        b[at] = o;
+                        assert_eq!(name_len(&b), want(&b), "{len} {at} {o}");
+                        b[at] = letter;
+                    }
+                }
+            }
+        }
+    }
+
+    /// `find_markup` finds what a byte search finds, wherever the bytes sit around its word
+    /// boundaries, among bytes one off the ones it looks for.
+    #[test]
+    fn find_markup_matches_a_byte_search() {
+        let fill = [b'a', b';', b'=', b'%', b'\'', 0x00, 0x01, 0xbc, 0xa6, 0xff];
+        for len in 0..40 {
+            for &f in &fill {
+                let mut b = vec![f; len];
+                assert_eq!(find_markup(&b), None, "{len} {f}");
+                for at in 0..len {
+                    for mark in [b'<', b'&'] {
+                        b[at] = mark;
+                        if at + 1 < len {
+                            b[at + 1] = if mark == b'<' { b'&' } else { b'<' };
+                        }
+                        let want = b.iter().position(|&c| c == b'<' || c == b'&');
+                        assert_eq!(find_markup(&b), want, "{len} {f} {at}");
+                        b.fill(f);
+                    }
+                }
+            }
+        }
+    }
 }
