@@ -316,13 +316,15 @@ fn general_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                if lang.is_syncml() && in_meta_type(&stack) {
-                    let held = held_type.get_or_insert_with(HeldType::default);
-                    held.text.push_str(text);
-                    write_text(&mut held.xml, text, offset)?;
-                } else {
-                    write_text(out, text, offset)?;
+                let (xml, held) = text_sink(
+                    out,
+                    &mut held_type,
+                    lang.is_syncml() && in_meta_type(&stack),
+                );
+                if let Some(held) = held {
+                    held.push_str(text);
                 }
+                write_text(xml, text, offset)?;
             }
             Event::Entity(code_point) => {
                 let c = char::from_u32(code_point)
@@ -331,13 +333,15 @@ fn general_document(
                 if let Some(frame) = stack.last_mut() {
                     frame.has_text = true;
                 }
-                if lang.is_syncml() && in_meta_type(&stack) {
-                    let held = held_type.get_or_insert_with(HeldType::default);
-                    held.text.push(c);
-                    write_entity(&mut held.xml, c, offset)?;
-                } else {
-                    write_entity(out, c, offset)?;
+                let (xml, held) = text_sink(
+                    out,
+                    &mut held_type,
+                    lang.is_syncml() && in_meta_type(&stack),
+                );
+                if let Some(held) = held {
+                    held.push(c);
                 }
+                write_entity(xml, c, offset)?;
             }
             Event::Opaque(bytes) => {
                 let data_start = reader.offset() - bytes.len();
@@ -473,6 +477,20 @@ struct HeldType {
     text: String,
     /// Its XML form, written piece by piece as it would be without the rewrite.
     xml: String,
+}
+
+/// Where a piece of text goes: the output, or (`in_meta_type`) the held `Meta/Type`, whose XML
+/// form is then the first place and whose text the second.
+fn text_sink<'o>(
+    out: &'o mut String,
+    held: &'o mut Option<HeldType>,
+    in_meta_type: bool,
+) -> (&'o mut String, Option<&'o mut String>) {
+    if !in_meta_type {
+        return (out, None);
+    }
+    let held = held.get_or_insert_with(HeldType::default);
+    (&mut held.xml, Some(&mut held.text))
 }
 
 /// The deepest nesting [`fast_document`] keeps track of; deeper documents take the general
