@@ -267,12 +267,48 @@ impl<'a> NodeData<'a> {
     }
 }
 
+/// Where a node's `Value` is: most values are a slice of the input; one that is not
+/// (unescaped, joined from several pieces, or given as an owned string) is a range of the
+/// tree's text buffer, so that it costs no allocation of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Val<'a> {
+    /// No `Value`.
+    #[default]
+    None,
+    /// Borrowed from the input (or any string living as long).
+    Input(&'a str),
+    /// `MgmtTree::text[start..end]`.
+    Buf {
+        /// First byte.
+        start: usize,
+        /// Past the last byte.
+        end: usize,
+    },
+}
+
+impl<'a> Val<'a> {
+    /// Whether the node has a `Value`.
+    pub(crate) fn is_some(self) -> bool {
+        !matches!(self, Self::None)
+    }
+
+    /// `text` appended to `buf`, as a value.
+    pub(crate) fn stash(buf: &mut String, text: &str) -> Self {
+        let start = buf.len();
+        buf.push_str(text);
+        Self::Buf {
+            start,
+            end: buf.len(),
+        }
+    }
+}
+
 /// One node in the arena: its text, indices of its properties, and its links.
 #[derive(Debug, Clone)]
 pub(crate) struct Rec<'a> {
     pub(crate) name: Cow<'a, str>,
     pub(crate) path: Option<Cow<'a, str>>,
-    pub(crate) value: Option<Cow<'a, str>>,
+    pub(crate) value: Val<'a>,
     pub(crate) offset: usize,
     /// Index into `MgmtTree::dfs`, or `NONE`.
     pub(crate) df: u32,
@@ -304,6 +340,8 @@ pub struct MgmtTree<'a> {
     pub(crate) nodes: Vec<Rec<'a>>,
     pub(crate) dfs: Vec<DfProperties<'a>>,
     pub(crate) rts: Vec<RtProperties<'a>>,
+    /// The values that are not slices of the input, one after the other ([`Val::Buf`]).
+    pub(crate) text: String,
     first_root: u32,
     last_root: u32,
 }
@@ -368,7 +406,7 @@ impl<'t, 'a> NodeRef<'t, 'a> {
 
     /// `Value`: the default value (DDF) or the node's value (TNDS), verbatim.
     pub fn value(self) -> Option<&'t str> {
-        self.rec.value.as_deref()
+        self.tree.value_of(self.rec.value)
     }
 
     /// `DFProperties` (DDF).
@@ -467,7 +505,10 @@ impl<'t, 'a> NodeRef<'t, 'a> {
             path: self.rec.path.clone(),
             rt: self.rt().cloned(),
             df: self.df().cloned(),
-            value: self.rec.value.clone(),
+            value: match self.rec.value {
+                Val::Input(text) => Some(Cow::Borrowed(text)),
+                other => self.tree.value_of(other).map(|v| Cow::Owned(v.to_owned())),
+            },
             offset: self.rec.offset,
         }
     }
@@ -476,7 +517,7 @@ impl<'t, 'a> NodeRef<'t, 'a> {
     fn same_content(self, other: NodeRef<'_, '_>) -> bool {
         self.rec.name == other.rec.name
             && self.rec.path == other.rec.path
-            && self.rec.value == other.rec.value
+            && self.value() == other.value()
             && self.rt() == other.rt()
             && self.df() == other.df()
     }
@@ -560,8 +601,8 @@ impl fmt::Debug for NodeRef<'_, '_> {
         if let Some(df) = self.df() {
             s.field("df", df);
         }
-        if let Some(value) = &self.rec.value {
-            s.field("value", value);
+        if let Some(value) = self.value() {
+            s.field("value", &value);
         }
         s.field("offset", &self.rec.offset);
         if self.has_children() {
@@ -635,6 +676,17 @@ impl<'t, 'a> NodeMut<'t, 'a> {
 
     /// Sets `Value`.
     pub fn set_value(&mut self, value: Option<Cow<'a, str>>) {
+        let Some(old) = self.tree.nodes.get(self.id as usize).map(|rec| rec.value) else {
+            return;
+        };
+        // A replaced value at the end of the text buffer gives its room back; one elsewhere
+        // stays there, unreferenced, until the tree goes (as replaced properties do).
+        if let Val::Buf { start, end } = old {
+            if end == self.tree.text.len() {
+                self.tree.text.truncate(start);
+            }
+        }
+        let value = self.tree.stash(value);
         if let Some(rec) = self.rec() {
             rec.value = value;
         }
@@ -706,6 +758,7 @@ impl<'a> MgmtTree<'a> {
             nodes: Vec::with_capacity(nodes),
             dfs: Vec::new(),
             rts: Vec::new(),
+            text: String::new(),
             first_root: NONE,
             last_root: NONE,
         }
@@ -719,6 +772,25 @@ impl<'a> MgmtTree<'a> {
             id,
             rec,
         })
+    }
+
+    /// The text of a value of this tree's nodes.
+    #[inline]
+    pub(crate) fn value_of(&self, value: Val<'a>) -> Option<&str> {
+        match value {
+            Val::None => None,
+            Val::Input(text) => Some(text),
+            Val::Buf { start, end } => self.text.get(start..end),
+        }
+    }
+
+    /// A value to keep in a node: a borrowed one as it is, an owned one in the text buffer.
+    pub(crate) fn stash(&mut self, value: Option<Cow<'a, str>>) -> Val<'a> {
+        match value {
+            None => Val::None,
+            Some(Cow::Borrowed(text)) => Val::Input(text),
+            Some(Cow::Owned(text)) => Val::stash(&mut self.text, &text),
+        }
     }
 
     /// The node with this id, if it is one of this tree's.
@@ -826,7 +898,7 @@ impl<'a> MgmtTree<'a> {
         self.nodes.push(Rec {
             name: Cow::Borrowed(""),
             path: None,
-            value: None,
+            value: Val::None,
             offset,
             df: NONE,
             rt: NONE,
@@ -842,10 +914,11 @@ impl<'a> MgmtTree<'a> {
     pub(crate) fn fill(&mut self, id: NodeId, data: NodeData<'a>) {
         let df = data.df.map_or(NONE, |df| self.add_df(df));
         let rt = data.rt.map_or(NONE, |rt| self.add_rt(rt));
+        let value = self.stash(data.value);
         if let Some(rec) = self.nodes.get_mut(id.index()) {
             rec.name = data.name;
             rec.path = data.path;
-            rec.value = data.value;
+            rec.value = value;
             rec.offset = data.offset;
             rec.df = df;
             rec.rt = rt;
@@ -888,6 +961,8 @@ impl<'a> MgmtTree<'a> {
 
     /// A copy that owns its strings, for keeping the model after the input is gone.
     pub fn into_owned(self) -> MgmtTree<'static> {
+        // The values borrowed from the input join the others in the text buffer.
+        let mut text = self.text;
         MgmtTree {
             ver_dtd: owned(self.ver_dtd),
             man: owned_opt(self.man),
@@ -899,7 +974,11 @@ impl<'a> MgmtTree<'a> {
                 .map(|rec| Rec {
                     name: owned(rec.name),
                     path: owned_opt(rec.path),
-                    value: owned_opt(rec.value),
+                    value: match rec.value {
+                        Val::None => Val::None,
+                        Val::Input(value) => Val::stash(&mut text, value),
+                        Val::Buf { start, end } => Val::Buf { start, end },
+                    },
                     offset: rec.offset,
                     df: rec.df,
                     rt: rec.rt,
@@ -911,6 +990,7 @@ impl<'a> MgmtTree<'a> {
                 .collect(),
             dfs: self.dfs.into_iter().map(DfProperties::into_owned).collect(),
             rts: self.rts.into_iter().map(RtProperties::into_owned).collect(),
+            text,
             first_root: self.first_root,
             last_root: self.last_root,
         }

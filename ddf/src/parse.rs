@@ -4,7 +4,7 @@
 
 use crate::error::{Error, ErrorKind, Warning};
 use crate::model::{
-    DfProperties, DocKind, MgmtTree, MimeList, NodeId, RtProperties, TypeInfo, MAX_NODES, NONE,
+    DfProperties, DocKind, MgmtTree, MimeList, NodeId, RtProperties, TypeInfo, Val, MAX_NODES, NONE,
 };
 use crate::spec::{AccessType, CaseSense, Format, Occurrence, Scope};
 use crate::tag::Tag;
@@ -54,6 +54,18 @@ pub(crate) trait Source<'a> {
         Self: Sized,
     {
         collect_text(self, tag)
+    }
+
+    /// The content of a `Value` element, read as [`Source::text_content`] reads it: a slice
+    /// of the input if it is one, else appended to `buf` (the tree's text buffer).
+    fn value_content(&mut self, buf: &mut String) -> Res<Val<'a>>
+    where
+        Self: Sized,
+    {
+        Ok(match self.text_content(Tag::Value)? {
+            Cow::Borrowed(text) => Val::Input(text),
+            Cow::Owned(text) => Val::stash(buf, &text),
+        })
     }
 }
 
@@ -118,7 +130,7 @@ pub struct Parsed<'a> {
 #[derive(Default)]
 struct Fields<'a> {
     path: Option<Cow<'a, str>>,
-    value: Option<Cow<'a, str>>,
+    value: Val<'a>,
     rt: Option<u32>,
     df: Option<u32>,
 }
@@ -465,7 +477,7 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
             ev = self.src.next()?;
         }
         if let Ev::Start(Tag::Value, _) = ev {
-            node.value = Some(self.text(Tag::Value, false)?);
+            node.value = self.src.value_content(&mut self.tree.text)?;
             ev = self.src.next()?;
         }
         if let Ev::End(_) = ev {
@@ -512,9 +524,9 @@ impl<'a, S: Source<'a>> Builder<'a, S> {
                     if node.value.is_some() {
                         return Err(Self::dup(Tag::Value, at).into());
                     }
-                    node.value = Some(self.text(Tag::Value, false)?);
+                    node.value = self.src.value_content(&mut self.tree.text)?;
                 }
-                Ev::Empty(Tag::Value, _) => node.value = Some(Cow::Borrowed("")),
+                Ev::Empty(Tag::Value, _) => node.value = Val::Input(""),
                 Ev::Start(Tag::RtProperties, at) => {
                     if node.rt.is_some() {
                         return Err(Self::dup(Tag::RtProperties, at).into());

@@ -156,7 +156,7 @@ impl<'a> MgmtTree<'a> {
                 }
             }
             if !filter.includes(Prop::Value) {
-                rec.value = None;
+                rec.value = crate::model::Val::None;
             }
         }
         out.rts = rts;

@@ -1,6 +1,7 @@
 //! The XML event source: quick-xml's borrowed reader, mapped to DDF tags.
 
 use crate::error::{Error, ErrorKind};
+use crate::model::Val;
 use crate::parse::{append_text, unexpected, Ev, Res, Source, UnknownElement};
 use crate::tag::Tag;
 use quick_xml::events::Event;
@@ -78,16 +79,16 @@ impl<'a> XmlSource<'a> {
         Error::syntax(ErrorKind::Xml(e.to_string()), at).into()
     }
 
-    /// The rest of a text element's content after `acc`, from `event` (read at `start`) on:
-    /// text split by references, CDATA or comments.
+    /// The rest of a text element's content after what `acc` holds, from `event` (read at
+    /// `start`) on: text split by references, CDATA or comments.
     #[inline(never)]
-    fn text_rest(
+    fn text_rest<A: Pieces<'a>>(
         &mut self,
         tag: Tag,
-        acc: Option<Cow<'a, str>>,
+        acc: &mut A,
         event: quick_xml::Result<Event<'a>>,
         start: usize,
-    ) -> Res<Cow<'a, str>> {
+    ) -> Res<()> {
         self.verbatim(true);
         let text = self.text_pieces(tag, acc, event, start);
         self.verbatim(false);
@@ -95,18 +96,24 @@ impl<'a> XmlSource<'a> {
     }
 
     /// [`XmlSource::text_rest`] with the reader set to read text as written.
-    fn text_pieces(
+    fn text_pieces<A: Pieces<'a>>(
         &mut self,
         tag: Tag,
-        mut acc: Option<Cow<'a, str>>,
+        acc: &mut A,
         mut event: quick_xml::Result<Event<'a>>,
         mut start: usize,
-    ) -> Res<Cow<'a, str>> {
+    ) -> Res<()> {
         loop {
             let piece = match event {
                 Ok(Event::Text(t)) => Some(t.into_inner()),
-                Ok(Event::End(_)) => return Ok(acc.unwrap_or(Cow::Borrowed(""))),
-                Ok(Event::GeneralRef(r)) => Some(reference(&r.into_inner(), start)?),
+                Ok(Event::End(_)) => return Ok(()),
+                Ok(Event::GeneralRef(r)) => {
+                    match reference(&r.into_inner(), start)? {
+                        Reference::Str(text) => acc.push(Cow::Borrowed(text)),
+                        Reference::Char(c) => acc.push_char(c),
+                    }
+                    None
+                }
                 Ok(Event::CData(t)) => Some(t.into_inner()),
                 Err(e) => return Err(self.xml_error(&e)),
                 Ok(Event::Start(e) | Event::Empty(e)) => {
@@ -130,7 +137,7 @@ impl<'a> XmlSource<'a> {
                 Ok(Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_)) => None,
             };
             if let Some(piece) = piece {
-                append_text(&mut acc, piece);
+                acc.push(piece);
             }
             start = self.pos();
             event = self.reader.read_event();
@@ -138,16 +145,110 @@ impl<'a> XmlSource<'a> {
     }
 }
 
+/// Where the pieces of a text element's content are joined.
+trait Pieces<'a> {
+    fn push(&mut self, piece: Cow<'a, str>);
+    fn push_char(&mut self, c: char);
+}
+
+impl<'a> Pieces<'a> for Option<Cow<'a, str>> {
+    #[inline]
+    fn push(&mut self, piece: Cow<'a, str>) {
+        append_text(self, piece);
+    }
+
+    fn push_char(&mut self, c: char) {
+        append_text(self, Cow::Owned(c.to_string()));
+    }
+}
+
+/// A `Value`'s content joined in the tree's text buffer: a single piece of the input stays
+/// borrowed, and only content in several pieces (split by references, CDATA, comments) is
+/// copied, straight into the buffer, with no allocation of its own.
+struct Joined<'a, 'b> {
+    buf: &'b mut String,
+    /// Where the content starts in `buf`, once copied there.
+    start: Option<usize>,
+    /// The content so far while it is one piece of the input.
+    single: Option<&'a str>,
+}
+
+impl<'a, 'b> Joined<'a, 'b> {
+    fn new(buf: &'b mut String) -> Self {
+        Self {
+            buf,
+            start: None,
+            single: None,
+        }
+    }
+
+    /// Moves the content into the buffer, if it is not there yet.
+    #[inline]
+    fn copied(&mut self) -> &mut String {
+        if self.start.is_none() {
+            self.start = Some(self.buf.len());
+            if let Some(first) = self.single.take() {
+                self.buf.push_str(first);
+            }
+        }
+        self.buf
+    }
+
+    fn value(self) -> Val<'a> {
+        match (self.start, self.single) {
+            (Some(start), _) => Val::Buf {
+                start,
+                end: self.buf.len(),
+            },
+            (None, single) => Val::Input(single.unwrap_or("")),
+        }
+    }
+}
+
+impl<'a> Pieces<'a> for Joined<'a, '_> {
+    #[inline]
+    fn push(&mut self, piece: Cow<'a, str>) {
+        match piece {
+            Cow::Borrowed(text) if self.start.is_none() && self.single.is_none() => {
+                self.single = Some(text);
+            }
+            piece => self.copied().push_str(&piece),
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        self.copied().push(c);
+    }
+}
+
+/// The replacement text of a reference.
+enum Reference {
+    /// A predefined entity's.
+    Str(&'static str),
+    /// A character reference's.
+    Char(char),
+}
+
+impl Reference {
+    /// As a piece of text: a character reference as a `String` of its own.
+    fn into_cow(self) -> Cow<'static, str> {
+        match self {
+            Self::Str(text) => Cow::Borrowed(text),
+            Self::Char(c) => Cow::Owned(c.to_string()),
+        }
+    }
+}
+
 /// The text of an entity or character reference at `start`.
 #[inline]
-fn reference(name: &str, start: usize) -> Res<Cow<'static, str>> {
+fn reference(name: &str, start: usize) -> Res<Reference> {
     // The five predefined entities need no buffer of their own: the text element they
     // split is copied once, when its pieces are joined.
     if let Some(text) = predefined_entity(name) {
-        return Ok(Cow::Borrowed(text));
+        return Ok(Reference::Str(text));
     }
     match resolve_entity(name) {
-        Some(c) => Ok(Cow::Owned(c.to_string())),
+        Some(c) => Ok(Reference::Char(c)),
         None => {
             Err(Error::syntax(ErrorKind::Xml(format!("unknown entity &{name};")), start).into())
         }
@@ -258,7 +359,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
                 Event::GeneralRef(r) => {
                     // `&` name `;`
                     let start = self.back(r.len() + 2);
-                    Ev::Text(reference(&r.into_inner(), start)?, start)
+                    Ev::Text(reference(&r.into_inner(), start)?.into_cow(), start)
                 }
                 Event::Eof => Ev::Eof(self.pos()),
                 Event::Decl(_) | Event::PI(_) | Event::DocType(_) | Event::Comment(_) => continue,
@@ -280,13 +381,47 @@ impl<'a> Source<'a> for XmlSource<'a> {
         let first = match event {
             Ok(Event::Text(t)) => t.into_inner(),
             Ok(Event::End(_)) => return Ok(Cow::Borrowed("")),
-            other => return self.text_rest(tag, None, other, start),
+            other => {
+                let mut acc = None;
+                self.text_rest(tag, &mut acc, other, start)?;
+                return Ok(acc.unwrap_or(Cow::Borrowed("")));
+            }
         };
         let start = self.pos();
         match self.reader.read_event() {
             Ok(Event::End(_)) => Ok(first),
-            other => self.text_rest(tag, Some(first), other, start),
+            other => {
+                let mut acc = Some(first);
+                self.text_rest(tag, &mut acc, other, start)?;
+                Ok(acc.unwrap_or(Cow::Borrowed("")))
+            }
         }
+    }
+
+    /// As [`XmlSource::text_content`], with content in several pieces joined in `buf`.
+    fn value_content(&mut self, buf: &mut String) -> Res<Val<'a>> {
+        let start = self.pos();
+        self.verbatim(true);
+        let event = self.reader.read_event();
+        self.verbatim(false);
+        let first = match event {
+            Ok(Event::Text(t)) => t.into_inner(),
+            Ok(Event::End(_)) => return Ok(Val::Input("")),
+            other => {
+                let mut acc = Joined::new(buf);
+                self.text_rest(Tag::Value, &mut acc, other, start)?;
+                return Ok(acc.value());
+            }
+        };
+        let start = self.pos();
+        let event = self.reader.read_event();
+        let mut acc = Joined::new(buf);
+        acc.push(first);
+        if let Ok(Event::End(_)) = event {
+            return Ok(acc.value());
+        }
+        self.text_rest(Tag::Value, &mut acc, event, start)?;
+        Ok(acc.value())
     }
 
     fn trailing_content(&mut self) -> Res<Option<usize>> {
