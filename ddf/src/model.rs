@@ -409,6 +409,12 @@ impl<'t, 'a> NodeRef<'t, 'a> {
         self.tree.value_of(self.rec.value)
     }
 
+    /// Whether the node has a `Value` (without looking at it).
+    #[inline]
+    pub(crate) fn has_value(self) -> bool {
+        self.rec.value.is_some()
+    }
+
     /// `DFProperties` (DDF).
     pub fn df(self) -> Option<&'t DfProperties<'a>> {
         self.tree.dfs.get(self.rec.df as usize)

@@ -128,7 +128,7 @@ impl Notes {
         self.without_rt |= rt.is_none();
         let format = node.format();
         let interior = format == Some(Format::Node);
-        let value = node.value().is_some();
+        let value = node.has_value();
         self.suspect |= (placeholder && df.is_some_and(|df| df.scope == Some(Scope::Permanent)))
             || (node.has_children() && (!interior || value))
             || (interior && (value || rt.is_some_and(|rt| rt.size.is_some())))

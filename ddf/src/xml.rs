@@ -12,9 +12,12 @@ use std::borrow::Cow;
 /// parsed from a sub-slice reports offsets into the whole input.
 pub(crate) struct XmlSource<'a> {
     reader: Reader<&'a [u8]>,
-    /// The input, for finding where an end tag starts.
-    input: &'a [u8],
+    /// The input, for finding where an end tag starts and for taking text from.
+    input: &'a str,
     base: usize,
+    /// The bytes of text taken from the input past the reader ([`XmlSource::text_piece`]),
+    /// by which its positions fall behind.
+    skipped: usize,
 }
 
 impl<'a> XmlSource<'a> {
@@ -27,9 +30,27 @@ impl<'a> XmlSource<'a> {
         reader.config_mut().trim_text_start = true;
         Self {
             reader,
-            input: input.as_bytes(),
+            input,
             base,
+            skipped: 0,
         }
+    }
+
+    /// The text at the reader's position up to the next markup or reference, if there is
+    /// any and either follows it, taken straight from the input: the reader then goes on
+    /// from the `<` or `&`. This is the text event the reader would give (read as written),
+    /// without its check that the text is UTF-8, which the input, a `str`, is already, and
+    /// without the event around it. Nearly all text elements hold one such piece.
+    #[inline]
+    fn text_piece(&mut self) -> Option<&'a str> {
+        let rest: &'a [u8] = self.reader.get_ref();
+        let len = find_markup(rest).filter(|&len| len > 0)?;
+        let at = self.input.len().checked_sub(rest.len())?;
+        // `<` and `&` are ASCII: the piece ends on a character boundary.
+        let text = self.input.get(at..at + len)?;
+        *self.reader.get_mut() = rest.get(len..)?;
+        self.skipped += len;
+        Some(text)
     }
 
     /// The offset `len` bytes before the reader's position: the start of the markup just
@@ -45,8 +66,9 @@ impl<'a> XmlSource<'a> {
     fn end_tag_start(&self, name_len: usize) -> usize {
         let close = usize::try_from(self.reader.buffer_position())
             .unwrap_or(usize::MAX)
+            .saturating_add(self.skipped)
             .saturating_sub(1);
-        let blank = self.input.get(..close).map_or(0, |before| {
+        let blank = self.input.as_bytes().get(..close).map_or(0, |before| {
             before
                 .iter()
                 .rev()
@@ -66,6 +88,7 @@ impl<'a> XmlSource<'a> {
     fn pos(&self) -> usize {
         usize::try_from(self.reader.buffer_position())
             .unwrap_or(usize::MAX)
+            .saturating_add(self.skipped)
             .saturating_add(self.base)
     }
 
@@ -75,6 +98,7 @@ impl<'a> XmlSource<'a> {
     fn xml_error(&self, e: &quick_xml::Error) -> Box<Error> {
         let at = usize::try_from(self.reader.error_position())
             .unwrap_or(usize::MAX)
+            .saturating_add(self.skipped)
             .saturating_add(self.base);
         Error::syntax(ErrorKind::Xml(e.to_string()), at).into()
     }
@@ -93,6 +117,25 @@ impl<'a> XmlSource<'a> {
         let text = self.text_pieces(tag, acc, event, start);
         self.verbatim(false);
         text
+    }
+
+    /// [`Source::value_content`] with the reader set to read text as written.
+    #[inline]
+    fn value_pieces(&mut self, acc: &mut Joined<'a, '_>) -> Res<()> {
+        loop {
+            if let Some(text) = self.text_piece() {
+                acc.push(Cow::Borrowed(text));
+            }
+            let start = self.pos();
+            match self.reader.read_event() {
+                Ok(Event::End(_)) => return Ok(()),
+                Ok(Event::GeneralRef(r)) => match reference(&r.into_inner(), start)? {
+                    Reference::Str(text) => acc.push(Cow::Borrowed(text)),
+                    Reference::Char(c) => acc.push_char(c),
+                },
+                other => return self.text_pieces(Tag::Value, acc, other, start),
+            }
+        }
     }
 
     /// [`XmlSource::text_rest`] with the reader set to read text as written.
@@ -308,7 +351,8 @@ impl<'a> Source<'a> for XmlSource<'a> {
         // alone would be far too small or far too large for some documents (and an arena
         // large enough to be mapped afresh by the allocator on every parse costs page faults).
         const SAMPLE: usize = 32 * 1024;
-        let sample = self.input.get(..SAMPLE).unwrap_or(self.input);
+        let input = self.input.as_bytes();
+        let sample = input.get(..SAMPLE).unwrap_or(input);
         let count = sample
             .split(|&b| b == b'<')
             .filter(|tag| {
@@ -372,6 +416,17 @@ impl<'a> Source<'a> for XmlSource<'a> {
     /// events are read at sites of their own, each of which nearly always sees the same kind
     /// of event: a single `match` seeing text and end tags in turn mispredicts its jump.
     fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
+        if let Some(first) = self.text_piece() {
+            let start = self.pos();
+            return match self.reader.read_event() {
+                Ok(Event::End(_)) => Ok(Cow::Borrowed(first)),
+                other => {
+                    let mut acc = Some(Cow::Borrowed(first));
+                    self.text_rest(tag, &mut acc, other, start)?;
+                    Ok(acc.unwrap_or(Cow::Borrowed("")))
+                }
+            };
+        }
         let start = self.pos();
         // Only this read can see text: the event after a piece of text is markup or a
         // reference, which trimming leaves alone, and `text_rest` reads the rest as written.
@@ -398,30 +453,14 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
     }
 
-    /// As [`XmlSource::text_content`], with content in several pieces joined in `buf`.
+    /// As [`XmlSource::text_content`], with content in several pieces joined in `buf`: the
+    /// usual split, text around references, is read here, anything else as there.
     fn value_content(&mut self, buf: &mut String) -> Res<Val<'a>> {
-        let start = self.pos();
-        self.verbatim(true);
-        let event = self.reader.read_event();
-        self.verbatim(false);
-        let first = match event {
-            Ok(Event::Text(t)) => t.into_inner(),
-            Ok(Event::End(_)) => return Ok(Val::Input("")),
-            other => {
-                let mut acc = Joined::new(buf);
-                self.text_rest(Tag::Value, &mut acc, other, start)?;
-                return Ok(acc.value());
-            }
-        };
-        let start = self.pos();
-        let event = self.reader.read_event();
         let mut acc = Joined::new(buf);
-        acc.push(first);
-        if let Ok(Event::End(_)) = event {
-            return Ok(acc.value());
-        }
-        self.text_rest(Tag::Value, &mut acc, event, start)?;
-        Ok(acc.value())
+        self.verbatim(true);
+        let read = self.value_pieces(&mut acc);
+        self.verbatim(false);
+        read.map(|()| acc.value())
     }
 
     fn trailing_content(&mut self) -> Res<Option<usize>> {
@@ -436,6 +475,37 @@ impl<'a> Source<'a> for XmlSource<'a> {
             }
         }
     }
+}
+
+/// The first `<` or `&` in `b`. Text elements mostly hold a few bytes (names, numbers,
+/// short URIs): two words tested at once find their end before a call to `memchr2` would
+/// have set up.
+#[inline(always)]
+fn find_markup(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn marks(w: u64) -> u64 {
+        let (lt, amp) = (w ^ (LO * u64::from(b'<')), w ^ (LO * u64::from(b'&')));
+        // The lowest flagged byte is the first zero byte exactly (borrows only run upward).
+        (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
+    }
+    let mut at = 0;
+    while at < 16 {
+        let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
+            let rest = b.get(at..)?;
+            return rest
+                .iter()
+                .position(|&c| c == b'<' || c == b'&')
+                .map(|i| i + at);
+        };
+        let m = marks(u64::from_le_bytes(*w));
+        if m != 0 {
+            return Some(at + (m.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| i + at)
 }
 
 /// Whether `s` is XML whitespace only (space, tab, CR, LF): the indentation between elements,
@@ -515,7 +585,7 @@ pub fn find_mgmt_tree(xml: &str) -> Result<Option<usize>, Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_blank, XmlSource};
+    use super::{find_markup, is_blank, XmlSource};
     use crate::parse::{Ev, Source};
 
     /// The reader skips indentation, so markup offsets are worked out from the end of each
@@ -551,6 +621,26 @@ mod tests {
                 seen.push(expect);
             }
             assert_eq!(seen.len(), 16, "{seen:?}");
+        }
+    }
+
+    #[test]
+    fn find_markup_finds_the_first_lt_or_amp() {
+        let slow = |b: &[u8]| b.iter().position(|&c| c == b'<' || c == b'&');
+        for len in 0..40 {
+            let plain: Vec<u8> = (0..len).map(|i| b"ab\xc3\xa9;>\x80 "[i % 8]).collect();
+            assert_eq!(find_markup(&plain), None);
+            for at in 0..len {
+                for mark in [b'<', b'&'] {
+                    let mut b = plain.clone();
+                    b[at] = mark;
+                    assert_eq!(find_markup(&b), Some(at), "{b:?}");
+                    if at + 1 < len {
+                        b[len - 1] = b'<';
+                        assert_eq!(find_markup(&b), slow(&b), "{b:?}");
+                    }
+                }
+            }
         }
     }
 

@@ -191,3 +191,35 @@ fn bad_references_in_values_are_errors_with_offsets() {
         assert_eq!(err.offset, at, "{bad}: {err}");
     }
 }
+
+/// Text elements are mostly read straight from the input, past the XML reader: node offsets
+/// and error offsets further on must still point at their markup.
+#[test]
+fn offsets_stay_exact_after_text_read_from_the_input() {
+    let doc = ddf::synth::tnds(300);
+    let tree = parse_xml(&doc).unwrap().tree;
+    for node in tree.iter() {
+        assert!(
+            doc[node.offset()..].starts_with("<Node>"),
+            "{}: {:?}",
+            node.name(),
+            &doc[node.offset()..node.offset() + 12]
+        );
+    }
+    // An error after many text elements (a mismatched end tag, an unknown entity, an
+    // element in a text element) is reported where the text element's content starts,
+    // text cut off by the end of the input at the end, as before text was read this way.
+    let last = doc.rfind("<TStamp>").unwrap();
+    let element = "<TStamp>20260101T000000Z</TStamp>";
+    for bad in [
+        "<TStamp>x</TStampX>",
+        "<TStamp>x&nope;</TStamp>",
+        "<TStamp>x<Size/></TStamp>",
+    ] {
+        let doc = format!("{}{bad}{}", &doc[..last], &doc[last + element.len()..]);
+        let err = parse_xml(&doc).unwrap_err();
+        assert_eq!(err.offset, last + "<TStamp>x".len(), "{bad}: {err}");
+    }
+    let cut = &doc[..last + "<TStamp>2026".len()];
+    assert_eq!(parse_xml(cut).unwrap_err().offset, cut.len());
+}
