@@ -863,6 +863,7 @@ impl<'a> MgmtTree<'a> {
         at
     }
 
+    #[inline]
     pub(crate) fn add_rt(&mut self, rt: RtProperties<'a>) -> u32 {
         if self.rts.capacity() == 0 {
             self.rts.reserve(self.nodes.capacity());

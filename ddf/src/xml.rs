@@ -41,7 +41,7 @@ impl<'a> XmlSource<'a> {
     /// from the `<` or `&`. This is the text event the reader would give (read as written),
     /// without its check that the text is UTF-8, which the input, a `str`, is already, and
     /// without the event around it. Nearly all text elements hold one such piece.
-    #[inline]
+    #[inline(always)]
     fn text_piece(&mut self) -> Option<&'a str> {
         let rest: &'a [u8] = self.reader.get_ref();
         let len = find_markup(rest).filter(|&len| len > 0)?;
@@ -478,8 +478,8 @@ impl<'a> Source<'a> for XmlSource<'a> {
 }
 
 /// The first `<` or `&` in `b`. Text elements mostly hold a few bytes (names, numbers,
-/// short URIs): two words tested at once find their end before a call to `memchr2` would
-/// have set up.
+/// time stamps, short URIs): up to four words tested at once find their end before a call
+/// to `memchr2` would have set up.
 #[inline(always)]
 fn find_markup(b: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -491,7 +491,7 @@ fn find_markup(b: &[u8]) -> Option<usize> {
         (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
     }
     let mut at = 0;
-    while at < 16 {
+    while at < 32 {
         let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
             let rest = b.get(at..)?;
             return rest
