@@ -15,9 +15,12 @@ pub(crate) struct XmlSource<'a> {
     /// The input, for finding where an end tag starts and for taking text from.
     input: &'a str,
     base: usize,
-    /// The bytes of text taken from the input past the reader ([`XmlSource::text_piece`]),
-    /// by which its positions fall behind.
+    /// The bytes of text taken from the input past the reader ([`XmlSource::text_piece`],
+    /// [`XmlSource::empty_element`]), by which its positions fall behind.
     skipped: usize,
+    /// Whether the last event of the reader was text: it then stands at the `<` of the
+    /// markup after it, to be read next, and nothing may be taken past it.
+    after_text: bool,
 }
 
 impl<'a> XmlSource<'a> {
@@ -33,7 +36,44 @@ impl<'a> XmlSource<'a> {
             input,
             base,
             skipped: 0,
+            after_text: false,
         }
+    }
+
+    /// An empty element without attributes (`<chr/>`) after white space at the reader's
+    /// position, if it is one of the vocabulary, read from the input directly. The reader
+    /// keeps no state for empty elements (they open nothing that an end tag must match):
+    /// moving it past one is all it would do, besides checking its name as UTF-8, which
+    /// the input, a `str`, is already.
+    #[inline(always)]
+    fn empty_element(&mut self) -> Option<Ev<'a>> {
+        if self.after_text {
+            return None;
+        }
+        let rest: &'a [u8] = self.reader.get_ref();
+        let blank = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
+        let markup = rest.get(blank..)?;
+        if markup.first() != Some(&b'<') {
+            return None;
+        }
+        let name_len = markup
+            .get(1..)?
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if markup.get(1 + name_len..3 + name_len)? != b"/>" {
+            return None;
+        }
+        let at = self.input.len().checked_sub(rest.len())? + blank;
+        let tag = Tag::from_name(self.input.get(at + 1..at + 1 + name_len)?)?;
+        let start = self.pos() + blank;
+        let len = blank + name_len + 3;
+        *self.reader.get_mut() = rest.get(len..)?;
+        self.skipped += len;
+        Some(Ev::Empty(tag, start))
     }
 
     /// The text at the reader's position up to the next markup or reference, if there is
@@ -380,6 +420,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
             // so the start of markup is found from the end of the event instead.
             let before = self.pos();
             let event = self.reader.read_event().map_err(|e| self.xml_error(&e))?;
+            self.after_text = matches!(event, Event::Text(_));
             return Ok(match event {
                 // `<` name and attributes `>`
                 Event::Start(e) => element(e.name().as_ref(), self.back(e.len() + 2), false),
@@ -461,6 +502,14 @@ impl<'a> Source<'a> for XmlSource<'a> {
         let read = self.value_pieces(&mut acc);
         self.verbatim(false);
         read.map(|()| acc.value())
+    }
+
+    #[inline(always)]
+    fn next_empty(&mut self) -> Res<Ev<'a>> {
+        match self.empty_element() {
+            Some(ev) => Ok(ev),
+            None => self.next(),
+        }
     }
 
     fn trailing_content(&mut self) -> Res<Option<usize>> {
