@@ -452,10 +452,11 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
     }
 
-    /// The usual content, one text event and the end tag, is taken straight from the reader
-    /// instead of through [`Ev`]: every leaf of a TNDS has a few text elements. The two
-    /// events are read at sites of their own, each of which nearly always sees the same kind
-    /// of event: a single `match` seeing text and end tags in turn mispredicts its jump.
+    /// The usual content, one piece of text and the end tag, is read at sites of its own
+    /// instead of through [`Ev`] (every leaf of a TNDS has a few text elements): the text
+    /// from the input ([`XmlSource::text_piece`]), the end tag from the reader. Each site
+    /// nearly always sees the same kind of content: a single `match` seeing text and end
+    /// tags in turn mispredicts its jump.
     fn text_content(&mut self, tag: Tag) -> Res<Cow<'a, str>> {
         if let Some(first) = self.text_piece() {
             let start = self.pos();
