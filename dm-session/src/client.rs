@@ -1163,9 +1163,8 @@ impl ClientEngine {
             self.msg_id,
         );
         let mut ready = std::mem::take(&mut self.ready);
-        // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them
-        // in the same vector.
-        let mut fixed: Vec<Reply> = Vec::with_capacity(2 + ready.cmds.len());
+        // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them.
+        let mut fixed: Vec<Reply> = Vec::with_capacity(2);
         if let Some(h) = self.hdr_status.take() {
             fixed.push(Command::Status(h.0));
         }
@@ -1245,23 +1244,24 @@ fn send_ready<'h>(
 ) -> Result<Packed, (Vec<Command<'h>>, Vec<Command<'h>>, Vec<(usize, usize)>)> {
     let mut msg = header;
     let mut next = 0u32;
-    let n_fixed = fixed.len();
+    let mut cmds = ready.cmds;
     msg.body.commands = fixed;
-    msg.body.commands.reserve(ready.cmds.len());
-    msg.body.commands.extend(ready.cmds);
-    for c in &mut msg.body.commands {
+    for c in msg.body.commands.iter_mut().chain(&mut cmds) {
         number(c, &mut next);
     }
     msg.body.final_flag = allow_final;
     let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
-    if syncml_codec::encode(&msg, encoding, &mut body).is_ok() && body.len() <= max {
+    // The replies are encoded where they are, after the fixed commands: moving hundreds of
+    // commands into the message's vector costs more than encoding some of them.
+    if syncml_codec::encode_with_tail(&msg, &cmds, encoding, &mut body).is_ok()
+        && body.len() <= max
+    {
         return Ok(Packed {
             body,
             final_flag: allow_final,
             sent: Vec::new(),
         });
     }
-    let cmds = msg.body.commands.split_off(n_fixed);
     Err((msg.body.commands, cmds, ready.glue))
 }
 

@@ -79,6 +79,21 @@ pub fn encode(
     }
 }
 
+/// Encodes a message with `tail` after the commands of its body into `out` (cleared
+/// first): the bytes [`encode`] gives for the message holding both, without moving the
+/// commands into one vector first.
+pub fn encode_with_tail(
+    message: &Message<'_>,
+    tail: &[Command<'_>],
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    match encoding {
+        Encoding::Xml => xml::encode_with(message, tail, out),
+        Encoding::Wbxml => wbxml::encode_with(message, tail, out),
+    }
+}
+
 /// Encodes a message into `out`, failing when it is larger than `max` bytes (the peer's
 /// MaxMsgSize).
 pub fn encode_max(

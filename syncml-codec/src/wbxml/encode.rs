@@ -137,6 +137,11 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
+        self.message_with(m, &[])
+    }
+
+    /// `m` with `tail` after the commands of its body.
+    pub(crate) fn message_with(&mut self, m: &Message<'_>, tail: &[Command<'_>]) -> R {
         self.w.start(sm::PAGE, sm::SYNC_ML);
         self.w.start(sm::PAGE, sm::SYNC_HDR);
         let h = &m.header;
@@ -165,7 +170,7 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
         self.w.end();
         self.w.start(sm::PAGE, sm::SYNC_BODY);
-        for c in &m.body.commands {
+        for c in m.body.commands.iter().chain(tail) {
             self.command(c)?;
         }
         if m.body.final_flag {

@@ -266,6 +266,11 @@ impl<'s, S: Sink> Enc<'s, S> {
     }
 
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
+        self.message_with(m, &[])
+    }
+
+    /// `m` with `tail` after the commands of its body.
+    pub(crate) fn message_with(&mut self, m: &Message<'_>, tail: &[Command<'_>]) -> R {
         self.tag(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>");
         let h = &m.header;
         self.el(b"<VerDTD>", &h.ver_dtd, b"</VerDTD>", "VerDTD")?;
@@ -302,7 +307,7 @@ impl<'s, S: Sink> Enc<'s, S> {
             self.meta(meta)?;
         }
         self.tag(b"</SyncHdr><SyncBody>");
-        for c in &m.body.commands {
+        for c in m.body.commands.iter().chain(tail) {
             self.command(c)?;
         }
         if m.body.final_flag {
