@@ -30,15 +30,27 @@ pub(crate) struct Extra {
     pub(crate) title: Option<Box<str>>,
     pub(crate) mime: Option<Box<str>>,
     pub(crate) tstamp: Option<Box<str>>,
-    /// For a parent with many children: the positions in `children`, sorted by
-    /// `(hash, position)`, so a lookup binary-searches the hash and still meets siblings
+    /// For a parent with many children: the positions in `children` with their hashes,
+    /// as keys `hash << 32 | position` (see [`index_key`]) sorted, so a lookup
+    /// binary-searches the hash without reaching into `children` and still meets siblings
     /// with equal hashes in creation order. Not part of any saved format.
     #[allow(
         clippy::box_collection,
         reason = "a thin pointer keeps Extra in the allocator's size class of title/mime/tstamp; \
                   only the few parents with many children pay the second allocation"
     )]
-    pub(crate) index: Option<Box<Vec<u32>>>,
+    pub(crate) index: Option<Box<Vec<u64>>>,
+}
+
+/// The index key of the child at `pos` whose name hash is `hash`.
+fn index_key(hash: u32, pos: u32) -> u64 {
+    (u64::from(hash) << 32) | u64::from(pos)
+}
+
+/// The child position an index key holds.
+fn key_pos(key: u64) -> u32 {
+    // the low half is the position: the cast keeps exactly it
+    key as u32
 }
 
 /// A child link: the child's id and a hash of its ASCII-lowercased name, so a lookup scans
@@ -128,20 +140,17 @@ impl Node {
         self.extra.as_ref().and_then(|e| e.tstamp.as_deref())
     }
 
-    fn index(&self) -> Option<&[u32]> {
+    fn index(&self) -> Option<&[u64]> {
         self.extra
             .as_ref()
             .and_then(|e| e.index.as_deref())
             .map(Vec::as_slice)
     }
 
-    fn hash_at(children: &[Child], pos: u32) -> u32 {
-        children.get(pos as usize).map_or(u32::MAX, |c| c.hash)
-    }
-
     /// Where `(hash, pos)` goes in a sorted index.
-    fn index_slot(children: &[Child], index: &[u32], hash: u32, pos: u32) -> usize {
-        index.partition_point(|&p| (Self::hash_at(children, p), p) < (hash, pos))
+    fn index_slot(index: &[u64], hash: u32, pos: u32) -> usize {
+        let key = index_key(hash, pos);
+        index.partition_point(|&k| k < key)
     }
 
     /// Builds the index if the node has grown to [`INDEX_MIN`] children.
@@ -152,9 +161,11 @@ impl Node {
         let Ok(n) = u32::try_from(self.children.len()) else {
             return;
         };
-        let mut index: Vec<u32> = (0..n).collect();
-        let children = &self.children;
-        index.sort_unstable_by_key(|&p| (Self::hash_at(children, p), p));
+        let mut index: Vec<u64> = (0..n)
+            .zip(&self.children)
+            .map(|(p, c)| index_key(c.hash, p))
+            .collect();
+        index.sort_unstable();
         self.extra_mut().index = Some(Box::new(index));
     }
 
@@ -170,8 +181,8 @@ impl Node {
         match self.extra.as_mut().and_then(|e| e.index.as_mut()) {
             Some(index) => {
                 // the new position is the largest: it goes after every equal hash
-                let at = index.partition_point(|&p| Self::hash_at(&self.children, p) <= child.hash);
-                index.insert(at, pos);
+                let at = Self::index_slot(index, child.hash, pos);
+                index.insert(at, index_key(child.hash, pos));
             }
             None => self.build_index(),
         }
@@ -191,12 +202,13 @@ impl Node {
                 self.children.get(pos),
                 u32::try_from(pos),
             ) {
-                let at = Self::index_slot(&self.children, index, c.hash, pos);
-                if index.get(at) == Some(&pos) {
+                let at = Self::index_slot(index, c.hash, pos);
+                if index.get(at) == Some(&index_key(c.hash, pos)) {
                     index.remove(at);
                 }
-                for p in index.iter_mut() {
-                    *p -= u32::from(*p > pos);
+                // the positions after it move down by one; the hashes stay
+                for k in index.iter_mut() {
+                    *k -= u64::from(key_pos(*k) > pos);
                 }
             }
         }
@@ -215,14 +227,14 @@ impl Node {
             return;
         };
         let pos32 = u32::try_from(pos).unwrap_or(u32::MAX);
-        if let Some(at) = index.iter().position(|&p| p == pos32) {
+        if let Some(at) = index.iter().position(|&k| key_pos(k) == pos32) {
             index.remove(at);
         }
         if let Some(c) = self.children.get_mut(pos) {
             c.hash = hash;
         }
-        let at = Self::index_slot(&self.children, index, hash, pos32);
-        index.insert(at, pos32);
+        let at = Self::index_slot(index, hash, pos32);
+        index.insert(at, index_key(hash, pos32));
     }
 }
 
@@ -308,11 +320,12 @@ impl Store {
         let matches = |c: u32| self.get(c).is_some_and(|n| n.matches_name(name));
         match p.index() {
             Some(index) => {
-                let start = index.partition_point(|&i| Node::hash_at(&p.children, i) < hash);
+                let start = Node::index_slot(index, hash, 0);
                 index
                     .get(start..)?
                     .iter()
-                    .map_while(|&i| p.children.get(i as usize).filter(|c| c.hash == hash))
+                    .take_while(|&&k| k >> 32 == u64::from(hash))
+                    .filter_map(|&k| p.children.get(key_pos(k) as usize))
                     .map(|c| c.id)
                     .find(|&c| matches(c))
             }
@@ -1468,7 +1481,14 @@ impl Tree {
         uri: Uri<'_>,
         id: u32,
     ) -> Result<(), Status> {
-        let id = self.existing_id(server, id, uri, AclCommand::Replace, AccessType::REPLACE)?;
+        // The checks of `existing_id`, keeping the spec looked up for them.
+        if !self.permits(server, AclCommand::Replace, id) {
+            return Err(Status::PERMISSION_DENIED);
+        }
+        let lookup = self.spec_for(uri.path());
+        if !lookup.allows(server, AccessType::REPLACE) {
+            return Err(Status::COMMAND_NOT_ALLOWED);
+        }
         if op.mime.is_some_and(is_tnds) {
             return crate::tnds::replace_from_op(self, server, op, uri, id);
         }
@@ -1476,7 +1496,7 @@ impl Tree {
         if node.is_interior() {
             return Err(Status::COMMAND_NOT_ALLOWED);
         }
-        let spec = self.spec_for(uri.path()).spec();
+        let spec = lookup.spec();
         let format = op.format.unwrap_or(node.format);
         if format == Format::Node {
             return Err(Status::UNSUPPORTED_MEDIA_TYPE);
