@@ -152,6 +152,10 @@ pub struct ClientEngine {
     #[serde(default)]
     ready: Ready,
     hdr_status: Option<HdrStatus>,
+    /// The next message, encoded while the server's message was at hand (see
+    /// [`ClientEngine::seal`]); when set, `ready` and `hdr_status` are empty.
+    #[serde(default)]
+    sealed: Option<Sealed>,
     ask_more: bool,
     may_final: bool,
     reply_due: bool,
@@ -239,6 +243,40 @@ fn queue_owned(outbox: &mut Outbox, cmds: &[Command<'_>], glue: &[(usize, usize)
     }
 }
 
+/// The reply to the server's latest message, encoded: the SyncHdr Status, any 1222, then
+/// the replies to its commands.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Sealed {
+    /// The whole message.
+    body: Vec<u8>,
+    /// Whether it carries Final.
+    final_flag: bool,
+    /// The SyncHdr Status and any 1222 before the replies.
+    n_fixed: usize,
+    /// Ranges of the replies that must go in one message (Atomic responses).
+    glue: Vec<(usize, usize)>,
+}
+
+/// A Status owning its text.
+fn owned_status(st: Status<'_>) -> Status<'static> {
+    match Command::Status(st).into_owned() {
+        Command::Status(st) => st,
+        // A Status stays a Status.
+        _ => no_status(),
+    }
+}
+
+/// What stands for a Status where there always is one.
+fn no_status() -> Status<'static> {
+    Status::new(
+        Cow::Borrowed(""),
+        Cow::Borrowed(""),
+        Cow::Borrowed("0"),
+        Cow::Borrowed("SyncHdr"),
+        StatusCode::from_code(500),
+    )
+}
+
 /// The Status for the server's SyncHdr, in codec form; serialised as the [`StatusCmd`] it
 /// was before.
 #[derive(Clone, Debug)]
@@ -285,6 +323,7 @@ impl ClientEngine {
             outbox: Outbox::default(),
             ready: Ready::default(),
             hdr_status: None,
+            sealed: None,
             ask_more: false,
             may_final: true,
             reply_due: false,
@@ -307,6 +346,11 @@ impl ClientEngine {
 
     /// Sets the nonce for the client's next credentials.
     pub fn set_client_nonce(&mut self, nonce: &[u8]) {
+        if self.config.client_credentials.is_some() && !self.accepted {
+            // The encoded next message's Cred was made over the old nonce: it is encoded
+            // again when sent. Our own bytes decode; if they did not, it keeps the old Cred.
+            let _ = self.unseal();
+        }
         self.client_nonce = nonce.to_vec();
     }
 
@@ -384,6 +428,7 @@ impl ClientEngine {
         self.server_authenticated = false;
         self.outbox = Outbox::default();
         self.ready = Ready::default();
+        self.sealed = None;
         self.hdr_status = None;
         self.ask_more = false;
         self.may_final = true;
@@ -444,12 +489,14 @@ impl ClientEngine {
         let msg = syncml_codec::decode_as(body, syncml_codec::detect(body), &limits)
             .map_err(SessionError::Decode)?;
         validate(&msg, Some(&self.session_id), true)?;
+        // Replies to an earlier message not sent yet are taken back into codec form first.
+        self.unseal()?;
         // Everything below may change state: the message is known to be well-formed.
         self.reply_due = false;
         self.ask_more = false;
         self.glue.clear();
         // Shared by every Status and Results of the reply.
-        let msg_ref = &crate::wire::shared(&msg.header.msg_id);
+        let msg_ref = &Cow::Borrowed(&*msg.header.msg_id);
         if let Some(meta) = &msg.header.meta {
             if meta.max_msg_size.is_some() {
                 self.server_max_msg = meta.max_msg_size;
@@ -489,6 +536,7 @@ impl ClientEngine {
             // Challenged: package 1 again, with credentials over the new nonce.
             self.outbox = Outbox::default();
             self.ready = Ready::default();
+            self.sealed = None;
             for c in &self.pkg1 {
                 self.outbox.push(0, c.clone());
             }
@@ -511,11 +559,12 @@ impl ClientEngine {
                 meta: m.to_meta().into_owned(),
             })
         });
-        hdr.target_refs = vec![Cow::Owned(msg.header.target.loc_uri.to_string())];
-        hdr.source_refs = vec![Cow::Owned(msg.header.source.loc_uri.to_string())];
+        hdr.target_refs = vec![Cow::Borrowed(&*msg.header.target.loc_uri)];
+        hdr.source_refs = vec![Cow::Borrowed(&*msg.header.source.loc_uri)];
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
-        let mut replies: Vec<Reply> = Vec::with_capacity(msg.body.commands.len() + 1);
+        // Borrowed from the message: encoded before it goes when they fit in one message.
+        let mut replies: Vec<Command<'_>> = Vec::with_capacity(msg.body.commands.len() + 1);
         // Borrowed by every command below; put back before returning.
         let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
@@ -539,6 +588,7 @@ impl ClientEngine {
                         self.phase = Phase::Finished;
                         self.outbox = Outbox::default();
                         self.ready = Ready::default();
+                        self.sealed = None;
                         self.events.push_back(ClientEvent::Aborted);
                         return Ok(());
                     }
@@ -561,12 +611,41 @@ impl ClientEngine {
                     .push_back(ClientEvent::LargeObjectInterrupted { uri: asm.uri });
             }
         }
-        replies.extend(drain_alerts(tree).iter().map(to_reply));
+        for alert in drain_alerts(tree) {
+            replies.push(to_reply(&alert));
+        }
         let has_replies = !replies.is_empty();
         let glue = std::mem::take(&mut self.glue);
+        let challenged = hdr_code == 401 || hdr_code == 407;
+        if msg.body.final_flag
+            && !mgmt
+            && !challenged
+            && !has_replies
+            && self.outbox.is_empty()
+            && self.ready.is_empty()
+        {
+            // Nothing but a SyncHdr Status to say: the session is over (omadm.md §2).
+            self.phase = Phase::Finished;
+            self.events.push_back(ClientEvent::Finished);
+            return Ok(());
+        }
+        self.may_final = msg.body.final_flag || more_requested;
+        self.ask_more = !msg.body.final_flag && !more_requested;
+        self.reply_due = true;
+        let (hdr, replies, glue) = if self.outbox.is_empty() && self.ready.is_empty() {
+            // The common case: the whole reply is encoded now, while the message it
+            // borrows from is here; when it does not fit in one message it goes on below.
+            match self.seal(hdr, replies, glue) {
+                Ok(()) => return Ok(()),
+                Err(back) => back,
+            }
+        } else {
+            (hdr, replies, glue)
+        };
         if self.outbox.is_empty() {
             // Nothing queued before them: they stay in codec form, after any replies to an
             // earlier message not sent yet.
+            let mut replies: Vec<Reply> = replies.into_iter().map(Command::into_owned).collect();
             if self.ready.is_empty() {
                 self.ready = Ready {
                     cmds: replies,
@@ -583,23 +662,105 @@ impl ClientEngine {
             std::mem::take(&mut self.ready).into_outbox(&mut self.outbox);
             queue_owned(&mut self.outbox, &replies, &glue);
         }
-        let challenged = hdr_code == 401 || hdr_code == 407;
-        if msg.body.final_flag
-            && !mgmt
-            && !challenged
-            && !has_replies
-            && self.outbox.is_empty()
-            && self.ready.is_empty()
+        self.hdr_status = Some(HdrStatus(owned_status(hdr)));
+        Ok(())
+    }
+
+    /// Encodes the reply to the server's latest message (the SyncHdr Status, a 1222 when
+    /// more is asked for, then `replies`) as the next message, when it fits in one;
+    /// otherwise gives them back (numbered) with their glue.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the error hands back what the caller queues instead"
+    )]
+    fn seal<'m>(
+        &mut self,
+        hdr: Status<'m>,
+        mut replies: Vec<Command<'m>>,
+        glue: Vec<(usize, usize)>,
+    ) -> Result<(), (Status<'m>, Vec<Command<'m>>, Vec<(usize, usize)>)> {
+        let max = self
+            .server_max_msg
+            .and_then(|m| usize::try_from(m).ok())
+            .unwrap_or(usize::MAX);
+        let final_flag = self.may_final && !self.ask_more;
+        let mut msg = header(
+            &self.config,
+            &self.session_id,
+            self.accepted,
+            &self.client_nonce,
+            self.msg_id.saturating_add(1),
+        );
+        msg.body.final_flag = final_flag;
+        msg.body.commands.reserve(2);
+        msg.body.commands.push(Command::Status(hdr));
+        if self.ask_more {
+            msg.body.commands.push(Command::alert(
+                Cow::Borrowed(""),
+                AlertCode::NextMessage,
+                Vec::new(),
+            ));
+        }
+        let n_fixed = msg.body.commands.len();
+        let mut next = 0u32;
+        for c in &mut msg.body.commands {
+            number(c, &mut next);
+        }
+        for c in &mut replies {
+            number(c, &mut next);
+        }
+        let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
+        if syncml_codec::encode_with_tail(&msg, &replies, self.config.encoding.encoding(), &mut body)
+            .is_ok()
+            && body.len() <= max
         {
-            // Nothing but a SyncHdr Status to say: the session is over (omadm.md §2).
-            self.phase = Phase::Finished;
-            self.events.push_back(ClientEvent::Finished);
+            self.sealed = Some(Sealed {
+                body,
+                final_flag,
+                n_fixed,
+                glue,
+            });
             return Ok(());
         }
-        self.may_final = msg.body.final_flag || more_requested;
-        self.ask_more = !msg.body.final_flag && !more_requested;
-        self.hdr_status = Some(HdrStatus(hdr));
-        self.reply_due = true;
+        let mut fixed = msg.body.commands;
+        fixed.truncate(1);
+        match fixed.pop() {
+            // Owned: it is now tied to the header's borrow of the settings.
+            Some(Command::Status(hdr)) => Err((owned_status(hdr), replies, glue)),
+            // The first fixed command is the Status pushed above.
+            _ => Err((no_status(), replies, glue)),
+        }
+    }
+
+    /// Takes an encoded reply not sent yet back into codec form (the SyncHdr Status and
+    /// the ready replies), as it was before it was encoded.
+    fn unseal(&mut self) -> Result<(), SessionError> {
+        let Some(sealed) = self.sealed.take() else {
+            return Ok(());
+        };
+        // The engine's own output: trusted, decoded without limits.
+        let msg = match syncml_codec::decode_as(
+            &sealed.body,
+            self.config.encoding.encoding(),
+            &syncml_codec::Limits::unlimited(),
+        ) {
+            Ok(m) => m,
+            Err(e) => {
+                self.sealed = Some(sealed);
+                return Err(SessionError::Decode(e));
+            }
+        };
+        let mut cmds = msg.body.commands.into_iter();
+        if let Some(Command::Status(st)) = cmds.next() {
+            self.hdr_status = Some(HdrStatus(owned_status(st)));
+        }
+        self.ready = Ready {
+            cmds: cmds
+                .skip(sealed.n_fixed.saturating_sub(1))
+                .map(Command::into_owned)
+                .collect(),
+            glue: sealed.glue,
+        };
         Ok(())
     }
 
@@ -690,7 +851,7 @@ impl ClientEngine {
     }
 
     /// A pending large object is interrupted by any command that does not continue it.
-    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Reply>) {
+    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Command<'_>>) {
         let Some(asm) = &self.incoming else { return };
         let continues = match c {
             Command::Add(x) | Command::Replace(x) => {
@@ -716,14 +877,14 @@ impl ClientEngine {
         clippy::ptr_arg,
         reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
     )]
-    fn execute(
+    fn execute<'m>(
         &mut self,
         tree: &mut Tree,
         ui: &mut dyn UserInteraction,
         server: &str,
-        c: &Command<'_>,
-        msg_ref: &Cow<'static, str>,
-        out: &mut Vec<Reply>,
+        c: &'m Command<'_>,
+        msg_ref: &Cow<'m, str>,
+        out: &mut Vec<Command<'m>>,
     ) -> Outcome {
         match c {
             Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
@@ -793,7 +954,7 @@ impl ClientEngine {
                     out.push(Command::Results(Results {
                         cmd_id: Cow::Borrowed(""),
                         msg_ref: Some(msg_ref.clone()),
-                        cmd_ref: crate::wire::shared(c.cmd_id()),
+                        cmd_ref: Cow::Borrowed(c.cmd_id()),
                         items,
                         ..Results::default()
                     }));
@@ -974,15 +1135,15 @@ impl ClientEngine {
         clippy::ptr_arg,
         reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
     )]
-    fn chunk(
+    fn chunk<'m>(
         &mut self,
         tree: &mut Tree,
         server: &str,
         kind: dm_tree::Command,
-        c: &Command<'_>,
+        c: &'m Command<'_>,
         x: &ItemCommand<'_>,
-        msg_ref: &Cow<'static, str>,
-        out: &mut Vec<Reply>,
+        msg_ref: &Cow<'m, str>,
+        out: &mut Vec<Command<'m>>,
     ) -> Outcome {
         let mut status = status_cmd(c, msg_ref, 213);
         let mut pending = self.incoming.take();
@@ -995,7 +1156,7 @@ impl ClientEngine {
             .as_deref()
             .map(MetaInfo::from_meta)
             .unwrap_or_default();
-        let fail = |out: &mut Vec<Reply>, mut status: Status<'static>, code: u16| {
+        let fail = |out: &mut Vec<Command<'m>>, mut status: Status<'m>, code: u16| {
             status.code = StatusCode::from_code(code);
             out.push(Command::Status(status));
             Outcome::Failed
@@ -1121,7 +1282,7 @@ impl ClientEngine {
 
     /// Whether `cmds` fit in one message to the server (with a SyncHdr Status, a 1222 and
     /// room for a challenge), under the server's MaxMsgSize.
-    fn responses_fit(&self, cmds: &[Reply]) -> bool {
+    fn responses_fit(&self, cmds: &[Command<'_>]) -> bool {
         let Some(max) = self.server_max_msg.and_then(|m| usize::try_from(m).ok()) else {
             return true;
         };
@@ -1155,6 +1316,22 @@ impl ClientEngine {
         }
         self.msg_id = self.msg_id.saturating_add(1);
         let creds = self.config.client_credentials.as_ref();
+        if let Some(sealed) = self.sealed.take() {
+            self.reply_due = false;
+            let hmac = creds
+                .filter(|c| c.auth_type == AuthType::Hmac)
+                .map(|c| c.hmac_header(&self.client_nonce, &sealed.body));
+            return Ok(Some(Transmit {
+                body: sealed.body,
+                hmac,
+                uri: self
+                    .resp_uri
+                    .clone()
+                    .unwrap_or_else(|| self.config.server_uri.clone()),
+                content_type: self.config.encoding.content_type(),
+                final_flag: sealed.final_flag,
+            }));
+        }
         let header = header(
             &self.config,
             &self.session_id,
@@ -1397,47 +1574,35 @@ fn op_for<'a>(
     op
 }
 
-/// A Status for command `c` with TargetRefs/SourceRefs of its items.
-#[allow(
-    clippy::ptr_arg,
-    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
-)]
-fn status_cmd(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Status<'static> {
+/// A Status for command `c` with TargetRefs/SourceRefs of its items, borrowed from it.
+fn status_cmd<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Status<'m> {
     let mut s = answering(c, msg_ref, code);
     let items = c.items();
     s.target_refs = items
         .iter()
-        .filter_map(|i| Some(Cow::Owned(String::from(&*i.target.as_ref()?.loc_uri))))
+        .filter_map(|i| Some(Cow::Borrowed(&*i.target.as_ref()?.loc_uri)))
         .collect();
     if matches!(c, Command::Copy(_)) {
         s.source_refs = items
             .iter()
-            .filter_map(|i| Some(Cow::Owned(String::from(&*i.source.as_ref()?.loc_uri))))
+            .filter_map(|i| Some(Cow::Borrowed(&*i.source.as_ref()?.loc_uri)))
             .collect();
     }
     s
 }
 
-/// A Status for command `c` with no refs: `msg_ref` made [`crate::wire::shared`] once for
-/// the whole message, the command name static, the CmdID given when it is sent.
-#[allow(
-    clippy::ptr_arg,
-    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
-)]
-fn answering(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Status<'static> {
+/// A Status for command `c` with no refs: the MsgRef and CmdRef borrowed from the
+/// server's message, the command name static, the CmdID given when it is sent.
+fn answering<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Status<'m> {
     Status::new(
         Cow::Borrowed(""),
         msg_ref.clone(),
-        crate::wire::shared(c.cmd_id()),
+        Cow::Borrowed(c.cmd_id()),
         Cow::Borrowed(c.name()),
         StatusCode::from_code(code),
     )
 }
 
-#[allow(
-    clippy::ptr_arg,
-    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
-)]
-fn status_for(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Reply {
+fn status_for<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Command<'m> {
     Command::Status(answering(c, msg_ref, code))
 }
