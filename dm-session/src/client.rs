@@ -637,7 +637,7 @@ impl ClientEngine {
             // borrows from is here; when it does not fit in one message it goes on below.
             match self.seal(hdr, replies, glue) {
                 Ok(()) => return Ok(()),
-                Err(back) => back,
+                Err(back) => *back,
             }
         } else {
             (hdr, replies, glue)
@@ -678,7 +678,7 @@ impl ClientEngine {
         hdr: Status<'m>,
         mut replies: Vec<Command<'m>>,
         glue: Vec<(usize, usize)>,
-    ) -> Result<(), (Status<'m>, Vec<Command<'m>>, Vec<(usize, usize)>)> {
+    ) -> Result<(), Box<(Status<'m>, Vec<Command<'m>>, Vec<(usize, usize)>)>> {
         let max = self
             .server_max_msg
             .and_then(|m| usize::try_from(m).ok())
@@ -710,8 +710,13 @@ impl ClientEngine {
             number(c, &mut next);
         }
         let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
-        if syncml_codec::encode_with_tail(&msg, &replies, self.config.encoding.encoding(), &mut body)
-            .is_ok()
+        if syncml_codec::encode_with_tail(
+            &msg,
+            &replies,
+            self.config.encoding.encoding(),
+            &mut body,
+        )
+        .is_ok()
             && body.len() <= max
         {
             self.sealed = Some(Sealed {
@@ -726,9 +731,9 @@ impl ClientEngine {
         fixed.truncate(1);
         match fixed.pop() {
             // Owned: it is now tied to the header's borrow of the settings.
-            Some(Command::Status(hdr)) => Err((owned_status(hdr), replies, glue)),
+            Some(Command::Status(hdr)) => Err(Box::new((owned_status(hdr), replies, glue))),
             // The first fixed command is the Status pushed above.
-            _ => Err((no_status(), replies, glue)),
+            _ => Err(Box::new((no_status(), replies, glue))),
         }
     }
 
@@ -1430,8 +1435,7 @@ fn send_ready<'h>(
     let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
     // The replies are encoded where they are, after the fixed commands: moving hundreds of
     // commands into the message's vector costs more than encoding some of them.
-    if syncml_codec::encode_with_tail(&msg, &cmds, encoding, &mut body).is_ok()
-        && body.len() <= max
+    if syncml_codec::encode_with_tail(&msg, &cmds, encoding, &mut body).is_ok() && body.len() <= max
     {
         return Ok(Packed {
             body,

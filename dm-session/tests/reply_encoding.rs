@@ -34,8 +34,11 @@ fn at_package_2(
     (c, tree, r)
 }
 
-/// `(Cmd, MsgRef, CmdRef, code)` of each Status, and the CmdIDs of every command.
-fn statuses_of(msg: &Message<'_>) -> (Vec<(String, String, String, u16)>, Vec<String>) {
+/// `(Cmd, MsgRef, CmdRef, code)` of a Status.
+type StatusKey = (String, String, String, u16);
+
+/// The key of each Status, and the CmdIDs of every command.
+fn statuses_of(msg: &Message<'_>) -> (Vec<StatusKey>, Vec<String>) {
     let st = msg
         .body
         .commands
@@ -89,7 +92,12 @@ fn a_second_server_message_before_the_reply_keeps_the_first_replies() {
         let msg = syncml_codec::decode(&out.body).unwrap();
         let (st, out_ids) = statuses_of(&msg);
         let p2 = |cmd: &str, msg_ref: &str, cmd_ref: &str, code: u16| {
-            (cmd.to_string(), msg_ref.to_string(), cmd_ref.to_string(), code)
+            (
+                cmd.to_string(),
+                msg_ref.to_string(),
+                cmd_ref.to_string(),
+                code,
+            )
         };
         assert_eq!(
             st,
@@ -123,7 +131,11 @@ fn a_saved_engine_sends_the_same_reply() {
         let (mut c, mut tree, r) = at_package_2(
             c,
             s,
-            vec![Cmd::get("./App/Name"), Cmd::get("./App"), Cmd::delete("./App/Missing")],
+            vec![
+                Cmd::get("./App/Name"),
+                Cmd::get("./App"),
+                Cmd::delete("./App/Missing"),
+            ],
         );
         c.handle_incoming(&mut tree, &mut NoUi, &r.body, None)
             .unwrap();
