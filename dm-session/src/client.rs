@@ -564,7 +564,7 @@ impl ClientEngine {
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
         // Borrowed from the message: encoded before it goes when they fit in one message.
-        let mut replies: Vec<Command<'_>> = Vec::with_capacity(msg.body.commands.len() + 1);
+        let mut replies = Replies::with_capacity(msg.body.commands.len() + 1);
         // Borrowed by every command below; put back before returning.
         let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
@@ -645,7 +645,11 @@ impl ClientEngine {
         if self.outbox.is_empty() {
             // Nothing queued before them: they stay in codec form, after any replies to an
             // earlier message not sent yet.
-            let mut replies: Vec<Reply> = replies.into_iter().map(Command::into_owned).collect();
+            let mut replies: Vec<Reply> = replies
+                .into_filled()
+                .into_iter()
+                .map(Command::into_owned)
+                .collect();
             if self.ready.is_empty() {
                 self.ready = Ready {
                     cmds: replies,
@@ -660,7 +664,7 @@ impl ClientEngine {
             }
         } else {
             std::mem::take(&mut self.ready).into_outbox(&mut self.outbox);
-            queue_owned(&mut self.outbox, &replies, &glue);
+            queue_owned(&mut self.outbox, &replies.into_filled(), &glue);
         }
         self.hdr_status = Some(HdrStatus(owned_status(hdr)));
         Ok(())
@@ -676,9 +680,9 @@ impl ClientEngine {
     fn seal<'m>(
         &mut self,
         hdr: Status<'m>,
-        mut replies: Vec<Command<'m>>,
+        mut replies: Replies<'m>,
         glue: Vec<(usize, usize)>,
-    ) -> Result<(), Box<(Status<'m>, Vec<Command<'m>>, Vec<(usize, usize)>)>> {
+    ) -> Result<(), Box<(Status<'m>, Replies<'m>, Vec<(usize, usize)>)>> {
         let max = self
             .server_max_msg
             .and_then(|m| usize::try_from(m).ok())
@@ -706,19 +710,11 @@ impl ClientEngine {
         for c in &mut msg.body.commands {
             number(c, &mut next);
         }
-        for c in &mut replies {
+        for c in replies.iter_mut() {
             number(c, &mut next);
         }
-        let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
-        if syncml_codec::encode_with_tail(
-            &msg,
-            &replies,
-            self.config.encoding.encoding(),
-            &mut body,
-        )
-        .is_ok()
-            && body.len() <= max
-        {
+        let body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
+        if let Some(body) = replies.encode(&msg, self.config.encoding.encoding(), body, max) {
             self.sealed = Some(Sealed {
                 body,
                 final_flag,
@@ -856,7 +852,7 @@ impl ClientEngine {
     }
 
     /// A pending large object is interrupted by any command that does not continue it.
-    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Command<'_>>) {
+    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Replies<'_>) {
         let Some(asm) = &self.incoming else { return };
         let continues = match c {
             Command::Add(x) | Command::Replace(x) => {
@@ -889,7 +885,7 @@ impl ClientEngine {
         server: &str,
         c: &'m Command<'_>,
         msg_ref: &Cow<'m, str>,
-        out: &mut Vec<Command<'m>>,
+        out: &mut Replies<'m>,
     ) -> Outcome {
         match c {
             Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
@@ -904,7 +900,7 @@ impl ClientEngine {
                 {
                     return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -919,7 +915,7 @@ impl ClientEngine {
                     }
                 }
                 let failed = status.code.code() >= 300;
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 if failed {
                     Outcome::Failed
                 } else {
@@ -927,7 +923,7 @@ impl ClientEngine {
                 }
             }
             Command::Get(x) => {
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
@@ -954,7 +950,7 @@ impl ClientEngine {
                     }
                 }
                 let ok = status.code.code() < 300;
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 if ok && !items.is_empty() {
                     out.push(Command::Results(Results {
                         cmd_id: Cow::Borrowed(""),
@@ -971,7 +967,7 @@ impl ClientEngine {
                 }
             }
             Command::Exec(x) => {
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -985,7 +981,7 @@ impl ClientEngine {
                     }
                 }
                 let failed = status.code.code() >= 300;
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 if failed {
                     Outcome::Failed
                 } else {
@@ -1011,7 +1007,7 @@ impl ClientEngine {
                     options: a.ui_options().unwrap_or_default(),
                 };
                 let answer = ui.interact(&request);
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
@@ -1057,7 +1053,7 @@ impl ClientEngine {
                     }
                 };
                 status.code = StatusCode::from_code(code);
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 outcome
             }
             Command::Sequence(seq) => {
@@ -1112,7 +1108,7 @@ impl ClientEngine {
                 // The responses of an Atomic go in one message (they are glued in the
                 // outbox); when they cannot fit in one under the server's MaxMsgSize the
                 // Atomic is rolled back and answered 517 alone (omadm.md §1.4, §2).
-                if !self.responses_fit(out.get(head..).unwrap_or_default()) {
+                if !self.responses_fit(&out.filled_from(head)) {
                     if let Some(s) = snapshot.take() {
                         tree.restore(s);
                     }
@@ -1148,7 +1144,7 @@ impl ClientEngine {
         c: &'m Command<'_>,
         x: &ItemCommand<'_>,
         msg_ref: &Cow<'m, str>,
-        out: &mut Vec<Command<'m>>,
+        out: &mut Replies<'m>,
     ) -> Outcome {
         let mut status = status_cmd(c, msg_ref, 213);
         let mut pending = self.incoming.take();
@@ -1161,7 +1157,7 @@ impl ClientEngine {
             .as_deref()
             .map(MetaInfo::from_meta)
             .unwrap_or_default();
-        let fail = |out: &mut Vec<Command<'m>>, mut status: Status<'m>, code: u16| {
+        let fail = |out: &mut Replies<'m>, mut status: Status<'m>, code: u16| {
             status.code = StatusCode::from_code(code);
             out.push(Command::Status(status));
             Outcome::Failed
@@ -1446,6 +1442,117 @@ fn send_ready<'h>(
     Err((msg.body.commands, cmds, ready.glue))
 }
 
+/// The replies to one server message, in codec form. A Status answering an item command
+/// keeps the command it answers instead of its TargetRefs/SourceRefs, which are filled in
+/// from its items when it is encoded (in one buffer, reused from Status to Status) or when
+/// the replies are kept ([`Replies::into_filled`]): a reply costs no allocation of its own.
+struct Replies<'m> {
+    /// Each reply, with the command a Status without its refs yet answers.
+    cmds: Vec<(Command<'m>, Option<&'m Command<'m>>)>,
+}
+
+impl<'m> Replies<'m> {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            cmds: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, c: Command<'m>) {
+        self.cmds.push((c, None));
+    }
+
+    /// Adds `status`, the answer to `c`; its refs are those of `c`'s items.
+    fn push_answer(&mut self, status: Status<'m>, c: &'m Command<'m>) {
+        self.cmds.push((Command::Status(status), Some(c)));
+    }
+
+    fn len(&self) -> usize {
+        self.cmds.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.cmds.is_empty()
+    }
+
+    fn truncate(&mut self, n: usize) {
+        self.cmds.truncate(n);
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Command<'m>> {
+        self.cmds.iter_mut().map(|(c, _)| c)
+    }
+
+    fn get_mut(&mut self, i: usize) -> Option<&mut Command<'m>> {
+        self.cmds.get_mut(i).map(|(c, _)| c)
+    }
+
+    /// Copies of the replies from `from` on, refs filled in.
+    fn filled_from(&self, from: usize) -> Vec<Command<'m>> {
+        self.cmds
+            .iter()
+            .skip(from)
+            .map(|(c, of)| {
+                let mut c = c.clone();
+                if let (Command::Status(st), Some(of)) = (&mut c, of) {
+                    add_refs(st, of);
+                }
+                c
+            })
+            .collect()
+    }
+
+    /// The replies, refs filled in.
+    fn into_filled(self) -> Vec<Command<'m>> {
+        self.cmds
+            .into_iter()
+            .map(|(mut c, of)| {
+                if let (Command::Status(st), Some(of)) = (&mut c, of) {
+                    add_refs(st, of);
+                }
+                c
+            })
+            .collect()
+    }
+
+    /// `msg` (its header and fixed commands) followed by the replies, in `encoding` in
+    /// `buf`, when that encodes within `max` bytes.
+    fn encode(
+        &mut self,
+        msg: &Message<'_>,
+        encoding: syncml_codec::Encoding,
+        buf: Vec<u8>,
+        max: usize,
+    ) -> Option<Vec<u8>> {
+        let mut enc = syncml_codec::MessageEncoder::begin(msg, encoding, buf).ok()?;
+        let mut refs: Vec<Cow<'m, str>> = Vec::new();
+        for (c, of) in &mut self.cmds {
+            let lent = match (&mut *c, of) {
+                (Command::Status(st), Some(of)) => {
+                    st.target_refs = std::mem::take(&mut refs);
+                    add_refs(st, of);
+                    true
+                }
+                _ => false,
+            };
+            let done = enc.command(c);
+            if lent {
+                // Back to a Status without its refs, the buffer kept for the next one.
+                if let Command::Status(st) = c {
+                    refs = std::mem::take(&mut st.target_refs);
+                    refs.clear();
+                    st.source_refs = Vec::new();
+                }
+            }
+            if done.is_err() || enc.len() > max {
+                return None;
+            }
+        }
+        let body = enc.finish(msg.body.final_flag);
+        (body.len() <= max).then_some(body)
+    }
+}
+
 /// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
 fn header<'a>(
     config: &'a ClientConfig,
@@ -1581,18 +1688,25 @@ fn op_for<'a>(
 /// A Status for command `c` with TargetRefs/SourceRefs of its items, borrowed from it.
 fn status_cmd<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Status<'m> {
     let mut s = answering(c, msg_ref, code);
-    let items = c.items();
-    s.target_refs = items
-        .iter()
-        .filter_map(|i| Some(Cow::Borrowed(&*i.target.as_ref()?.loc_uri)))
-        .collect();
-    if matches!(c, Command::Copy(_)) {
-        s.source_refs = items
-            .iter()
-            .filter_map(|i| Some(Cow::Borrowed(&*i.source.as_ref()?.loc_uri)))
-            .collect();
-    }
+    add_refs(&mut s, c);
     s
+}
+
+/// Adds the TargetRefs (and for Copy the SourceRefs) of `c`'s items to `s`.
+fn add_refs<'m>(s: &mut Status<'m>, c: &'m Command<'_>) {
+    let items = c.items();
+    s.target_refs.extend(
+        items
+            .iter()
+            .filter_map(|i| Some(Cow::Borrowed(&*i.target.as_ref()?.loc_uri))),
+    );
+    if matches!(c, Command::Copy(_)) {
+        s.source_refs.extend(
+            items
+                .iter()
+                .filter_map(|i| Some(Cow::Borrowed(&*i.source.as_ref()?.loc_uri))),
+        );
+    }
 }
 
 /// A Status for command `c` with no refs: the MsgRef and CmdRef borrowed from the
