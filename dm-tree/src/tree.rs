@@ -30,27 +30,15 @@ pub(crate) struct Extra {
     pub(crate) title: Option<Box<str>>,
     pub(crate) mime: Option<Box<str>>,
     pub(crate) tstamp: Option<Box<str>>,
-    /// For a parent with many children: the positions in `children` with their hashes,
-    /// as keys `hash << 32 | position` (see [`index_key`]) sorted, so a lookup
-    /// binary-searches the hash without reaching into `children` and still meets siblings
+    /// For a parent with many children: the positions in `children`, sorted by
+    /// `(hash, position)`, so a lookup binary-searches the hash and still meets siblings
     /// with equal hashes in creation order. Not part of any saved format.
     #[allow(
         clippy::box_collection,
         reason = "a thin pointer keeps Extra in the allocator's size class of title/mime/tstamp; \
                   only the few parents with many children pay the second allocation"
     )]
-    pub(crate) index: Option<Box<Vec<u64>>>,
-}
-
-/// The index key of the child at `pos` whose name hash is `hash`.
-fn index_key(hash: u32, pos: u32) -> u64 {
-    (u64::from(hash) << 32) | u64::from(pos)
-}
-
-/// The child position an index key holds.
-fn key_pos(key: u64) -> u32 {
-    // the low half is the position: the cast keeps exactly it
-    key as u32
+    pub(crate) index: Option<Box<Vec<u32>>>,
 }
 
 /// A child link: the child's id and a hash of its ASCII-lowercased name, so a lookup scans
@@ -140,17 +128,20 @@ impl Node {
         self.extra.as_ref().and_then(|e| e.tstamp.as_deref())
     }
 
-    fn index(&self) -> Option<&[u64]> {
+    fn index(&self) -> Option<&[u32]> {
         self.extra
             .as_ref()
             .and_then(|e| e.index.as_deref())
             .map(Vec::as_slice)
     }
 
+    fn hash_at(children: &[Child], pos: u32) -> u32 {
+        children.get(pos as usize).map_or(u32::MAX, |c| c.hash)
+    }
+
     /// Where `(hash, pos)` goes in a sorted index.
-    fn index_slot(index: &[u64], hash: u32, pos: u32) -> usize {
-        let key = index_key(hash, pos);
-        index.partition_point(|&k| k < key)
+    fn index_slot(children: &[Child], index: &[u32], hash: u32, pos: u32) -> usize {
+        index.partition_point(|&p| (Self::hash_at(children, p), p) < (hash, pos))
     }
 
     /// Builds the index if the node has grown to [`INDEX_MIN`] children.
@@ -161,11 +152,9 @@ impl Node {
         let Ok(n) = u32::try_from(self.children.len()) else {
             return;
         };
-        let mut index: Vec<u64> = (0..n)
-            .zip(&self.children)
-            .map(|(p, c)| index_key(c.hash, p))
-            .collect();
-        index.sort_unstable();
+        let mut index: Vec<u32> = (0..n).collect();
+        let children = &self.children;
+        index.sort_unstable_by_key(|&p| (Self::hash_at(children, p), p));
         self.extra_mut().index = Some(Box::new(index));
     }
 
@@ -181,8 +170,8 @@ impl Node {
         match self.extra.as_mut().and_then(|e| e.index.as_mut()) {
             Some(index) => {
                 // the new position is the largest: it goes after every equal hash
-                let at = Self::index_slot(index, child.hash, pos);
-                index.insert(at, index_key(child.hash, pos));
+                let at = index.partition_point(|&p| Self::hash_at(&self.children, p) <= child.hash);
+                index.insert(at, pos);
             }
             None => self.build_index(),
         }
@@ -202,13 +191,12 @@ impl Node {
                 self.children.get(pos),
                 u32::try_from(pos),
             ) {
-                let at = Self::index_slot(index, c.hash, pos);
-                if index.get(at) == Some(&index_key(c.hash, pos)) {
+                let at = Self::index_slot(&self.children, index, c.hash, pos);
+                if index.get(at) == Some(&pos) {
                     index.remove(at);
                 }
-                // the positions after it move down by one; the hashes stay
-                for k in index.iter_mut() {
-                    *k -= u64::from(key_pos(*k) > pos);
+                for p in index.iter_mut() {
+                    *p -= u32::from(*p > pos);
                 }
             }
         }
@@ -227,14 +215,14 @@ impl Node {
             return;
         };
         let pos32 = u32::try_from(pos).unwrap_or(u32::MAX);
-        if let Some(at) = index.iter().position(|&k| key_pos(k) == pos32) {
+        if let Some(at) = index.iter().position(|&p| p == pos32) {
             index.remove(at);
         }
         if let Some(c) = self.children.get_mut(pos) {
             c.hash = hash;
         }
-        let at = Self::index_slot(index, hash, pos32);
-        index.insert(at, index_key(hash, pos32));
+        let at = Self::index_slot(&self.children, index, hash, pos32);
+        index.insert(at, pos32);
     }
 }
 
@@ -320,12 +308,11 @@ impl Store {
         let matches = |c: u32| self.get(c).is_some_and(|n| n.matches_name(name));
         match p.index() {
             Some(index) => {
-                let start = Node::index_slot(index, hash, 0);
+                let start = index.partition_point(|&i| Node::hash_at(&p.children, i) < hash);
                 index
                     .get(start..)?
                     .iter()
-                    .take_while(|&&k| k >> 32 == u64::from(hash))
-                    .filter_map(|&k| p.children.get(key_pos(k) as usize))
+                    .map_while(|&i| p.children.get(i as usize).filter(|c| c.hash == hash))
                     .map(|c| c.id)
                     .find(|&c| matches(c))
             }
