@@ -152,6 +152,10 @@ pub struct ClientEngine {
     #[serde(default)]
     ready: Ready,
     hdr_status: Option<HdrStatus>,
+    /// The next message, encoded while the server's message was at hand (see
+    /// [`ClientEngine::seal`]); when set, `ready` and `hdr_status` are empty.
+    #[serde(default)]
+    sealed: Option<Sealed>,
     ask_more: bool,
     may_final: bool,
     reply_due: bool,
@@ -239,6 +243,40 @@ fn queue_owned(outbox: &mut Outbox, cmds: &[Command<'_>], glue: &[(usize, usize)
     }
 }
 
+/// The reply to the server's latest message, encoded: the SyncHdr Status, any 1222, then
+/// the replies to its commands.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Sealed {
+    /// The whole message.
+    body: Vec<u8>,
+    /// Whether it carries Final.
+    final_flag: bool,
+    /// The SyncHdr Status and any 1222 before the replies.
+    n_fixed: usize,
+    /// Ranges of the replies that must go in one message (Atomic responses).
+    glue: Vec<(usize, usize)>,
+}
+
+/// A Status owning its text.
+fn owned_status(st: Status<'_>) -> Status<'static> {
+    match Command::Status(st).into_owned() {
+        Command::Status(st) => st,
+        // A Status stays a Status.
+        _ => no_status(),
+    }
+}
+
+/// What stands for a Status where there always is one.
+fn no_status() -> Status<'static> {
+    Status::new(
+        Cow::Borrowed(""),
+        Cow::Borrowed(""),
+        Cow::Borrowed("0"),
+        Cow::Borrowed("SyncHdr"),
+        StatusCode::from_code(500),
+    )
+}
+
 /// The Status for the server's SyncHdr, in codec form; serialised as the [`StatusCmd`] it
 /// was before.
 #[derive(Clone, Debug)]
@@ -285,6 +323,7 @@ impl ClientEngine {
             outbox: Outbox::default(),
             ready: Ready::default(),
             hdr_status: None,
+            sealed: None,
             ask_more: false,
             may_final: true,
             reply_due: false,
@@ -307,6 +346,11 @@ impl ClientEngine {
 
     /// Sets the nonce for the client's next credentials.
     pub fn set_client_nonce(&mut self, nonce: &[u8]) {
+        if self.config.client_credentials.is_some() && !self.accepted {
+            // The encoded next message's Cred was made over the old nonce: it is encoded
+            // again when sent. Our own bytes decode; if they did not, it keeps the old Cred.
+            let _ = self.unseal();
+        }
         self.client_nonce = nonce.to_vec();
     }
 
@@ -384,6 +428,7 @@ impl ClientEngine {
         self.server_authenticated = false;
         self.outbox = Outbox::default();
         self.ready = Ready::default();
+        self.sealed = None;
         self.hdr_status = None;
         self.ask_more = false;
         self.may_final = true;
@@ -444,12 +489,14 @@ impl ClientEngine {
         let msg = syncml_codec::decode_as(body, syncml_codec::detect(body), &limits)
             .map_err(SessionError::Decode)?;
         validate(&msg, Some(&self.session_id), true)?;
+        // Replies to an earlier message not sent yet are taken back into codec form first.
+        self.unseal()?;
         // Everything below may change state: the message is known to be well-formed.
         self.reply_due = false;
         self.ask_more = false;
         self.glue.clear();
         // Shared by every Status and Results of the reply.
-        let msg_ref = &crate::wire::shared(&msg.header.msg_id);
+        let msg_ref = &Cow::Borrowed(&*msg.header.msg_id);
         if let Some(meta) = &msg.header.meta {
             if meta.max_msg_size.is_some() {
                 self.server_max_msg = meta.max_msg_size;
@@ -489,6 +536,7 @@ impl ClientEngine {
             // Challenged: package 1 again, with credentials over the new nonce.
             self.outbox = Outbox::default();
             self.ready = Ready::default();
+            self.sealed = None;
             for c in &self.pkg1 {
                 self.outbox.push(0, c.clone());
             }
@@ -511,11 +559,12 @@ impl ClientEngine {
                 meta: m.to_meta().into_owned(),
             })
         });
-        hdr.target_refs = vec![Cow::Owned(msg.header.target.loc_uri.to_string())];
-        hdr.source_refs = vec![Cow::Owned(msg.header.source.loc_uri.to_string())];
+        hdr.target_refs = vec![Cow::Borrowed(&*msg.header.target.loc_uri)];
+        hdr.source_refs = vec![Cow::Borrowed(&*msg.header.source.loc_uri)];
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
-        let mut replies: Vec<Reply> = Vec::with_capacity(msg.body.commands.len() + 1);
+        // Borrowed from the message: encoded before it goes when they fit in one message.
+        let mut replies = Replies::with_capacity(msg.body.commands.len() + 1);
         // Borrowed by every command below; put back before returning.
         let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
@@ -539,6 +588,7 @@ impl ClientEngine {
                         self.phase = Phase::Finished;
                         self.outbox = Outbox::default();
                         self.ready = Ready::default();
+                        self.sealed = None;
                         self.events.push_back(ClientEvent::Aborted);
                         return Ok(());
                     }
@@ -561,28 +611,11 @@ impl ClientEngine {
                     .push_back(ClientEvent::LargeObjectInterrupted { uri: asm.uri });
             }
         }
-        replies.extend(drain_alerts(tree).iter().map(to_reply));
+        for alert in drain_alerts(tree) {
+            replies.push(to_reply(&alert));
+        }
         let has_replies = !replies.is_empty();
         let glue = std::mem::take(&mut self.glue);
-        if self.outbox.is_empty() {
-            // Nothing queued before them: they stay in codec form, after any replies to an
-            // earlier message not sent yet.
-            if self.ready.is_empty() {
-                self.ready = Ready {
-                    cmds: replies,
-                    glue,
-                };
-            } else {
-                let base = self.ready.cmds.len();
-                self.ready
-                    .glue
-                    .extend(glue.iter().map(|&(a, b)| (a + base, b + base)));
-                self.ready.cmds.append(&mut replies);
-            }
-        } else {
-            std::mem::take(&mut self.ready).into_outbox(&mut self.outbox);
-            queue_owned(&mut self.outbox, &replies, &glue);
-        }
         let challenged = hdr_code == 401 || hdr_code == 407;
         if msg.body.final_flag
             && !mgmt
@@ -598,8 +631,137 @@ impl ClientEngine {
         }
         self.may_final = msg.body.final_flag || more_requested;
         self.ask_more = !msg.body.final_flag && !more_requested;
-        self.hdr_status = Some(HdrStatus(hdr));
         self.reply_due = true;
+        let (hdr, replies, glue) = if self.outbox.is_empty() && self.ready.is_empty() {
+            // The common case: the whole reply is encoded now, while the message it
+            // borrows from is here; when it does not fit in one message it goes on below.
+            match self.seal(hdr, replies, glue) {
+                Ok(()) => return Ok(()),
+                Err(back) => *back,
+            }
+        } else {
+            (hdr, replies, glue)
+        };
+        if self.outbox.is_empty() {
+            // Nothing queued before them: they stay in codec form, after any replies to an
+            // earlier message not sent yet.
+            let mut replies: Vec<Reply> = replies
+                .into_filled()
+                .into_iter()
+                .map(Command::into_owned)
+                .collect();
+            if self.ready.is_empty() {
+                self.ready = Ready {
+                    cmds: replies,
+                    glue,
+                };
+            } else {
+                let base = self.ready.cmds.len();
+                self.ready
+                    .glue
+                    .extend(glue.iter().map(|&(a, b)| (a + base, b + base)));
+                self.ready.cmds.append(&mut replies);
+            }
+        } else {
+            std::mem::take(&mut self.ready).into_outbox(&mut self.outbox);
+            queue_owned(&mut self.outbox, &replies.into_filled(), &glue);
+        }
+        self.hdr_status = Some(HdrStatus(owned_status(hdr)));
+        Ok(())
+    }
+
+    /// Encodes the reply to the server's latest message (the SyncHdr Status, a 1222 when
+    /// more is asked for, then `replies`) as the next message, when it fits in one;
+    /// otherwise gives them back (numbered) with their glue.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the error hands back what the caller queues instead"
+    )]
+    fn seal<'m>(
+        &mut self,
+        hdr: Status<'m>,
+        mut replies: Replies<'m>,
+        glue: Vec<(usize, usize)>,
+    ) -> Result<(), Box<(Status<'m>, Replies<'m>, Vec<(usize, usize)>)>> {
+        let max = self
+            .server_max_msg
+            .and_then(|m| usize::try_from(m).ok())
+            .unwrap_or(usize::MAX);
+        let final_flag = self.may_final && !self.ask_more;
+        let mut msg = header(
+            &self.config,
+            &self.session_id,
+            self.accepted,
+            &self.client_nonce,
+            self.msg_id.saturating_add(1),
+        );
+        msg.body.final_flag = final_flag;
+        msg.body.commands.reserve(2);
+        msg.body.commands.push(Command::Status(hdr));
+        if self.ask_more {
+            msg.body.commands.push(Command::alert(
+                Cow::Borrowed(""),
+                AlertCode::NextMessage,
+                Vec::new(),
+            ));
+        }
+        let n_fixed = msg.body.commands.len();
+        let mut next = 0u32;
+        for c in &mut msg.body.commands {
+            number(c, &mut next);
+        }
+        for c in replies.iter_mut() {
+            number(c, &mut next);
+        }
+        let body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
+        if let Some(body) = replies.encode(&msg, self.config.encoding.encoding(), body, max) {
+            self.sealed = Some(Sealed {
+                body,
+                final_flag,
+                n_fixed,
+                glue,
+            });
+            return Ok(());
+        }
+        let mut fixed = msg.body.commands;
+        fixed.truncate(1);
+        match fixed.pop() {
+            // Owned: it is now tied to the header's borrow of the settings.
+            Some(Command::Status(hdr)) => Err(Box::new((owned_status(hdr), replies, glue))),
+            // The first fixed command is the Status pushed above.
+            _ => Err(Box::new((no_status(), replies, glue))),
+        }
+    }
+
+    /// Takes an encoded reply not sent yet back into codec form (the SyncHdr Status and
+    /// the ready replies), as it was before it was encoded.
+    fn unseal(&mut self) -> Result<(), SessionError> {
+        let Some(sealed) = self.sealed.take() else {
+            return Ok(());
+        };
+        // The engine's own output: trusted, decoded without limits.
+        let msg = match syncml_codec::decode_as(
+            &sealed.body,
+            self.config.encoding.encoding(),
+            &syncml_codec::Limits::unlimited(),
+        ) {
+            Ok(m) => m,
+            Err(e) => {
+                self.sealed = Some(sealed);
+                return Err(SessionError::Decode(e));
+            }
+        };
+        let mut cmds = msg.body.commands.into_iter();
+        if let Some(Command::Status(st)) = cmds.next() {
+            self.hdr_status = Some(HdrStatus(owned_status(st)));
+        }
+        self.ready = Ready {
+            cmds: cmds
+                .skip(sealed.n_fixed.saturating_sub(1))
+                .map(Command::into_owned)
+                .collect(),
+            glue: sealed.glue,
+        };
         Ok(())
     }
 
@@ -690,7 +852,7 @@ impl ClientEngine {
     }
 
     /// A pending large object is interrupted by any command that does not continue it.
-    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Vec<Reply>) {
+    fn interrupt_unless_continued(&mut self, c: &Command<'_>, replies: &mut Replies<'_>) {
         let Some(asm) = &self.incoming else { return };
         let continues = match c {
             Command::Add(x) | Command::Replace(x) => {
@@ -716,14 +878,14 @@ impl ClientEngine {
         clippy::ptr_arg,
         reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
     )]
-    fn execute(
+    fn execute<'m>(
         &mut self,
         tree: &mut Tree,
         ui: &mut dyn UserInteraction,
         server: &str,
-        c: &Command<'_>,
-        msg_ref: &Cow<'static, str>,
-        out: &mut Vec<Reply>,
+        c: &'m Command<'_>,
+        msg_ref: &Cow<'m, str>,
+        out: &mut Replies<'m>,
     ) -> Outcome {
         match c {
             Command::Add(x) | Command::Replace(x) | Command::Delete(x) | Command::Copy(x) => {
@@ -738,7 +900,7 @@ impl ClientEngine {
                 {
                     return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -753,7 +915,7 @@ impl ClientEngine {
                     }
                 }
                 let failed = status.code.code() >= 300;
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 if failed {
                     Outcome::Failed
                 } else {
@@ -761,7 +923,7 @@ impl ClientEngine {
                 }
             }
             Command::Get(x) => {
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
@@ -788,12 +950,12 @@ impl ClientEngine {
                     }
                 }
                 let ok = status.code.code() < 300;
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 if ok && !items.is_empty() {
                     out.push(Command::Results(Results {
                         cmd_id: Cow::Borrowed(""),
                         msg_ref: Some(msg_ref.clone()),
-                        cmd_ref: crate::wire::shared(c.cmd_id()),
+                        cmd_ref: Cow::Borrowed(c.cmd_id()),
                         items,
                         ..Results::default()
                     }));
@@ -805,7 +967,7 @@ impl ClientEngine {
                 }
             }
             Command::Exec(x) => {
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -819,7 +981,7 @@ impl ClientEngine {
                     }
                 }
                 let failed = status.code.code() >= 300;
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 if failed {
                     Outcome::Failed
                 } else {
@@ -845,7 +1007,7 @@ impl ClientEngine {
                     options: a.ui_options().unwrap_or_default(),
                 };
                 let answer = ui.interact(&request);
-                let mut status = status_cmd(c, msg_ref, 200);
+                let mut status = answering(c, msg_ref, 200);
                 let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
@@ -891,7 +1053,7 @@ impl ClientEngine {
                     }
                 };
                 status.code = StatusCode::from_code(code);
-                out.push(Command::Status(status));
+                out.push_answer(status, c);
                 outcome
             }
             Command::Sequence(seq) => {
@@ -946,7 +1108,7 @@ impl ClientEngine {
                 // The responses of an Atomic go in one message (they are glued in the
                 // outbox); when they cannot fit in one under the server's MaxMsgSize the
                 // Atomic is rolled back and answered 517 alone (omadm.md §1.4, §2).
-                if !self.responses_fit(out.get(head..).unwrap_or_default()) {
+                if !self.responses_fit(&out.filled_from(head)) {
                     if let Some(s) = snapshot.take() {
                         tree.restore(s);
                     }
@@ -974,15 +1136,15 @@ impl ClientEngine {
         clippy::ptr_arg,
         reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
     )]
-    fn chunk(
+    fn chunk<'m>(
         &mut self,
         tree: &mut Tree,
         server: &str,
         kind: dm_tree::Command,
-        c: &Command<'_>,
+        c: &'m Command<'_>,
         x: &ItemCommand<'_>,
-        msg_ref: &Cow<'static, str>,
-        out: &mut Vec<Reply>,
+        msg_ref: &Cow<'m, str>,
+        out: &mut Replies<'m>,
     ) -> Outcome {
         let mut status = status_cmd(c, msg_ref, 213);
         let mut pending = self.incoming.take();
@@ -995,7 +1157,7 @@ impl ClientEngine {
             .as_deref()
             .map(MetaInfo::from_meta)
             .unwrap_or_default();
-        let fail = |out: &mut Vec<Reply>, mut status: Status<'static>, code: u16| {
+        let fail = |out: &mut Replies<'m>, mut status: Status<'m>, code: u16| {
             status.code = StatusCode::from_code(code);
             out.push(Command::Status(status));
             Outcome::Failed
@@ -1121,7 +1283,7 @@ impl ClientEngine {
 
     /// Whether `cmds` fit in one message to the server (with a SyncHdr Status, a 1222 and
     /// room for a challenge), under the server's MaxMsgSize.
-    fn responses_fit(&self, cmds: &[Reply]) -> bool {
+    fn responses_fit(&self, cmds: &[Command<'_>]) -> bool {
         let Some(max) = self.server_max_msg.and_then(|m| usize::try_from(m).ok()) else {
             return true;
         };
@@ -1155,6 +1317,22 @@ impl ClientEngine {
         }
         self.msg_id = self.msg_id.saturating_add(1);
         let creds = self.config.client_credentials.as_ref();
+        if let Some(sealed) = self.sealed.take() {
+            self.reply_due = false;
+            let hmac = creds
+                .filter(|c| c.auth_type == AuthType::Hmac)
+                .map(|c| c.hmac_header(&self.client_nonce, &sealed.body));
+            return Ok(Some(Transmit {
+                body: sealed.body,
+                hmac,
+                uri: self
+                    .resp_uri
+                    .clone()
+                    .unwrap_or_else(|| self.config.server_uri.clone()),
+                content_type: self.config.encoding.content_type(),
+                final_flag: sealed.final_flag,
+            }));
+        }
         let header = header(
             &self.config,
             &self.session_id,
@@ -1163,9 +1341,8 @@ impl ClientEngine {
             self.msg_id,
         );
         let mut ready = std::mem::take(&mut self.ready);
-        // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them
-        // in the same vector.
-        let mut fixed: Vec<Reply> = Vec::with_capacity(2 + ready.cmds.len());
+        // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them.
+        let mut fixed: Vec<Reply> = Vec::with_capacity(2);
         if let Some(h) = self.hdr_status.take() {
             fixed.push(Command::Status(h.0));
         }
@@ -1245,24 +1422,135 @@ fn send_ready<'h>(
 ) -> Result<Packed, (Vec<Command<'h>>, Vec<Command<'h>>, Vec<(usize, usize)>)> {
     let mut msg = header;
     let mut next = 0u32;
-    let n_fixed = fixed.len();
+    let mut cmds = ready.cmds;
     msg.body.commands = fixed;
-    msg.body.commands.reserve(ready.cmds.len());
-    msg.body.commands.extend(ready.cmds);
-    for c in &mut msg.body.commands {
+    for c in msg.body.commands.iter_mut().chain(&mut cmds) {
         number(c, &mut next);
     }
     msg.body.final_flag = allow_final;
     let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
-    if syncml_codec::encode(&msg, encoding, &mut body).is_ok() && body.len() <= max {
+    // The replies are encoded where they are, after the fixed commands: moving hundreds of
+    // commands into the message's vector costs more than encoding some of them.
+    if syncml_codec::encode_with_tail(&msg, &cmds, encoding, &mut body).is_ok() && body.len() <= max
+    {
         return Ok(Packed {
             body,
             final_flag: allow_final,
             sent: Vec::new(),
         });
     }
-    let cmds = msg.body.commands.split_off(n_fixed);
     Err((msg.body.commands, cmds, ready.glue))
+}
+
+/// The replies to one server message, in codec form. A Status answering an item command
+/// keeps the command it answers instead of its TargetRefs/SourceRefs, which are filled in
+/// from its items when it is encoded (in one buffer, reused from Status to Status) or when
+/// the replies are kept ([`Replies::into_filled`]): a reply costs no allocation of its own.
+struct Replies<'m> {
+    /// Each reply, with the command a Status without its refs yet answers.
+    cmds: Vec<(Command<'m>, Option<&'m Command<'m>>)>,
+}
+
+impl<'m> Replies<'m> {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            cmds: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, c: Command<'m>) {
+        self.cmds.push((c, None));
+    }
+
+    /// Adds `status`, the answer to `c`; its refs are those of `c`'s items.
+    fn push_answer(&mut self, status: Status<'m>, c: &'m Command<'m>) {
+        self.cmds.push((Command::Status(status), Some(c)));
+    }
+
+    fn len(&self) -> usize {
+        self.cmds.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.cmds.is_empty()
+    }
+
+    fn truncate(&mut self, n: usize) {
+        self.cmds.truncate(n);
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Command<'m>> {
+        self.cmds.iter_mut().map(|(c, _)| c)
+    }
+
+    fn get_mut(&mut self, i: usize) -> Option<&mut Command<'m>> {
+        self.cmds.get_mut(i).map(|(c, _)| c)
+    }
+
+    /// Copies of the replies from `from` on, refs filled in.
+    fn filled_from(&self, from: usize) -> Vec<Command<'m>> {
+        self.cmds
+            .iter()
+            .skip(from)
+            .map(|(c, of)| {
+                let mut c = c.clone();
+                if let (Command::Status(st), Some(of)) = (&mut c, of) {
+                    add_refs(st, of);
+                }
+                c
+            })
+            .collect()
+    }
+
+    /// The replies, refs filled in.
+    fn into_filled(self) -> Vec<Command<'m>> {
+        self.cmds
+            .into_iter()
+            .map(|(mut c, of)| {
+                if let (Command::Status(st), Some(of)) = (&mut c, of) {
+                    add_refs(st, of);
+                }
+                c
+            })
+            .collect()
+    }
+
+    /// `msg` (its header and fixed commands) followed by the replies, in `encoding` in
+    /// `buf`, when that encodes within `max` bytes.
+    fn encode(
+        &mut self,
+        msg: &Message<'_>,
+        encoding: syncml_codec::Encoding,
+        buf: Vec<u8>,
+        max: usize,
+    ) -> Option<Vec<u8>> {
+        let mut enc = syncml_codec::MessageEncoder::begin(msg, encoding, buf).ok()?;
+        let mut refs: Vec<Cow<'m, str>> = Vec::new();
+        for (c, of) in &mut self.cmds {
+            let lent = match (&mut *c, of) {
+                (Command::Status(st), Some(of)) => {
+                    st.target_refs = std::mem::take(&mut refs);
+                    add_refs(st, of);
+                    true
+                }
+                _ => false,
+            };
+            let done = enc.command(c);
+            if lent {
+                // Back to a Status without its refs, the buffer kept for the next one.
+                if let Command::Status(st) = c {
+                    refs = std::mem::take(&mut st.target_refs);
+                    refs.clear();
+                    st.source_refs = Vec::new();
+                }
+            }
+            if done.is_err() || enc.len() > max {
+                return None;
+            }
+        }
+        let body = enc.finish(msg.body.final_flag);
+        (body.len() <= max).then_some(body)
+    }
 }
 
 /// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
@@ -1397,47 +1685,42 @@ fn op_for<'a>(
     op
 }
 
-/// A Status for command `c` with TargetRefs/SourceRefs of its items.
-#[allow(
-    clippy::ptr_arg,
-    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
-)]
-fn status_cmd(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Status<'static> {
+/// A Status for command `c` with TargetRefs/SourceRefs of its items, borrowed from it.
+fn status_cmd<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Status<'m> {
     let mut s = answering(c, msg_ref, code);
-    let items = c.items();
-    s.target_refs = items
-        .iter()
-        .filter_map(|i| Some(Cow::Owned(String::from(&*i.target.as_ref()?.loc_uri))))
-        .collect();
-    if matches!(c, Command::Copy(_)) {
-        s.source_refs = items
-            .iter()
-            .filter_map(|i| Some(Cow::Owned(String::from(&*i.source.as_ref()?.loc_uri))))
-            .collect();
-    }
+    add_refs(&mut s, c);
     s
 }
 
-/// A Status for command `c` with no refs: `msg_ref` made [`crate::wire::shared`] once for
-/// the whole message, the command name static, the CmdID given when it is sent.
-#[allow(
-    clippy::ptr_arg,
-    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
-)]
-fn answering(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Status<'static> {
+/// Adds the TargetRefs (and for Copy the SourceRefs) of `c`'s items to `s`.
+fn add_refs<'m>(s: &mut Status<'m>, c: &'m Command<'_>) {
+    let items = c.items();
+    s.target_refs.extend(
+        items
+            .iter()
+            .filter_map(|i| Some(Cow::Borrowed(&*i.target.as_ref()?.loc_uri))),
+    );
+    if matches!(c, Command::Copy(_)) {
+        s.source_refs.extend(
+            items
+                .iter()
+                .filter_map(|i| Some(Cow::Borrowed(&*i.source.as_ref()?.loc_uri))),
+        );
+    }
+}
+
+/// A Status for command `c` with no refs: the MsgRef and CmdRef borrowed from the
+/// server's message, the command name static, the CmdID given when it is sent.
+fn answering<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Status<'m> {
     Status::new(
         Cow::Borrowed(""),
         msg_ref.clone(),
-        crate::wire::shared(c.cmd_id()),
+        Cow::Borrowed(c.cmd_id()),
         Cow::Borrowed(c.name()),
         StatusCode::from_code(code),
     )
 }
 
-#[allow(
-    clippy::ptr_arg,
-    reason = "the MsgRef is cloned into each Status, which copies a borrowed Cow for free"
-)]
-fn status_for(c: &Command<'_>, msg_ref: &Cow<'static, str>, code: u16) -> Reply {
+fn status_for<'m>(c: &'m Command<'_>, msg_ref: &Cow<'m, str>, code: u16) -> Command<'m> {
     Command::Status(answering(c, msg_ref, code))
 }

@@ -1468,7 +1468,14 @@ impl Tree {
         uri: Uri<'_>,
         id: u32,
     ) -> Result<(), Status> {
-        let id = self.existing_id(server, id, uri, AclCommand::Replace, AccessType::REPLACE)?;
+        // The checks of `existing_id`, keeping the spec looked up for them.
+        if !self.permits(server, AclCommand::Replace, id) {
+            return Err(Status::PERMISSION_DENIED);
+        }
+        let lookup = self.spec_for(uri.path());
+        if !lookup.allows(server, AccessType::REPLACE) {
+            return Err(Status::COMMAND_NOT_ALLOWED);
+        }
         if op.mime.is_some_and(is_tnds) {
             return crate::tnds::replace_from_op(self, server, op, uri, id);
         }
@@ -1476,7 +1483,7 @@ impl Tree {
         if node.is_interior() {
             return Err(Status::COMMAND_NOT_ALLOWED);
         }
-        let spec = self.spec_for(uri.path()).spec();
+        let spec = lookup.spec();
         let format = op.format.unwrap_or(node.format);
         if format == Format::Node {
             return Err(Status::UNSUPPORTED_MEDIA_TYPE);

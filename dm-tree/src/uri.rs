@@ -406,26 +406,43 @@ impl<'a> Target<'a> {
 
 /// A byte a segment may hold without a closer look: ASCII `pchar` but `%`.
 fn plain(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_'
-                | b'.'
-                | b'!'
-                | b'~'
-                | b'*'
-                | b'\''
-                | b'('
-                | b')'
-                | b':'
-                | b'@'
-                | b'&'
-                | b'='
-                | b'+'
-                | b'$'
-                | b','
-        )
+    // A table lookup: the path scan runs for every command's target.
+    PLAIN.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// [`plain`] for every byte value.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "const evaluation: an index out of range fails the build"
+)]
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'_'
+                    | b'.'
+                    | b'!'
+                    | b'~'
+                    | b'*'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b':'
+                    | b'@'
+                    | b'&'
+                    | b'='
+                    | b'+'
+                    | b'$'
+                    | b','
+            );
+        b += 1;
+    }
+    t
+};
 
 /// The common target, a valid path of plain ASCII segments with no query, checked in one
 /// pass over its bytes (a character is a byte there). `None` for anything else, valid or

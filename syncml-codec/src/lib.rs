@@ -79,6 +79,99 @@ pub fn encode(
     }
 }
 
+/// Encodes a message with `tail` after the commands of its body into `out` (cleared
+/// first): the bytes [`encode`] gives for the message holding both, without moving the
+/// commands into one vector first.
+pub fn encode_with_tail(
+    message: &Message<'_>,
+    tail: &[Command<'_>],
+    encoding: Encoding,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
+    match encoding {
+        Encoding::Xml => xml::encode_with(message, tail, out),
+        Encoding::Wbxml => wbxml::encode_with(message, tail, out),
+    }
+}
+
+/// A message encoded a command at a time: [`MessageEncoder::begin`] writes the header and
+/// the commands the message's body holds, [`MessageEncoder::command`] each further one,
+/// [`MessageEncoder::finish`] Final and the closing tags. The bytes are those [`encode`]
+/// gives for the message holding every command; a caller can change a command between
+/// two of them (to reuse a buffer) without keeping them all.
+pub struct MessageEncoder {
+    out: EncoderOut,
+}
+
+enum EncoderOut {
+    Xml(Vec<u8>),
+    Wbxml(::wbxml::Writer),
+}
+
+impl MessageEncoder {
+    /// Starts `message` in `encoding` in `buf` (cleared first, its capacity reused): its
+    /// header and its body's commands; its Final flag is not read (see
+    /// [`MessageEncoder::finish`]).
+    pub fn begin(
+        message: &Message<'_>,
+        encoding: Encoding,
+        mut buf: Vec<u8>,
+    ) -> Result<Self, EncodeError> {
+        let mut out = match encoding {
+            Encoding::Xml => {
+                buf.clear();
+                EncoderOut::Xml(buf)
+            }
+            Encoding::Wbxml => EncoderOut::Wbxml(::wbxml::Writer::from_vec(
+                buf,
+                ::wbxml::Version::V1_3,
+                ::wbxml::PublicId::Known(0x1201),
+                None,
+            )),
+        };
+        match &mut out {
+            EncoderOut::Xml(v) => xml::encode::Enc::new(v).open(message)?,
+            EncoderOut::Wbxml(w) => wbxml::encode::Enc::new(w).open(message)?,
+        }
+        Ok(Self { out })
+    }
+
+    /// Appends a command to the body.
+    pub fn command(&mut self, command: &Command<'_>) -> Result<(), EncodeError> {
+        match &mut self.out {
+            EncoderOut::Xml(v) => xml::encode::Enc::new(v).command(command),
+            EncoderOut::Wbxml(w) => wbxml::encode::Enc::new(w).command(command),
+        }
+    }
+
+    /// The bytes written so far.
+    pub fn len(&self) -> usize {
+        match &self.out {
+            EncoderOut::Xml(v) => v.len(),
+            EncoderOut::Wbxml(w) => w.len(),
+        }
+    }
+
+    /// Whether nothing has been written (never true once begun).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Ends the message, with Final when `final_flag`, and gives its bytes.
+    pub fn finish(self, final_flag: bool) -> Vec<u8> {
+        match self.out {
+            EncoderOut::Xml(mut v) => {
+                xml::encode::Enc::new(&mut v).close(final_flag);
+                v
+            }
+            EncoderOut::Wbxml(mut w) => {
+                wbxml::encode::Enc::new(&mut w).close(final_flag);
+                w.finish()
+            }
+        }
+    }
+}
+
 /// Encodes a message into `out`, failing when it is larger than `max` bytes (the peer's
 /// MaxMsgSize).
 pub fn encode_max(

@@ -94,3 +94,32 @@ fn normalise(mut m: syncml_codec::Message<'_>) -> syncml_codec::Message<'_> {
     cmds(&mut m.body.commands);
     m
 }
+
+/// `encode_with_tail` and `MessageEncoder` give the bytes of `encode`, wherever the body's
+/// commands are split between the message and what follows it.
+#[test]
+fn corpus_piecewise_encoding_matches_encode() {
+    for (name, x, _) in common::corpus() {
+        let m = decode_xml(&x).unwrap();
+        for enc in [Encoding::Xml, Encoding::Wbxml] {
+            let whole = m.to_bytes(enc).unwrap();
+            for split in 0..=m.body.commands.len() {
+                let mut head = m.clone();
+                let tail = head.body.commands.split_off(split);
+                let mut out = Vec::new();
+                syncml_codec::encode_with_tail(&head, &tail, enc, &mut out).unwrap();
+                assert_eq!(out, whole, "{name} {enc:?}: encode_with_tail at {split}");
+                let mut e = syncml_codec::MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                for c in &tail {
+                    e.command(c).unwrap();
+                    assert!(e.len() <= whole.len());
+                }
+                assert_eq!(
+                    e.finish(m.body.final_flag),
+                    whole,
+                    "{name} {enc:?}: MessageEncoder at {split}"
+                );
+            }
+        }
+    }
+}

@@ -137,6 +137,21 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
+        self.message_with(m, &[])
+    }
+
+    /// `m` with `tail` after the commands of its body.
+    pub(crate) fn message_with(&mut self, m: &Message<'_>, tail: &[Command<'_>]) -> R {
+        self.open(m)?;
+        for c in tail {
+            self.command(c)?;
+        }
+        self.close(m.body.final_flag);
+        Ok(())
+    }
+
+    /// The header of `m`, the SyncBody start tag and the commands of its body.
+    pub(crate) fn open(&mut self, m: &Message<'_>) -> R {
         self.w.start(sm::PAGE, sm::SYNC_ML);
         self.w.start(sm::PAGE, sm::SYNC_HDR);
         let h = &m.header;
@@ -168,12 +183,16 @@ impl<'w, W: WSink> Enc<'w, W> {
         for c in &m.body.commands {
             self.command(c)?;
         }
-        if m.body.final_flag {
+        Ok(())
+    }
+
+    /// Final when `final_flag`, and the SyncBody and SyncML end tags.
+    pub(crate) fn close(&mut self, final_flag: bool) {
+        if final_flag {
             self.w.empty(sm::PAGE, sm::FINAL);
         }
         self.w.end();
         self.w.end();
-        Ok(())
     }
 
     fn location(&mut self, token: u8, l: &Location<'_>) -> R {
@@ -309,7 +328,7 @@ impl<'w, W: WSink> Enc<'w, W> {
         Ok(())
     }
 
-    fn command(&mut self, c: &Command<'_>) -> R {
+    pub(crate) fn command(&mut self, c: &Command<'_>) -> R {
         match c {
             Command::Add(c) => self.item_command(sm::ADD, c),
             Command::Copy(c) => self.item_command(sm::COPY, c),

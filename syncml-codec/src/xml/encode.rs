@@ -266,6 +266,21 @@ impl<'s, S: Sink> Enc<'s, S> {
     }
 
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
+        self.message_with(m, &[])
+    }
+
+    /// `m` with `tail` after the commands of its body.
+    pub(crate) fn message_with(&mut self, m: &Message<'_>, tail: &[Command<'_>]) -> R {
+        self.open(m)?;
+        for c in tail {
+            self.command(c)?;
+        }
+        self.close(m.body.final_flag);
+        Ok(())
+    }
+
+    /// The header of `m`, the SyncBody start tag and the commands of its body.
+    pub(crate) fn open(&mut self, m: &Message<'_>) -> R {
         self.tag(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>");
         let h = &m.header;
         self.el(b"<VerDTD>", &h.ver_dtd, b"</VerDTD>", "VerDTD")?;
@@ -305,11 +320,15 @@ impl<'s, S: Sink> Enc<'s, S> {
         for c in &m.body.commands {
             self.command(c)?;
         }
-        if m.body.final_flag {
+        Ok(())
+    }
+
+    /// Final when `final_flag`, and the SyncBody and SyncML end tags.
+    pub(crate) fn close(&mut self, final_flag: bool) {
+        if final_flag {
             self.tag(b"<Final/>");
         }
         self.tag(b"</SyncBody></SyncML>");
-        Ok(())
     }
 
     /// A Target or Source: `open` ends with `<LocURI>`, `uri_close` is `</LocURI>` and
@@ -444,7 +463,7 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
-    fn command(&mut self, c: &Command<'_>) -> R {
+    pub(crate) fn command(&mut self, c: &Command<'_>) -> R {
         match c {
             Command::Add(c) => self.item_command(b"<Add><CmdID>", c, b"</Add>"),
             Command::Copy(c) => self.item_command(b"<Copy><CmdID>", c, b"</Copy>"),

@@ -1,0 +1,181 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+//! The client's reply is encoded while the server's message is handled: what happens to
+//! it when a second server message, a new client nonce or a save comes before it is sent.
+
+mod common;
+
+use common::*;
+use dm_session::{
+    AuthType, ClientConfig, ClientEngine, Cmd, Credentials, NoUi, ServerEngine, Transmit,
+    WireEncoding,
+};
+use dm_tree::Tree;
+use syncml_codec::{Command, Message};
+
+/// A client that sent package 1 and the server's package 2 carrying `cmds`.
+fn at_package_2(
+    mut c: ClientEngine,
+    mut s: ServerEngine,
+    cmds: Vec<Cmd>,
+) -> (ClientEngine, Tree, Transmit) {
+    let mut tree = device_tree();
+    c.start(&mut tree, "1A2B");
+    let t = c.poll_transmit().unwrap().unwrap();
+    s.handle_incoming(&t.body, None).unwrap();
+    for cmd in cmds {
+        s.queue(cmd);
+    }
+    let r = s.poll_transmit().unwrap().unwrap();
+    (c, tree, r)
+}
+
+/// `(Cmd, MsgRef, CmdRef, code)` of a Status.
+type StatusKey = (String, String, String, u16);
+
+/// The key of each Status, and the CmdIDs of every command.
+fn statuses_of(msg: &Message<'_>) -> (Vec<StatusKey>, Vec<String>) {
+    let st = msg
+        .body
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Status(s) => Some((
+                s.cmd.to_string(),
+                s.msg_ref.to_string(),
+                s.cmd_ref.to_string(),
+                s.code.code(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let ids = msg
+        .body
+        .commands
+        .iter()
+        .map(|c| c.cmd_id().to_string())
+        .collect();
+    (st, ids)
+}
+
+#[test]
+fn a_second_server_message_before_the_reply_keeps_the_first_replies() {
+    for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
+        let (c, s) = engines(enc);
+        let (mut c, mut tree, r) = at_package_2(
+            c,
+            s,
+            vec![Cmd::get("./App/Name"), Cmd::replace("./App/Level", "7")],
+        );
+        c.handle_incoming(&mut tree, &mut NoUi, &r.body, None)
+            .unwrap();
+        // The same package again as message 3 (another MsgID), before the reply went.
+        let mut second = syncml_codec::decode(&r.body).unwrap();
+        let first_id = second.header.msg_id.to_string();
+        let ids: Vec<String> = second
+            .body
+            .commands
+            .iter()
+            .filter(|c| matches!(c, Command::Get(_) | Command::Replace(_)))
+            .map(|c| c.cmd_id().to_string())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        second.header.msg_id = "9".into();
+        let body2 = second.to_bytes(enc.encoding()).unwrap();
+        c.handle_incoming(&mut tree, &mut NoUi, &body2, None)
+            .unwrap();
+        let out = c.poll_transmit().unwrap().unwrap();
+        let msg = syncml_codec::decode(&out.body).unwrap();
+        let (st, out_ids) = statuses_of(&msg);
+        let p2 = |cmd: &str, msg_ref: &str, cmd_ref: &str, code: u16| {
+            (
+                cmd.to_string(),
+                msg_ref.to_string(),
+                cmd_ref.to_string(),
+                code,
+            )
+        };
+        assert_eq!(
+            st,
+            vec![
+                p2("SyncHdr", "9", "0", 200),
+                p2("Get", &first_id, &ids[0], 200),
+                p2("Replace", &first_id, &ids[1], 200),
+                p2("Get", "9", &ids[0], 200),
+                p2("Replace", "9", &ids[1], 200),
+            ],
+            "{enc:?}"
+        );
+        let expected: Vec<String> = (1..=out_ids.len()).map(|i| i.to_string()).collect();
+        assert_eq!(out_ids, expected, "{enc:?}");
+        // Two Results, one a message.
+        let results = msg
+            .body
+            .commands
+            .iter()
+            .filter(|c| matches!(c, Command::Results(_)))
+            .count();
+        assert_eq!(results, 2, "{enc:?}");
+        assert!(out.final_flag);
+    }
+}
+
+#[test]
+fn a_saved_engine_sends_the_same_reply() {
+    for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
+        let (c, s) = engines(enc);
+        let (mut c, mut tree, r) = at_package_2(
+            c,
+            s,
+            vec![
+                Cmd::get("./App/Name"),
+                Cmd::get("./App"),
+                Cmd::delete("./App/Missing"),
+            ],
+        );
+        c.handle_incoming(&mut tree, &mut NoUi, &r.body, None)
+            .unwrap();
+        let saved = serde_json::to_string(&c).unwrap();
+        let mut restored: ClientEngine = serde_json::from_str(&saved).unwrap();
+        let a = c.poll_transmit().unwrap().unwrap();
+        let b = restored.poll_transmit().unwrap().unwrap();
+        assert_eq!(a, b, "{enc:?}");
+    }
+}
+
+#[test]
+fn a_new_client_nonce_before_the_reply_goes_into_its_cred() {
+    for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
+        // Only the client has credentials: the server never accepts them with 212, so
+        // every client message carries Cred.
+        let mut cc = ClientConfig::new(DEVICE, SERVER, SERVER_URI);
+        cc.encoding = enc;
+        let creds = Credentials::new(AuthType::Md5, "user", "secret");
+        cc.client_credentials = Some(creds.clone());
+        let (_, s) = engines(enc);
+        let c = ClientEngine::new(cc, b"client-seed");
+        let (mut c, mut tree, r) = at_package_2(c, s, vec![Cmd::get("./App/Name")]);
+        c.handle_incoming(&mut tree, &mut NoUi, &r.body, None)
+            .unwrap();
+        let mut reference = c.clone();
+        c.set_client_nonce(b"fresh nonce");
+        let out = c.poll_transmit().unwrap().unwrap();
+        let msg = syncml_codec::decode(&out.body).unwrap();
+        let cred = msg.header.cred.as_ref().expect("Cred");
+        assert_eq!(
+            Some(cred.data.to_string()),
+            creds.cred_data(b"fresh nonce"),
+            "{enc:?}"
+        );
+        // Everything else is the reply as it was encoded.
+        let before = reference.poll_transmit().unwrap().unwrap();
+        let mut was = syncml_codec::decode(&before.body).unwrap();
+        assert_ne!(was.header.cred, msg.header.cred);
+        was.header.cred.clone_from(&msg.header.cred);
+        assert_eq!(was, msg, "{enc:?}");
+    }
+}
