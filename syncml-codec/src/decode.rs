@@ -474,10 +474,67 @@ pub(crate) struct Child<'a> {
     pub(crate) empty: bool,
 }
 
+/// How many names of [`Path`] are kept in place: a DM message nests deeper only in
+/// Atomic/Sequence or MetInf.
+const PATH_INLINE: usize = 8;
+
+/// The names of the elements the decoder is in, for errors: the outermost
+/// [`PATH_INLINE`] in place, so that a decode allocates nothing for them, deeper ones in
+/// a list.
+struct Path {
+    inline: [&'static str; PATH_INLINE],
+    len: usize,
+    deep: Vec<&'static str>,
+}
+
+impl Path {
+    fn new() -> Self {
+        Self {
+            inline: [""; PATH_INLINE],
+            len: 0,
+            deep: Vec::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, name: &'static str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = name,
+            None => self.deep.push(name),
+        }
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) {
+        if self.len > PATH_INLINE {
+            self.deep.pop();
+        }
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The names joined by `/`.
+    fn join(&self) -> String {
+        let inline = self.inline.get(..self.len).unwrap_or(&self.inline);
+        let mut out = String::new();
+        for (i, name) in inline.iter().chain(&self.deep).enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            out.push_str(name);
+        }
+        out
+    }
+}
+
 pub(crate) struct Decoder<'a, S> {
     src: S,
     limits: Limits,
-    path: Vec<&'static str>,
+    path: Path,
     commands: usize,
     items: usize,
     depth: usize,
@@ -501,7 +558,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Self {
             src,
             limits,
-            path: Vec::with_capacity(8),
+            path: Path::new(),
             commands: 0,
             items: 0,
             depth: 0,
@@ -517,14 +574,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             path: if self.path.is_empty() {
                 "/".to_owned()
             } else {
-                self.path.join("/")
+                self.path.join()
             },
         })
     }
 
     fn with_path(&self, mut e: Fail) -> Fail {
         if e.path.is_empty() {
-            e.path = self.path.join("/");
+            e.path = self.path.join();
         }
         e
     }
@@ -990,15 +1047,15 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 if body.final_flag {
                     return Err(self.err(K::UnexpectedElement(format!("{} after Final", c.name))));
                 }
-                let cmd = self.command(&c, Ctx::Body)?;
-                body.commands.push(cmd);
+                self.command(&c, Ctx::Body, &mut body.commands)?;
             }
         }
         self.path.pop();
         Ok(body)
     }
 
-    fn command(&mut self, c: &Child<'a>, ctx: Ctx) -> R<Command<'a>> {
+    /// A command, decoded into place at the end of `out` (commands are large to move).
+    fn command(&mut self, c: &Child<'a>, ctx: Ctx, out: &mut Vec<Command<'a>>) -> R<()> {
         let allowed = match (ctx, c.tag) {
             (_, Tag::Add | Tag::Alert | Tag::Copy | Tag::Delete | Tag::Replace) => true,
             (Ctx::Body | Ctx::Sequence, Tag::Get | Tag::Exec | Tag::Atomic) => true,
@@ -1016,24 +1073,30 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if self.commands > self.limits.max_commands {
             return Err(self.err(K::Limit("number of commands")));
         }
-        Ok(match c.tag {
-            Tag::Add => Command::Add(self.item_command("Add", c.empty)?),
-            Tag::Copy => Command::Copy(self.item_command("Copy", c.empty)?),
-            Tag::Delete => Command::Delete(self.item_command("Delete", c.empty)?),
-            Tag::Get => Command::Get(self.item_command("Get", c.empty)?),
-            Tag::Replace => Command::Replace(self.item_command("Replace", c.empty)?),
-            Tag::Alert => Command::Alert(self.alert(c.empty)?),
-            Tag::Exec => Command::Exec(self.exec(c.empty)?),
-            Tag::Atomic => Command::Atomic(self.container("Atomic", Ctx::Atomic, c.empty)?),
+        match c.tag {
+            Tag::Add => self.item_command("Add", c.empty, out, Command::Add),
+            Tag::Copy => self.item_command("Copy", c.empty, out, Command::Copy),
+            Tag::Delete => self.item_command("Delete", c.empty, out, Command::Delete),
+            Tag::Get => self.item_command("Get", c.empty, out, Command::Get),
+            Tag::Replace => self.item_command("Replace", c.empty, out, Command::Replace),
+            Tag::Alert => self.alert(c.empty, out),
+            Tag::Exec => self.exec(c.empty, out),
+            Tag::Atomic => self.container("Atomic", Ctx::Atomic, c.empty, out, Command::Atomic),
             Tag::Sequence => {
-                Command::Sequence(self.container("Sequence", Ctx::Sequence, c.empty)?)
+                self.container("Sequence", Ctx::Sequence, c.empty, out, Command::Sequence)
             }
-            Tag::Results => Command::Results(self.results(c.empty)?),
-            _ => Command::Status(self.status(c.empty)?),
-        })
+            Tag::Results => self.results(c.empty, out),
+            _ => self.status(c.empty, out),
+        }
     }
 
-    fn item_command(&mut self, name: &'static str, empty: bool) -> R<ItemCommand<'a>> {
+    fn item_command(
+        &mut self,
+        name: &'static str,
+        empty: bool,
+        out: &mut Vec<Command<'a>>,
+        wrap: fn(ItemCommand<'a>) -> Command<'a>,
+    ) -> R<()> {
         self.path.push(name);
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
@@ -1054,15 +1117,16 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Missing("Item")));
         }
         self.path.pop();
-        Ok(ItemCommand {
+        out.push(wrap(ItemCommand {
             cmd_id,
             no_resp,
             meta,
             items,
-        })
+        }));
+        Ok(())
     }
 
-    fn exec(&mut self, empty: bool) -> R<Exec<'a>> {
+    fn exec(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Exec");
         let (mut cmd_id, mut meta, mut correlator) = (None, None, None);
         let mut no_resp = false;
@@ -1089,16 +1153,17 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Missing("Item")));
         }
         self.path.pop();
-        Ok(Exec {
+        out.push(Command::Exec(Exec {
             cmd_id,
             no_resp,
             meta,
             correlator,
             items,
-        })
+        }));
+        Ok(())
     }
 
-    fn alert(&mut self, empty: bool) -> R<Alert<'a>> {
+    fn alert(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Alert");
         let (mut cmd_id, mut code, mut correlator) = (None, None, None);
         let mut no_resp = false;
@@ -1132,10 +1197,18 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             items,
         };
         self.path.pop();
-        Ok(alert)
+        out.push(Command::Alert(alert));
+        Ok(())
     }
 
-    fn container(&mut self, name: &'static str, ctx: Ctx, empty: bool) -> R<Container<'a>> {
+    fn container(
+        &mut self,
+        name: &'static str,
+        ctx: Ctx,
+        empty: bool,
+        out: &mut Vec<Command<'a>>,
+        wrap: fn(Container<'a>) -> Command<'a>,
+    ) -> R<()> {
         self.path.push(name);
         self.depth += 1;
         if self.depth > self.limits.max_depth {
@@ -1152,8 +1225,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
                     _ => {
                         self.syncml_ns(&c)?;
-                        let cmd = self.command(&c, ctx)?;
-                        commands.push(cmd);
+                        self.command(&c, ctx, &mut commands)?;
                     }
                 }
             }
@@ -1164,15 +1236,16 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         }
         self.depth -= 1;
         self.path.pop();
-        Ok(Container {
+        out.push(wrap(Container {
             cmd_id,
             no_resp,
             meta,
             commands,
-        })
+        }));
+        Ok(())
     }
 
-    fn results(&mut self, empty: bool) -> R<Results<'a>> {
+    fn results(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Results");
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut meta) = (None, None, None, None);
         let (mut target_ref, mut source_ref) = (None, None);
@@ -1218,10 +1291,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Missing("Item")));
         }
         self.path.pop();
-        Ok(r)
+        out.push(Command::Results(r));
+        Ok(())
     }
 
-    fn status(&mut self, empty: bool) -> R<Status<'a>> {
+    fn status(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Status");
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut chal, mut code) = (None, None);
@@ -1273,7 +1347,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             items,
         };
         self.path.pop();
-        Ok(s)
+        out.push(Command::Status(s));
+        Ok(())
     }
 
     /// An item, built in place at the end of `items` (items are large to move).
