@@ -401,6 +401,16 @@ fn digits(s: &str) -> Option<u64> {
     Some(v)
 }
 
+/// Pushes onto a list that mostly holds one value: the first push allocates room for one
+/// directly rather than through the growth path (which would make room for four).
+#[inline(always)]
+fn push_one<T>(list: &mut Vec<T>, value: T) {
+    if list.capacity() == 0 {
+        *list = Vec::with_capacity(1);
+    }
+    list.push(value);
+}
+
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -1307,8 +1317,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
                     Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
                     Tag::Cmd => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
-                    Tag::TargetRef => target_refs.push(self.text_el("TargetRef", &c)?),
-                    Tag::SourceRef => source_refs.push(self.text_el("SourceRef", &c)?),
+                    Tag::TargetRef => push_one(&mut target_refs, self.text_el("TargetRef", &c)?),
+                    Tag::SourceRef => push_one(&mut source_refs, self.text_el("SourceRef", &c)?),
                     Tag::Chal => {
                         self.syncml_ns(&c)?;
                         self.path.push("Chal");
