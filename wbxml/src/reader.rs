@@ -606,7 +606,9 @@ impl<'a> Reader<'a> {
         let rest = self.input.get(pos..)?;
         let (nul, printable) = scan_words(rest)?;
         let from = pos.checked_sub(self.text_start)?;
-        let s = self.text.get(from..from + nul)?;
+        // Two one-sided slices: each inlines to one boundary check, where a range slice
+        // is a call.
+        let s = self.text.get(from..)?.get(..nul)?;
         Some((s, pos + nul + 1, printable))
     }
 

@@ -13,6 +13,7 @@ pub(crate) struct WbxmlSource<'a> {
     ahead: Ahead<'a>,
     /// Whether elements are read through the shortcuts (always, but in the test that
     /// compares both paths).
+    #[cfg(test)]
     shortcuts: bool,
 }
 
@@ -49,6 +50,7 @@ impl<'a> WbxmlSource<'a> {
             Some(Language::SyncMl12 | Language::SyncMl11) => Ok(Self {
                 reader,
                 ahead: Ahead::None,
+                #[cfg(test)]
                 shortcuts: true,
             }),
             other => Err(fail(K::NotSyncMl(format!("WBXML language {other:?}")), 1)),
@@ -63,6 +65,15 @@ impl<'a> WbxmlSource<'a> {
     pub(crate) fn without_shortcuts(mut self) -> Self {
         self.shortcuts = false;
         self
+    }
+
+    /// Whether to take the shortcuts (always, outside that test).
+    #[inline(always)]
+    fn shortcuts(&self) -> bool {
+        #[cfg(test)]
+        return self.shortcuts;
+        #[cfg(not(test))]
+        true
     }
 
     /// The next event of a text element read ahead, as the reader would have returned it
@@ -171,7 +182,7 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     #[inline(always)]
     fn skip_end(&mut self) -> bool {
         match self.ahead {
-            Ahead::None => self.shortcuts && self.reader.skip_end(),
+            Ahead::None => self.shortcuts() && self.reader.skip_end(),
             Ahead::Text { .. } => false,
             Ahead::End { .. } => {
                 self.ahead = Ahead::None;
@@ -192,7 +203,7 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
 
     #[inline(always)]
     fn plain_start(&mut self) -> Option<Child<'a>> {
-        if !matches!(self.ahead, Ahead::None) || !self.shortcuts {
+        if !matches!(self.ahead, Ahead::None) || !self.shortcuts() {
             return None;
         }
         let (tag, content) = self.reader.plain_element()?;
@@ -219,7 +230,7 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         match self.ahead {
-            Ahead::None if self.shortcuts => {}
+            Ahead::None if self.shortcuts() => {}
             Ahead::Text { text, .. } => {
                 // Printable ASCII: XML text.
                 self.ahead = Ahead::None;
