@@ -719,9 +719,12 @@ fn name_len(b: &[u8]) -> Option<usize> {
     None
 }
 
+/// How far [`find_markup`] scans a word at a time before `memchr2` takes over.
+const WORD_SCAN: usize = 32;
+
 /// The first `<` or `&` in `b`, and whether every byte before it is printable ASCII (0x20
 /// to 0x7F, so XML text without a second scan). DM text is mostly a few bytes (numbers,
-/// short URIs): two words tested at once find its end before a call to `memchr2` would
+/// URIs): words tested one after another find its end before a call to `memchr2` would
 /// have set up. Longer text is not judged (`false`).
 #[inline(always)]
 fn find_markup(b: &[u8]) -> Option<(usize, bool)> {
@@ -735,7 +738,7 @@ fn find_markup(b: &[u8]) -> Option<(usize, bool)> {
     }
     let mut plain = true;
     let mut at = 0;
-    while at < 16 {
+    while at < WORD_SCAN {
         let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
             let rest = b.get(at..)?;
             let i = rest.iter().position(|&c| c == b'<' || c == b'&')?;
@@ -881,16 +884,16 @@ mod tests {
 
     /// `find_markup` finds what a byte search finds, wherever the bytes sit around its word
     /// boundaries, among bytes one off the ones it looks for; and it calls the bytes before
-    /// printable exactly when they are, for marks in the first 16 bytes.
+    /// printable exactly when they are, for marks in the first `WORD_SCAN` bytes.
     #[test]
     fn find_markup_matches_a_byte_search() {
         let fill = [b'a', b';', b'=', b'%', b'\'', 0x00, 0x01, 0xbc, 0xa6, 0xff];
         let judge = |b: &[u8]| {
             let at = b.iter().position(|&c| c == b'<' || c == b'&')?;
-            let plain = at < 16 && b[..at].iter().all(|c| (0x20..0x80).contains(c));
+            let plain = at < WORD_SCAN && b[..at].iter().all(|c| (0x20..0x80).contains(c));
             Some((at, plain))
         };
-        for len in 0..40 {
+        for len in 0..WORD_SCAN + 24 {
             for &f in &fill {
                 let mut b = vec![f; len];
                 assert_eq!(find_markup(&b), None, "{len} {f}");
