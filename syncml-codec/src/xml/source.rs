@@ -116,8 +116,9 @@ impl<'a> XmlSource<'a> {
         self.lead_skipped = false;
     }
 
-    /// In element-only content, an element of a known name without attributes (or with
-    /// just the MetInf namespace declaration) whose
+    /// In element-only content, an empty element of a known name without attributes
+    /// (`<Final/>`, returned whole), or an element of a known name without attributes (or
+    /// with just the MetInf namespace declaration) whose
     /// content is text without references up to its own end tag (`<LocURI>./a</LocURI>`,
     /// most elements of a DM message), read in one scan instead of three quick-xml events:
     /// its start is returned, its text and end are handed out next ([`Ahead`]). quick-xml is
@@ -132,6 +133,24 @@ impl<'a> XmlSource<'a> {
         // Known names are ASCII letters, at most MAX_NAME of them.
         let len = name_len(bytes.get(name_at..)?)?;
         let name_end = name_at + len;
+        // An empty element without attributes (`<Final/>`): its start tag is all of it.
+        if bytes.get(name_end) == Some(&b'/') && bytes.get(name_end + 1) == Some(&b'>') {
+            let name = self.input.get(name_at..name_end)?;
+            let tag = Tag::from_name(name);
+            if tag == Tag::Other {
+                return None;
+            }
+            std::io::BufRead::consume(&mut self.reader.stream(), name_end + 2 - at);
+            self.last = lt;
+            self.lead_skipped = false;
+            self.last_qname = name;
+            return Some(Ev::Start {
+                tag,
+                name,
+                ns: Ns::Inherited,
+                empty: true,
+            });
+        }
         // No attributes, or one of the declarations `ns` recognises first.
         const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
         const SYNCML: &[u8] = br#" xmlns="SYNCML:SYNCML1.2">"#;
