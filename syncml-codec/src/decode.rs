@@ -74,6 +74,16 @@ pub(crate) trait Source<'a> {
     fn plain_start(&mut self) -> Option<Child<'a>> {
         None
     }
+    /// The end of the current element ([`Source::skip_end`], `Some(None)`) or the next
+    /// child ([`Source::plain_start`]), whichever the source reads directly; `None`, with
+    /// nothing consumed, otherwise.
+    #[inline(always)]
+    fn plain_child(&mut self) -> Option<Option<Child<'a>>> {
+        if self.skip_end() {
+            return Some(None);
+        }
+        self.plain_start().map(Some)
+    }
     /// [`Source::next`] in element-only content, where whitespace text is insignificant:
     /// the source may skip it instead of returning it.
     #[inline(always)]
@@ -611,11 +621,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
         if S::WBXML {
-            if self.src.skip_end() {
-                return Ok(None);
-            }
-            if let Some(c) = self.src.plain_start() {
-                return Ok(Some(c));
+            if let Some(c) = self.src.plain_child() {
+                return Ok(c);
             }
         }
         loop {

@@ -194,6 +194,15 @@ pub enum Event<'a> {
     Eof,
 }
 
+/// What [`Reader::plain_next`] read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plain<'a> {
+    /// The END of the current element.
+    End,
+    /// A plain element's start tag, and its content when [`Reader::plain_element`] read it.
+    Element(Tag<'a>, Content<'a>),
+}
+
 /// What follows a start tag read by [`Reader::plain_element`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Content<'a> {
@@ -489,6 +498,18 @@ impl<'a> Reader<'a> {
         self.pos = offset + 1;
         self.event_offset = offset;
         Some((tag, content))
+    }
+
+    /// The END of the current element ([`Reader::skip_end`]) or a plain element
+    /// ([`Reader::plain_element`]), whichever comes next, read as those read it; `None`, with
+    /// nothing consumed, when neither does.
+    #[inline(always)]
+    pub fn plain_next(&mut self) -> Option<Plain<'a>> {
+        if self.input.get(self.pos) == Some(&g::END) {
+            return self.skip_end().then_some(Plain::End);
+        }
+        self.plain_element()
+            .map(|(tag, content)| Plain::Element(tag, content))
     }
 
     /// [`Reader::plain_start`], and when the element holds nothing but an inline string of

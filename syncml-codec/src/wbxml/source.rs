@@ -1,7 +1,7 @@
 //! The WBXML event source over `wbxml::Reader`.
 
 use ::wbxml::tokens::{metinf as mi, syncml as sm};
-use ::wbxml::{Content, Event, Language, Reader, ReaderOptions};
+use ::wbxml::{Content, Event, Language, Plain, Reader, ReaderOptions};
 
 use crate::decode::{Child, Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
@@ -65,6 +65,29 @@ impl<'a> WbxmlSource<'a> {
     pub(crate) fn without_shortcuts(mut self) -> Self {
         self.shortcuts = false;
         self
+    }
+
+    /// The child a plain start tag opens; a text element read whole leaves its text ahead.
+    #[inline(always)]
+    fn child(&mut self, tag: ::wbxml::Tag<'a>, content: Content<'a>) -> Child<'a> {
+        let empty = match content {
+            Content::Empty => true,
+            Content::Open => false,
+            Content::Text { text, offset, .. } => {
+                self.ahead = Ahead::Text {
+                    text,
+                    tag_at: tag.offset,
+                    text_at: offset,
+                };
+                false
+            }
+        };
+        Child {
+            tag: self.tag(tag.page, tag.token, tag.name),
+            name: tag.name,
+            ns: page_ns(tag.page),
+            empty,
+        }
     }
 
     /// Whether to take the shortcuts (always, outside that test).
@@ -202,29 +225,28 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     #[inline(always)]
+    fn plain_child(&mut self) -> Option<Option<Child<'a>>> {
+        match self.ahead {
+            Ahead::None if self.shortcuts() => {}
+            Ahead::End { .. } => {
+                self.ahead = Ahead::None;
+                return Some(None);
+            }
+            _ => return None,
+        }
+        match self.reader.plain_next()? {
+            Plain::End => Some(None),
+            Plain::Element(tag, content) => Some(Some(self.child(tag, content))),
+        }
+    }
+
+    #[inline(always)]
     fn plain_start(&mut self) -> Option<Child<'a>> {
         if !matches!(self.ahead, Ahead::None) || !self.shortcuts() {
             return None;
         }
         let (tag, content) = self.reader.plain_element()?;
-        let empty = match content {
-            Content::Empty => true,
-            Content::Open => false,
-            Content::Text { text, offset, .. } => {
-                self.ahead = Ahead::Text {
-                    text,
-                    tag_at: tag.offset,
-                    text_at: offset,
-                };
-                false
-            }
-        };
-        Some(Child {
-            tag: self.tag(tag.page, tag.token, tag.name),
-            name: tag.name,
-            ns: page_ns(tag.page),
-            empty,
-        })
+        Some(self.child(tag, content))
     }
 
     #[inline(always)]
