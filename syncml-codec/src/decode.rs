@@ -74,6 +74,16 @@ pub(crate) trait Source<'a> {
     fn plain_start(&mut self) -> Option<Child<'a>> {
         None
     }
+    /// The end of the current element ([`Source::skip_end`], `Some(None)`) or the next
+    /// child ([`Source::plain_start`]), whichever the source reads directly; `None`, with
+    /// nothing consumed, otherwise.
+    #[inline(always)]
+    fn plain_child(&mut self) -> Option<Option<Child<'a>>> {
+        if self.skip_end() {
+            return Some(None);
+        }
+        self.plain_start().map(Some)
+    }
     /// [`Source::next`] in element-only content, where whitespace text is insignificant:
     /// the source may skip it instead of returning it.
     #[inline(always)]
@@ -401,6 +411,16 @@ fn digits(s: &str) -> Option<u64> {
     Some(v)
 }
 
+/// Pushes onto a list that mostly holds one value: the first push allocates room for one
+/// directly rather than through the growth path (which would make room for four).
+#[inline(always)]
+fn push_one<T>(list: &mut Vec<T>, value: T) {
+    if list.capacity() == 0 {
+        *list = Vec::with_capacity(1);
+    }
+    list.push(value);
+}
+
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -474,10 +494,67 @@ pub(crate) struct Child<'a> {
     pub(crate) empty: bool,
 }
 
+/// How many names of [`Path`] are kept in place: a DM message nests deeper only in
+/// Atomic/Sequence or MetInf.
+const PATH_INLINE: usize = 8;
+
+/// The names of the elements the decoder is in, for errors: the outermost
+/// [`PATH_INLINE`] in place, so that a decode allocates nothing for them, deeper ones in
+/// a list.
+struct Path {
+    inline: [&'static str; PATH_INLINE],
+    len: usize,
+    deep: Vec<&'static str>,
+}
+
+impl Path {
+    fn new() -> Self {
+        Self {
+            inline: [""; PATH_INLINE],
+            len: 0,
+            deep: Vec::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, name: &'static str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = name,
+            None => self.deep.push(name),
+        }
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) {
+        if self.len > PATH_INLINE {
+            self.deep.pop();
+        }
+        self.len = self.len.saturating_sub(1);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The names joined by `/`.
+    fn join(&self) -> String {
+        let inline = self.inline.get(..self.len).unwrap_or(&self.inline);
+        let mut out = String::new();
+        for (i, name) in inline.iter().chain(&self.deep).enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            out.push_str(name);
+        }
+        out
+    }
+}
+
 pub(crate) struct Decoder<'a, S> {
     src: S,
     limits: Limits,
-    path: Vec<&'static str>,
+    path: Path,
     commands: usize,
     items: usize,
     depth: usize,
@@ -501,7 +578,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         Self {
             src,
             limits,
-            path: Vec::with_capacity(8),
+            path: Path::new(),
             commands: 0,
             items: 0,
             depth: 0,
@@ -517,14 +594,14 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             path: if self.path.is_empty() {
                 "/".to_owned()
             } else {
-                self.path.join("/")
+                self.path.join()
             },
         })
     }
 
     fn with_path(&self, mut e: Fail) -> Fail {
         if e.path.is_empty() {
-            e.path = self.path.join("/");
+            e.path = self.path.join();
         }
         e
     }
@@ -544,11 +621,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     #[inline(always)]
     fn child(&mut self) -> R<Option<Child<'a>>> {
         if S::WBXML {
-            if self.src.skip_end() {
-                return Ok(None);
-            }
-            if let Some(c) = self.src.plain_start() {
-                return Ok(Some(c));
+            if let Some(c) = self.src.plain_child() {
+                return Ok(c);
             }
         }
         loop {
@@ -990,15 +1064,15 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 if body.final_flag {
                     return Err(self.err(K::UnexpectedElement(format!("{} after Final", c.name))));
                 }
-                let cmd = self.command(&c, Ctx::Body)?;
-                body.commands.push(cmd);
+                self.command(&c, Ctx::Body, &mut body.commands)?;
             }
         }
         self.path.pop();
         Ok(body)
     }
 
-    fn command(&mut self, c: &Child<'a>, ctx: Ctx) -> R<Command<'a>> {
+    /// A command, decoded into place at the end of `out` (commands are large to move).
+    fn command(&mut self, c: &Child<'a>, ctx: Ctx, out: &mut Vec<Command<'a>>) -> R<()> {
         let allowed = match (ctx, c.tag) {
             (_, Tag::Add | Tag::Alert | Tag::Copy | Tag::Delete | Tag::Replace) => true,
             (Ctx::Body | Ctx::Sequence, Tag::Get | Tag::Exec | Tag::Atomic) => true,
@@ -1016,24 +1090,30 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if self.commands > self.limits.max_commands {
             return Err(self.err(K::Limit("number of commands")));
         }
-        Ok(match c.tag {
-            Tag::Add => Command::Add(self.item_command("Add", c.empty)?),
-            Tag::Copy => Command::Copy(self.item_command("Copy", c.empty)?),
-            Tag::Delete => Command::Delete(self.item_command("Delete", c.empty)?),
-            Tag::Get => Command::Get(self.item_command("Get", c.empty)?),
-            Tag::Replace => Command::Replace(self.item_command("Replace", c.empty)?),
-            Tag::Alert => Command::Alert(self.alert(c.empty)?),
-            Tag::Exec => Command::Exec(self.exec(c.empty)?),
-            Tag::Atomic => Command::Atomic(self.container("Atomic", Ctx::Atomic, c.empty)?),
+        match c.tag {
+            Tag::Add => self.item_command("Add", c.empty, out, Command::Add),
+            Tag::Copy => self.item_command("Copy", c.empty, out, Command::Copy),
+            Tag::Delete => self.item_command("Delete", c.empty, out, Command::Delete),
+            Tag::Get => self.item_command("Get", c.empty, out, Command::Get),
+            Tag::Replace => self.item_command("Replace", c.empty, out, Command::Replace),
+            Tag::Alert => self.alert(c.empty, out),
+            Tag::Exec => self.exec(c.empty, out),
+            Tag::Atomic => self.container("Atomic", Ctx::Atomic, c.empty, out, Command::Atomic),
             Tag::Sequence => {
-                Command::Sequence(self.container("Sequence", Ctx::Sequence, c.empty)?)
+                self.container("Sequence", Ctx::Sequence, c.empty, out, Command::Sequence)
             }
-            Tag::Results => Command::Results(self.results(c.empty)?),
-            _ => Command::Status(self.status(c.empty)?),
-        })
+            Tag::Results => self.results(c.empty, out),
+            _ => self.status(c.empty, out),
+        }
     }
 
-    fn item_command(&mut self, name: &'static str, empty: bool) -> R<ItemCommand<'a>> {
+    fn item_command(
+        &mut self,
+        name: &'static str,
+        empty: bool,
+        out: &mut Vec<Command<'a>>,
+        wrap: fn(ItemCommand<'a>) -> Command<'a>,
+    ) -> R<()> {
         self.path.push(name);
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
@@ -1054,15 +1134,16 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Missing("Item")));
         }
         self.path.pop();
-        Ok(ItemCommand {
+        out.push(wrap(ItemCommand {
             cmd_id,
             no_resp,
             meta,
             items,
-        })
+        }));
+        Ok(())
     }
 
-    fn exec(&mut self, empty: bool) -> R<Exec<'a>> {
+    fn exec(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Exec");
         let (mut cmd_id, mut meta, mut correlator) = (None, None, None);
         let mut no_resp = false;
@@ -1089,16 +1170,17 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Missing("Item")));
         }
         self.path.pop();
-        Ok(Exec {
+        out.push(Command::Exec(Exec {
             cmd_id,
             no_resp,
             meta,
             correlator,
             items,
-        })
+        }));
+        Ok(())
     }
 
-    fn alert(&mut self, empty: bool) -> R<Alert<'a>> {
+    fn alert(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Alert");
         let (mut cmd_id, mut code, mut correlator) = (None, None, None);
         let mut no_resp = false;
@@ -1132,10 +1214,18 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             items,
         };
         self.path.pop();
-        Ok(alert)
+        out.push(Command::Alert(alert));
+        Ok(())
     }
 
-    fn container(&mut self, name: &'static str, ctx: Ctx, empty: bool) -> R<Container<'a>> {
+    fn container(
+        &mut self,
+        name: &'static str,
+        ctx: Ctx,
+        empty: bool,
+        out: &mut Vec<Command<'a>>,
+        wrap: fn(Container<'a>) -> Command<'a>,
+    ) -> R<()> {
         self.path.push(name);
         self.depth += 1;
         if self.depth > self.limits.max_depth {
@@ -1152,8 +1242,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
                     _ => {
                         self.syncml_ns(&c)?;
-                        let cmd = self.command(&c, ctx)?;
-                        commands.push(cmd);
+                        self.command(&c, ctx, &mut commands)?;
                     }
                 }
             }
@@ -1164,15 +1253,16 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         }
         self.depth -= 1;
         self.path.pop();
-        Ok(Container {
+        out.push(wrap(Container {
             cmd_id,
             no_resp,
             meta,
             commands,
-        })
+        }));
+        Ok(())
     }
 
-    fn results(&mut self, empty: bool) -> R<Results<'a>> {
+    fn results(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Results");
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut meta) = (None, None, None, None);
         let (mut target_ref, mut source_ref) = (None, None);
@@ -1218,10 +1308,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Missing("Item")));
         }
         self.path.pop();
-        Ok(r)
+        out.push(Command::Results(r));
+        Ok(())
     }
 
-    fn status(&mut self, empty: bool) -> R<Status<'a>> {
+    fn status(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Status");
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut chal, mut code) = (None, None);
@@ -1233,8 +1324,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
                     Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
                     Tag::Cmd => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
-                    Tag::TargetRef => target_refs.push(self.text_el("TargetRef", &c)?),
-                    Tag::SourceRef => source_refs.push(self.text_el("SourceRef", &c)?),
+                    Tag::TargetRef => push_one(&mut target_refs, self.text_el("TargetRef", &c)?),
+                    Tag::SourceRef => push_one(&mut source_refs, self.text_el("SourceRef", &c)?),
                     Tag::Chal => {
                         self.syncml_ns(&c)?;
                         self.path.push("Chal");
@@ -1273,7 +1364,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             items,
         };
         self.path.pop();
-        Ok(s)
+        out.push(Command::Status(s));
+        Ok(())
     }
 
     /// An item, built in place at the end of `items` (items are large to move).

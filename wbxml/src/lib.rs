@@ -16,7 +16,7 @@ pub use header::{
 };
 pub use language::Language;
 pub use reader::{
-    Attribute, Attributes, Event, Ext, Reader, ReaderOptions, Tag, ValuePart, ValueParts,
-    DEFAULT_MAX_DEPTH,
+    Attribute, Attributes, Content, Event, Ext, Plain, Reader, ReaderOptions, Tag, ValuePart,
+    ValueParts, DEFAULT_MAX_DEPTH,
 };
 pub use writer::Writer;

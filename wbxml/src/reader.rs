@@ -194,6 +194,33 @@ pub enum Event<'a> {
     Eof,
 }
 
+/// What [`Reader::plain_next`] read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plain<'a> {
+    /// The END of the current element.
+    End,
+    /// A plain element's start tag, and its content when [`Reader::plain_element`] read it.
+    Element(Tag<'a>, Content<'a>),
+}
+
+/// What follows a start tag read by [`Reader::plain_element`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Content<'a> {
+    /// Nothing: the element is empty (an [`Event::Empty`]).
+    Empty,
+    /// Content, to be read next (an [`Event::Start`]).
+    Open,
+    /// Just an inline string of printable ASCII, consumed with the element's END.
+    Text {
+        /// The string.
+        text: &'a str,
+        /// The offset of its STR_I token.
+        offset: usize,
+        /// The offset of the element's END.
+        end: usize,
+    },
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     Prolog,
@@ -473,6 +500,69 @@ impl<'a> Reader<'a> {
         Some((tag, content))
     }
 
+    /// The END of the current element ([`Reader::skip_end`]) or a plain element
+    /// ([`Reader::plain_element`]), whichever comes next, read as those read it; `None`, with
+    /// nothing consumed, when neither does.
+    #[inline(always)]
+    pub fn plain_next(&mut self) -> Option<Plain<'a>> {
+        if self.input.get(self.pos) == Some(&g::END) {
+            return self.skip_end().then_some(Plain::End);
+        }
+        self.plain_element()
+            .map(|(tag, content)| Plain::Element(tag, content))
+    }
+
+    /// [`Reader::plain_start`], and when the element holds nothing but an inline string of
+    /// printable ASCII (0x20 to 0x7F, so valid XML text), that string and the END too: the
+    /// element is then consumed whole, as the Start, Str and End events would consume it,
+    /// without being pushed on the element stack, and [`Reader::event_offset`] is its END's.
+    /// Typed decoders read most elements of a document (`<CmdID>"1"</CmdID>`) this way.
+    #[inline(always)]
+    pub fn plain_element(&mut self) -> Option<(Tag<'a>, Content<'a>)> {
+        let offset = self.pos;
+        let &byte = self.input.get(offset)?;
+        let token = byte & g::TAG_MASK;
+        if byte & g::HAS_ATTRIBUTES != 0 || token <= g::LITERAL || self.state != State::Body {
+            return None;
+        }
+        let name = self.page_table?.name(token)?;
+        let tag = Tag {
+            page: self.tag_page,
+            token,
+            name,
+            offset,
+            attributes: None,
+        };
+        if byte & g::HAS_CONTENT == 0 {
+            self.pos = offset + 1;
+            self.event_offset = offset;
+            return Some((tag, Content::Empty));
+        }
+        if self.stack.len() >= self.max_depth {
+            return None;
+        }
+        if self.input.get(offset + 1) == Some(&g::STR_I) {
+            if let Ok((text, next, true)) = self.body_str_printable(offset + 2) {
+                if self.input.get(next) == Some(&g::END) {
+                    self.pos = next + 1;
+                    self.event_offset = next;
+                    return Some((
+                        tag,
+                        Content::Text {
+                            text,
+                            offset: offset + 1,
+                            end: next,
+                        },
+                    ));
+                }
+            }
+        }
+        self.stack.push(tag);
+        self.pos = offset + 1;
+        self.event_offset = offset;
+        Some((tag, Content::Open))
+    }
+
     /// When the next tokens are an inline string and the END of the current element,
     /// consumes both and returns the string, and `true` if it is printable ASCII (then
     /// valid XML text), as it says for every such string of up to 255 bytes (longer ones are
@@ -537,7 +627,9 @@ impl<'a> Reader<'a> {
         let rest = self.input.get(pos..)?;
         let (nul, printable) = scan_words(rest)?;
         let from = pos.checked_sub(self.text_start)?;
-        let s = self.text.get(from..from + nul)?;
+        // Two one-sided slices: each inlines to one boundary check, where a range slice
+        // is a call.
+        let s = self.text.get(from..)?.get(..nul)?;
         Some((s, pos + nul + 1, printable))
     }
 

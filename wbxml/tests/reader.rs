@@ -8,7 +8,7 @@
 )]
 
 use wbxml::transcode::{wbxml_to_xml, xml_to_wbxml, OpaquePolicy, ToWbxmlOptions, ToXmlOptions};
-use wbxml::{Error, Event, Ext, Language, Reader, ReaderOptions, Version};
+use wbxml::{Content, Error, Event, Ext, Language, Plain, Reader, ReaderOptions, Version};
 
 /// A SyncML 1.2 document (WBXML 1.3, UTF-8) with `table` as string table and `body`.
 fn doc(table: &[u8], body: &[u8]) -> Vec<u8> {
@@ -631,6 +631,48 @@ fn plain_events(mut reader: Reader<'_>, shortcuts: bool) -> (Vec<(String, usize)
                     continue;
                 }
             }
+            if step % 11 == 0 {
+                match reader.plain_next() {
+                    Some(Plain::End) => {
+                        out.push(("</>".to_owned(), reader.event_offset()));
+                        continue;
+                    }
+                    Some(Plain::Element(t, Content::Empty)) => {
+                        out.push((format!("<{}:{}/>", t.page, t.name), t.offset));
+                        continue;
+                    }
+                    Some(Plain::Element(t, Content::Open)) => {
+                        out.push((format!("<{}:{}>", t.page, t.name), t.offset));
+                        continue;
+                    }
+                    Some(Plain::Element(t, Content::Text { text, offset, end })) => {
+                        out.push((format!("<{}:{}>", t.page, t.name), t.offset));
+                        out.push((format!("'{text}'"), offset));
+                        out.push(("</>".to_owned(), end));
+                        continue;
+                    }
+                    None => {}
+                }
+            }
+            if step % 2 == 0 {
+                if let Some((t, content)) = reader.plain_element() {
+                    match content {
+                        Content::Empty => out.push((format!("<{}:{}/>", t.page, t.name), t.offset)),
+                        Content::Open => {
+                            out.push((format!("<{}:{}>", t.page, t.name), t.offset));
+                            assert_eq!(reader.event_offset(), t.offset);
+                        }
+                        Content::Text { text, offset, end } => {
+                            assert!(text.bytes().all(|b| (0x20..0x80).contains(&b)), "{text:?}");
+                            out.push((format!("<{}:{}>", t.page, t.name), t.offset));
+                            out.push((format!("'{text}'"), offset));
+                            out.push(("</>".to_owned(), end));
+                            assert_eq!(reader.event_offset(), end);
+                        }
+                    }
+                    continue;
+                }
+            }
             if step % 7 != 0 {
                 if let Some((t, content)) = reader.plain_start() {
                     let slash = if content { "" } else { "/" };
@@ -656,9 +698,9 @@ fn plain_events(mut reader: Reader<'_>, shortcuts: bool) -> (Vec<(String, usize)
     }
 }
 
-/// `plain_start`, `inline_text_and_end` and `skip_end` return what `next_event` would, and
-/// leave the reader where it would, on real messages and on every one-byte change and
-/// truncation of them (errors included).
+/// `plain_next`, `plain_element`, `plain_start`, `inline_text_and_end` and `skip_end`
+/// return what `next_event` would, and leave the reader where it would, on real messages
+/// and on every one-byte change and truncation of them (errors included).
 #[test]
 fn shortcuts_agree_with_the_event_path() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");

@@ -68,3 +68,111 @@ pub fn encoded_len(message: &Message<'_>) -> Result<usize, EncodeError> {
     encode::Enc::new(&mut counter).message(message)?;
     Ok(counter.len)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// The decode of `input` with and without the reader's shortcuts (text elements read
+    /// whole, start tags and ends read directly).
+    fn both(input: &[u8]) -> [Result<Message<'_>, DecodeError>; 2] {
+        [true, false].map(|shortcuts| {
+            let src = source::WbxmlSource::new(input, 40).map_err(|e| *e)?;
+            let src = if shortcuts {
+                src
+            } else {
+                src.without_shortcuts()
+            };
+            Decoder::new(src, Limits::default())
+                .message()
+                .map_err(|e| *e)
+        })
+    }
+
+    /// WBXML messages: every XML vector converted, and odd cases written out.
+    fn inputs() -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let dirs = [
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/dm12"),
+        ];
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+            paths.sort();
+            for path in paths {
+                let bytes = std::fs::read(&path).unwrap();
+                match path.extension().and_then(|e| e.to_str()) {
+                    Some("wbxml") => out.push(bytes),
+                    Some("xml") => {
+                        if let Ok(w) = ::wbxml::transcode::xml_to_wbxml(&bytes, &Default::default())
+                        {
+                            out.push(w);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Text where containers and flags expect none, duplicates, a non-ASCII string, an
+        // empty one, and the string table.
+        for xml in [
+            concat!(
+                "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
+                "<VerProto>DM/1.2</VerProto><SessionID></SessionID><MsgID>1</MsgID>",
+                "<Target><LocURI>t\u{e9}</LocURI></Target><Source><LocURI>s</LocURI>",
+                "</Source></SyncHdr><SyncBody><Get><CmdID>1</CmdID><Item><Target>",
+                "<LocURI>./a</LocURI></Target></Item></Get><Final> </Final></SyncBody>",
+                "</SyncML>"
+            ),
+            concat!(
+                "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
+                "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>",
+                "<Target>x</Target></SyncHdr></SyncML>"
+            ),
+            concat!(
+                "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
+                "<VerDTD>1.2</VerDTD></SyncHdr></SyncML>"
+            ),
+            concat!(
+                "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
+                "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>",
+                "<Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI>",
+                "</Source></SyncHdr><SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef>",
+                "<CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>2x0</Data></Status>",
+                "<Final>x</Final></SyncBody></SyncML>"
+            ),
+        ] {
+            out.push(
+                ::wbxml::transcode::xml_to_wbxml(xml.as_bytes(), &Default::default()).unwrap(),
+            );
+        }
+        out
+    }
+
+    /// The shortcuts give the same message, or the same error at the same offset with the
+    /// same path, as the reader's events: on every vector, on truncations and on copies
+    /// with one byte replaced, at many places.
+    #[test]
+    fn shortcuts_match_the_event_path() {
+        for input in inputs() {
+            let [a, b] = both(&input);
+            assert_eq!(a, b, "{input:02X?}");
+            let step = (input.len() / 250).max(1);
+            for at in (0..input.len()).step_by(step) {
+                for byte in [0x00, 0x01, 0x03, 0x45, 0x80, 0xC3] {
+                    let mut m = input.clone();
+                    m[at] = byte;
+                    let [a, b] = both(&m);
+                    assert_eq!(a, b, "byte {at} -> {byte:02X}");
+                }
+                let [a, b] = both(&input[..at]);
+                assert_eq!(a, b, "cut at {at}");
+            }
+        }
+    }
+}

@@ -1,13 +1,36 @@
 //! The WBXML event source over `wbxml::Reader`.
 
 use ::wbxml::tokens::{metinf as mi, syncml as sm};
-use ::wbxml::{Event, Language, Reader, ReaderOptions};
+use ::wbxml::{Content, Event, Language, Plain, Reader, ReaderOptions};
 
 use crate::decode::{Child, Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
 
 pub(crate) struct WbxmlSource<'a> {
     reader: Reader<'a>,
+    /// A text element read whole by [`Reader::plain_element`] whose text the decoder has not
+    /// taken yet: its events are replayed if it asks for events instead.
+    ahead: Ahead<'a>,
+    /// Whether elements are read through the shortcuts (always, but in the test that
+    /// compares both paths).
+    #[cfg(test)]
+    shortcuts: bool,
+}
+
+/// What is left of a text element read ahead, and where its events started.
+#[derive(Clone, Copy, Debug)]
+enum Ahead<'a> {
+    None,
+    /// Its start tag was returned: its text (at `text_at`) and END remain.
+    Text {
+        text: &'a str,
+        tag_at: usize,
+        text_at: usize,
+    },
+    /// Its text was returned as an event too: its END remains.
+    End {
+        text_at: usize,
+    },
 }
 
 fn wb(e: ::wbxml::Error) -> Fail {
@@ -24,13 +47,76 @@ impl<'a> WbxmlSource<'a> {
         let reader = Reader::with_options(input, options).map_err(wb)?;
         match reader.language() {
             // Real devices send the SyncML 1.1 public id on DM 1.2 messages.
-            Some(Language::SyncMl12 | Language::SyncMl11) => Ok(Self { reader }),
+            Some(Language::SyncMl12 | Language::SyncMl11) => Ok(Self {
+                reader,
+                ahead: Ahead::None,
+                #[cfg(test)]
+                shortcuts: true,
+            }),
             other => Err(fail(K::NotSyncMl(format!("WBXML language {other:?}")), 1)),
         }
     }
 }
 
-impl WbxmlSource<'_> {
+impl<'a> WbxmlSource<'a> {
+    /// The same source reading every element through the reader's events (the reference
+    /// the shortcuts are tested against).
+    #[cfg(test)]
+    pub(crate) fn without_shortcuts(mut self) -> Self {
+        self.shortcuts = false;
+        self
+    }
+
+    /// The child a plain start tag opens; a text element read whole leaves its text ahead.
+    #[inline(always)]
+    fn child(&mut self, tag: ::wbxml::Tag<'a>, content: Content<'a>) -> Child<'a> {
+        let empty = match content {
+            Content::Empty => true,
+            Content::Open => false,
+            Content::Text { text, offset, .. } => {
+                self.ahead = Ahead::Text {
+                    text,
+                    tag_at: tag.offset,
+                    text_at: offset,
+                };
+                false
+            }
+        };
+        Child {
+            tag: self.tag(tag.page, tag.token, tag.name),
+            name: tag.name,
+            ns: page_ns(tag.page),
+            empty,
+        }
+    }
+
+    /// Whether to take the shortcuts (always, outside that test).
+    #[inline(always)]
+    fn shortcuts(&self) -> bool {
+        #[cfg(test)]
+        return self.shortcuts;
+        #[cfg(not(test))]
+        true
+    }
+
+    /// The next event of a text element read ahead, as the reader would have returned it
+    /// (the decoder takes the text through `simple_text` instead, unless the element is
+    /// one that holds no text, an error).
+    #[cold]
+    fn replay(&mut self) -> Ev<'a> {
+        match self.ahead {
+            Ahead::Text { text, text_at, .. } => {
+                self.ahead = Ahead::End { text_at };
+                Ev::Text(std::borrow::Cow::Borrowed(text))
+            }
+            Ahead::End { .. } | Ahead::None => {
+                // The reader's event offset is the END's already.
+                self.ahead = Ahead::None;
+                Ev::End
+            }
+        }
+    }
+
     #[inline(always)]
     fn tag(&self, page: u8, token: u8, name: &str) -> Tag {
         let index = usize::from(page) << 6 | usize::from(token & 0x3F);
@@ -63,6 +149,9 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
 
     #[inline(always)]
     fn next(&mut self) -> Result<Ev<'a>, Fail> {
+        if !matches!(self.ahead, Ahead::None) {
+            return Ok(self.replay());
+        }
         loop {
             return Ok(match self.reader.next_event().map_err(wb)? {
                 Event::Start(tag) => Ev::Start {
@@ -106,12 +195,23 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     fn offset(&self) -> usize {
-        self.reader.event_offset()
+        match self.ahead {
+            Ahead::None => self.reader.event_offset(),
+            Ahead::Text { tag_at, .. } => tag_at,
+            Ahead::End { text_at } => text_at,
+        }
     }
 
     #[inline(always)]
     fn skip_end(&mut self) -> bool {
-        self.reader.skip_end()
+        match self.ahead {
+            Ahead::None => self.shortcuts() && self.reader.skip_end(),
+            Ahead::Text { .. } => false,
+            Ahead::End { .. } => {
+                self.ahead = Ahead::None;
+                true
+            }
+        }
     }
 
     #[inline(always)]
@@ -125,18 +225,41 @@ impl<'a> Source<'a> for WbxmlSource<'a> {
     }
 
     #[inline(always)]
+    fn plain_child(&mut self) -> Option<Option<Child<'a>>> {
+        match self.ahead {
+            Ahead::None if self.shortcuts() => {}
+            Ahead::End { .. } => {
+                self.ahead = Ahead::None;
+                return Some(None);
+            }
+            _ => return None,
+        }
+        match self.reader.plain_next()? {
+            Plain::End => Some(None),
+            Plain::Element(tag, content) => Some(Some(self.child(tag, content))),
+        }
+    }
+
+    #[inline(always)]
     fn plain_start(&mut self) -> Option<Child<'a>> {
-        let (tag, content) = self.reader.plain_start()?;
-        Some(Child {
-            tag: self.tag(tag.page, tag.token, tag.name),
-            name: tag.name,
-            ns: page_ns(tag.page),
-            empty: !content,
-        })
+        if !matches!(self.ahead, Ahead::None) || !self.shortcuts() {
+            return None;
+        }
+        let (tag, content) = self.reader.plain_element()?;
+        Some(self.child(tag, content))
     }
 
     #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
+        match self.ahead {
+            Ahead::None if self.shortcuts() => {}
+            Ahead::Text { text, .. } => {
+                // Printable ASCII: XML text.
+                self.ahead = Ahead::None;
+                return Ok(Some(text));
+            }
+            _ => return Ok(None),
+        }
         let at = self.reader.offset();
         match self.reader.inline_text_and_end() {
             // Printable ASCII is XML text: no second scan.

@@ -140,6 +140,27 @@ mod tests {
             .to_vec(),
         );
         out.push(ODD_ENDS.as_bytes().to_vec());
+        // Empty elements where they belong, where they do not, and twice.
+        for tail in [
+            "<Final/><Final/></SyncBody></SyncML>",
+            "<Final/><Get><CmdID>2</CmdID></Get></SyncBody></SyncML>",
+            "<Status><LocURI/></Status></SyncBody></SyncML>",
+        ] {
+            out.push(
+                format!(
+                    concat!(
+                        "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
+                        "<VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>",
+                        "<Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI>",
+                        "</Source><NoResp/></SyncHdr><SyncBody><Get><CmdID>1</CmdID><NoResp/>",
+                        "<Item><Target><LocURI>a</LocURI></Target><Data/><MoreData/></Item>",
+                        "</Get>{}"
+                    ),
+                    tail
+                )
+                .into_bytes(),
+            );
+        }
         // The root read ahead too, after a declaration and a comment.
         out.push(format!("<?xml version=\"1.0\"?>\n<!-- c -->\n{ODD_ENDS}\n").into_bytes());
         out

@@ -44,6 +44,8 @@ enum Ahead<'a> {
     None,
     Text {
         text: &'a str,
+        /// Whether the text is printable ASCII (then XML text).
+        plain: bool,
         /// Offsets of the text, of the end tag's `<` and just past its `>`.
         at: usize,
         end_at: usize,
@@ -66,7 +68,8 @@ impl<'a> XmlSource<'a> {
             at_text: false,
             ahead: Ahead::None,
             read_ahead: true,
-            open: Vec::new(),
+            // Room for a DM message's usual depth at once, rather than growing on the way.
+            open: Vec::with_capacity(16),
         }
     }
 
@@ -113,8 +116,9 @@ impl<'a> XmlSource<'a> {
         self.lead_skipped = false;
     }
 
-    /// In element-only content, an element of a known name without attributes (or with
-    /// just the MetInf namespace declaration) whose
+    /// In element-only content, an empty element of a known name without attributes
+    /// (`<Final/>`, returned whole), or an element of a known name without attributes (or
+    /// with just the MetInf namespace declaration) whose
     /// content is text without references up to its own end tag (`<LocURI>./a</LocURI>`,
     /// most elements of a DM message), read in one scan instead of three quick-xml events:
     /// its start is returned, its text and end are handed out next ([`Ahead`]). quick-xml is
@@ -129,6 +133,24 @@ impl<'a> XmlSource<'a> {
         // Known names are ASCII letters, at most MAX_NAME of them.
         let len = name_len(bytes.get(name_at..)?)?;
         let name_end = name_at + len;
+        // An empty element without attributes (`<Final/>`): its start tag is all of it.
+        if bytes.get(name_end) == Some(&b'/') && bytes.get(name_end + 1) == Some(&b'>') {
+            let name = self.input.get(name_at..name_end)?;
+            let tag = Tag::from_name(name);
+            if tag == Tag::Other {
+                return None;
+            }
+            std::io::BufRead::consume(&mut self.reader.stream(), name_end + 2 - at);
+            self.last = lt;
+            self.lead_skipped = false;
+            self.last_qname = name;
+            return Some(Ev::Start {
+                tag,
+                name,
+                ns: Ns::Inherited,
+                empty: true,
+            });
+        }
         // No attributes, or one of the declarations `ns` recognises first.
         const METINF: &[u8] = br#" xmlns="syncml:metinf">"#;
         const SYNCML: &[u8] = br#" xmlns="SYNCML:SYNCML1.2">"#;
@@ -189,7 +211,8 @@ impl<'a> XmlSource<'a> {
         if bytes.get(text_at) == Some(&b'<') && bytes.get(text_at + 1) != Some(&b'/') {
             return None;
         }
-        let end_at = text_at + find_markup(bytes.get(text_at..)?)?;
+        let (len_text, plain) = find_markup(bytes.get(text_at..)?)?;
+        let end_at = text_at + len_text;
         let after = end_at + 3 + len;
         if bytes.get(end_at..end_at + 2) != Some(b"</")
             || !bytes
@@ -206,6 +229,7 @@ impl<'a> XmlSource<'a> {
         self.last_qname = name;
         self.ahead = Ahead::Text {
             text,
+            plain,
             at: text_at,
             end_at,
             after,
@@ -581,13 +605,17 @@ impl<'a> Source<'a> for XmlSource<'a> {
     #[inline(always)]
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         if let Ahead::Text {
-            text, at, end_at, ..
+            text,
+            plain,
+            at,
+            end_at,
+            ..
         } = self.ahead
         {
             self.ahead = Ahead::None;
             self.last = at;
             self.lead_skipped = false;
-            if !::wbxml::transcode::is_xml_text(text) {
+            if !plain && !::wbxml::transcode::is_xml_text(text) {
                 return Err(fail(K::InvalidChar, self.base + at));
             }
             self.last = end_at;
@@ -595,7 +623,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
         let at = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
         let rest = self.input.as_bytes().get(at..).unwrap_or_default();
-        let Some(i) = find_markup(rest) else {
+        let Some((i, plain)) = find_markup(rest) else {
             return Ok(None);
         };
         if rest.get(i) != Some(&b'<') || rest.get(i + 1) != Some(&b'/') {
@@ -608,7 +636,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         // As for a text event: quick-xml passes control characters through.
         self.last = at;
         self.lead_skipped = false;
-        if !::wbxml::transcode::is_xml_text(text) {
+        if !plain && !::wbxml::transcode::is_xml_text(text) {
             return Err(fail(K::InvalidChar, self.base + at));
         }
         std::io::BufRead::consume(&mut self.reader.stream(), i);
@@ -710,10 +738,15 @@ fn name_len(b: &[u8]) -> Option<usize> {
     None
 }
 
-/// The first `<` or `&` in `b`. DM text is mostly a few bytes (numbers, short URIs): two
-/// words tested at once find its end before a call to `memchr2` would have set up.
+/// How far [`find_markup`] scans a word at a time before `memchr2` takes over.
+const WORD_SCAN: usize = 32;
+
+/// The first `<` or `&` in `b`, and whether every byte before it is printable ASCII (0x20
+/// to 0x7F, so XML text without a second scan). DM text is mostly a few bytes (numbers,
+/// URIs): words tested one after another find its end before a call to `memchr2` would
+/// have set up. Longer text is not judged (`false`).
 #[inline(always)]
-fn find_markup(b: &[u8]) -> Option<usize> {
+fn find_markup(b: &[u8]) -> Option<(usize, bool)> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     #[inline(always)]
@@ -722,22 +755,30 @@ fn find_markup(b: &[u8]) -> Option<usize> {
         // The lowest flagged byte is the first zero byte exactly (borrows only run upward).
         (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
     }
+    let mut plain = true;
     let mut at = 0;
-    while at < 16 {
+    while at < WORD_SCAN {
         let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
             let rest = b.get(at..)?;
-            return rest
-                .iter()
-                .position(|&c| c == b'<' || c == b'&')
-                .map(|i| i + at);
+            let i = rest.iter().position(|&c| c == b'<' || c == b'&')?;
+            let before = rest.get(..i).unwrap_or_default();
+            let plain = plain && before.iter().all(|c| (0x20..0x80).contains(c));
+            return Some((at + i, plain));
         };
-        let m = marks(u64::from_le_bytes(*w));
+        let x = u64::from_le_bytes(*w);
+        // Lanes below 0x20 or from 0x80: borrows may flag a harmless lane above a flagged
+        // one (text then gets the exact check), never hide one.
+        let odd = (x.wrapping_sub(LO * 0x20) | x) & HI;
+        let m = marks(x);
         if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
+            let lane = m.trailing_zeros() / 8;
+            let below = odd & ((1u64 << (8 * lane)) - 1);
+            return Some((at + lane as usize, plain && below == 0));
         }
+        plain &= odd == 0;
         at += 8;
     }
-    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| i + at)
+    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| (i + at, false))
 }
 
 /// `a == b` for tag names: known names take 3 to 10 bytes, compared as two overlapping
@@ -861,11 +902,17 @@ mod tests {
     }
 
     /// `find_markup` finds what a byte search finds, wherever the bytes sit around its word
-    /// boundaries, among bytes one off the ones it looks for.
+    /// boundaries, among bytes one off the ones it looks for; and it calls the bytes before
+    /// printable exactly when they are, for marks in the first `WORD_SCAN` bytes.
     #[test]
     fn find_markup_matches_a_byte_search() {
         let fill = [b'a', b';', b'=', b'%', b'\'', 0x00, 0x01, 0xbc, 0xa6, 0xff];
-        for len in 0..40 {
+        let judge = |b: &[u8]| {
+            let at = b.iter().position(|&c| c == b'<' || c == b'&')?;
+            let plain = at < WORD_SCAN && b[..at].iter().all(|c| (0x20..0x80).contains(c));
+            Some((at, plain))
+        };
+        for len in 0..WORD_SCAN + 24 {
             for &f in &fill {
                 let mut b = vec![f; len];
                 assert_eq!(find_markup(&b), None, "{len} {f}");
@@ -875,9 +922,19 @@ mod tests {
                         if at + 1 < len {
                             b[at + 1] = if mark == b'<' { b'&' } else { b'<' };
                         }
-                        let want = b.iter().position(|&c| c == b'<' || c == b'&');
-                        assert_eq!(find_markup(&b), want, "{len} {f} {at}");
+                        assert_eq!(find_markup(&b), judge(&b), "{len} {f} {at}");
                         b.fill(f);
+                    }
+                }
+            }
+            // One odd byte (or its printable neighbour) anywhere around one mark.
+            for odd in [0x00, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xC3, 0xFF] {
+                for mark_at in 0..len {
+                    for odd_at in 0..len {
+                        let mut b = vec![b'x'; len];
+                        b[odd_at] = odd;
+                        b[mark_at] = b'<';
+                        assert_eq!(find_markup(&b), judge(&b), "{b:?}");
                     }
                 }
             }
