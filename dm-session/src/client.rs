@@ -934,6 +934,11 @@ impl ClientEngine {
                         }
                         continue;
                     }
+                    // Mostly one Get of one leaf: room for exactly its results at once,
+                    // rather than the growth path's four (items are large).
+                    if items.capacity() == 0 {
+                        items = Vec::with_capacity(r.results.len());
+                    }
                     for ri in r.results {
                         // A plain `chr` leaf goes without Meta (the default format).
                         let format = ri.format.name();
