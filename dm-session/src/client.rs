@@ -696,7 +696,10 @@ impl ClientEngine {
             self.msg_id.saturating_add(1),
         );
         msg.body.final_flag = final_flag;
-        msg.body.commands.reserve(2);
+        // Allocated directly (the header's body is empty) rather than through `reserve`.
+        if msg.body.commands.capacity() == 0 {
+            msg.body.commands = Vec::with_capacity(2);
+        }
         msg.body.commands.push(Command::Status(hdr));
         if self.ask_more {
             msg.body.commands.push(Command::alert(
