@@ -696,7 +696,10 @@ impl ClientEngine {
             self.msg_id.saturating_add(1),
         );
         msg.body.final_flag = final_flag;
-        msg.body.commands.reserve(2);
+        // Allocated directly (the header's body is empty) rather than through `reserve`.
+        if msg.body.commands.capacity() == 0 {
+            msg.body.commands = Vec::with_capacity(2);
+        }
         msg.body.commands.push(Command::Status(hdr));
         if self.ask_more {
             msg.body.commands.push(Command::alert(
@@ -933,6 +936,11 @@ impl ClientEngine {
                             status.code = StatusCode::from_code(r.status.0);
                         }
                         continue;
+                    }
+                    // Mostly one Get of one leaf: room for exactly its results at once,
+                    // rather than the growth path's four (items are large).
+                    if items.capacity() == 0 {
+                        items = Vec::with_capacity(r.results.len());
                     }
                     for ri in r.results {
                         // A plain `chr` leaf goes without Meta (the default format).

@@ -128,9 +128,16 @@ impl Value {
 
     /// The value as it travels in a `Data` element.
     pub fn to_data(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.write_data(&mut out);
-        out
+        match self {
+            // Copied at their size in one allocation, rather than through `Vec`'s growth.
+            Self::Text(t) => t.as_bytes().to_vec(),
+            Self::Bytes(b) => b.to_vec(),
+            _ => {
+                let mut out = Vec::new();
+                self.write_data(&mut out);
+                out
+            }
+        }
     }
 
     /// The text of a text-like value.

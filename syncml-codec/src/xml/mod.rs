@@ -163,6 +163,19 @@ mod tests {
         }
         // The root read ahead too, after a declaration and a comment.
         out.push(format!("<?xml version=\"1.0\"?>\n<!-- c -->\n{ODD_ENDS}\n").into_bytes());
+        // Declarations taken off before quick-xml reads, and ones left to it.
+        for decl in [
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            "<?xml\tversion='1.0' x='?' ?>\r\n",
+            "<?xml ?>",
+            "<?xml version=\"1.0\"?>\u{feff}",
+            "<?xml version=\"1.0\"?>\u{e9}",
+            "<?xml version=\"1.0\"?><?xml version=\"1.0\"?>",
+            "<?xml version=\"1.0\">",
+            "<?xmlx?>",
+        ] {
+            out.push(format!("{decl}{ODD_ENDS}").into_bytes());
+        }
         out
     }
 

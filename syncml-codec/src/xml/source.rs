@@ -58,14 +58,23 @@ enum Ahead<'a> {
 
 impl<'a> XmlSource<'a> {
     pub(crate) fn new(input: &'a str, base: usize) -> Self {
+        let mut reader = quick_xml::Reader::from_str(input);
+        // The XML declaration (ignored, as quick-xml does not check it) taken off here
+        // rather than through quick-xml's event loop, where it always comes first.
+        let decl = decl_len(input.as_bytes());
+        if decl > 0 {
+            std::io::BufRead::consume(&mut reader.stream(), decl);
+        }
         Self {
-            reader: quick_xml::Reader::from_str(input),
+            reader,
             input,
             base,
             last: 0,
-            lead_skipped: false,
+            // As left by the declaration event: read with whitespace skipping (the root
+            // is looked for in element-only content), the reader in text state.
+            lead_skipped: decl > 0,
             last_qname: "",
-            at_text: false,
+            at_text: decl > 0,
             ahead: Ahead::None,
             read_ahead: true,
             // Room for a DM message's usual depth at once, rather than growing on the way.
@@ -73,11 +82,15 @@ impl<'a> XmlSource<'a> {
         }
     }
 
-    /// The same source without reading text elements ahead: every element through
-    /// quick-xml's events (the reference the read-ahead path is tested against).
+    /// The same source without reading text elements ahead or taking the declaration off:
+    /// everything through quick-xml's events (the reference the read-ahead path is tested against).
     #[cfg(test)]
     pub(crate) fn without_read_ahead(mut self) -> Self {
         self.read_ahead = false;
+        // The declaration through quick-xml too.
+        self.reader = quick_xml::Reader::from_str(self.input);
+        self.lead_skipped = false;
+        self.at_text = false;
         self
     }
 
@@ -437,6 +450,29 @@ impl<'a> XmlSource<'a> {
 /// The tag and local name of a qualified name; unprefixed names (the usual case) are
 /// resolved without looking for a colon, since no known name holds one.
 #[inline(always)]
+/// The length of the XML declaration `input` starts with (through its `?>`), as quick-xml
+/// delimits it, or 0 when there is none or when quick-xml's first read would differ: it
+/// takes a byte order mark off wherever it starts, so the declaration is left to it when
+/// anything but ASCII follows.
+fn decl_len(input: &[u8]) -> usize {
+    if !input.starts_with(b"<?xml") || !input.get(5).is_some_and(|&b| is_ws_byte(b)) {
+        return 0;
+    }
+    // quick-xml's processing instruction end: the first `>` after a `?`, past `<?`.
+    let Some(end) = input
+        .windows(2)
+        .skip(2)
+        .position(|w| w == b"?>")
+        .map(|i| i + 4)
+    else {
+        return 0;
+    };
+    match input.get(end) {
+        Some(b) if !b.is_ascii() => 0,
+        _ => end,
+    }
+}
+
 fn tag_of(qname: &str) -> (Tag, &str) {
     match Tag::from_name(qname) {
         Tag::Other => {
