@@ -1318,28 +1318,36 @@ impl ClientEngine {
             .is_ok_and(|len| len.saturating_add(RESPONSE_SLACK) <= max)
     }
 
+    /// `body` as the HTTP request that carries it: the HMAC header when the client signs
+    /// its messages, to the latest RespURI or else the server's address.
+    fn transmit(&self, body: Vec<u8>, final_flag: bool) -> Transmit {
+        let hmac = self
+            .config
+            .client_credentials
+            .as_ref()
+            .filter(|c| c.auth_type == AuthType::Hmac)
+            .map(|c| c.hmac_header(&self.client_nonce, &body));
+        Transmit {
+            body,
+            hmac,
+            uri: self
+                .resp_uri
+                .clone()
+                .unwrap_or_else(|| self.config.server_uri.clone()),
+            content_type: self.config.encoding.content_type(),
+            final_flag,
+        }
+    }
+
     /// The next message to send, if one is due: one per server message (HTTP exchange).
     pub fn poll_transmit(&mut self) -> Result<Option<Transmit>, SessionError> {
         if !self.reply_due || self.phase != Phase::Running {
             return Ok(None);
         }
         self.msg_id = self.msg_id.saturating_add(1);
-        let creds = self.config.client_credentials.as_ref();
         if let Some(sealed) = self.sealed.take() {
             self.reply_due = false;
-            let hmac = creds
-                .filter(|c| c.auth_type == AuthType::Hmac)
-                .map(|c| c.hmac_header(&self.client_nonce, &sealed.body));
-            return Ok(Some(Transmit {
-                body: sealed.body,
-                hmac,
-                uri: self
-                    .resp_uri
-                    .clone()
-                    .unwrap_or_else(|| self.config.server_uri.clone()),
-                content_type: self.config.encoding.content_type(),
-                final_flag: sealed.final_flag,
-            }));
+            return Ok(Some(self.transmit(sealed.body, sealed.final_flag)));
         }
         let header = header(
             &self.config,
@@ -1398,19 +1406,7 @@ impl ClientEngine {
             }
         };
         self.reply_due = false;
-        let hmac = creds
-            .filter(|c| c.auth_type == AuthType::Hmac)
-            .map(|c| c.hmac_header(&self.client_nonce, &packed.body));
-        Ok(Some(Transmit {
-            body: packed.body,
-            hmac,
-            uri: self
-                .resp_uri
-                .clone()
-                .unwrap_or_else(|| self.config.server_uri.clone()),
-            content_type: self.config.encoding.content_type(),
-            final_flag: packed.final_flag,
-        }))
+        Ok(Some(self.transmit(packed.body, packed.final_flag)))
     }
 }
 
