@@ -13,6 +13,8 @@ pub mod xml;
 
 #[cfg(feature = "arbitrary")]
 mod arb;
+#[cfg(test)]
+mod test_vectors;
 
 pub use codes::{AlertCode, StatusCode, UiOptions};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};

@@ -94,28 +94,16 @@ mod tests {
     /// WBXML messages: every XML vector converted, and odd cases written out.
     fn inputs() -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/dm12"),
-        ];
-        for dir in dirs {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
-            paths.sort();
-            for path in paths {
-                let bytes = std::fs::read(&path).unwrap();
-                match path.extension().and_then(|e| e.to_str()) {
-                    Some("wbxml") => out.push(bytes),
-                    Some("xml") => {
-                        if let Ok(w) = ::wbxml::transcode::xml_to_wbxml(&bytes, &Default::default())
-                        {
-                            out.push(w);
-                        }
+        for path in crate::test_vectors::files() {
+            let bytes = std::fs::read(&path).unwrap();
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("wbxml") => out.push(bytes),
+                Some("xml") => {
+                    if let Ok(w) = ::wbxml::transcode::xml_to_wbxml(&bytes, &Default::default()) {
+                        out.push(w);
                     }
-                    _ => {}
                 }
+                _ => {}
             }
         }
         // Text where containers and flags expect none, duplicates, a non-ASCII string, an

@@ -104,23 +104,11 @@ mod tests {
     );
 
     fn inputs() -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/dm12"),
-        ];
-        for dir in dirs {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                continue;
-            };
-            let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
-            paths.sort();
-            for path in paths {
-                if path.extension().is_some_and(|e| e == "xml") {
-                    out.push(std::fs::read(path).unwrap());
-                }
-            }
-        }
+        let mut out: Vec<Vec<u8>> = crate::test_vectors::files()
+            .into_iter()
+            .filter(|path| path.extension().is_some_and(|e| e == "xml"))
+            .map(|path| std::fs::read(path).unwrap())
+            .collect();
         out.push(
             concat!(
                 "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>",
