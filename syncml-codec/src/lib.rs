@@ -90,10 +90,12 @@ pub fn encode_with_tail(
     encoding: Encoding,
     out: &mut Vec<u8>,
 ) -> Result<(), EncodeError> {
-    match encoding {
-        Encoding::Xml => xml::encode_with(message, tail, out),
-        Encoding::Wbxml => wbxml::encode_with(message, tail, out),
+    let mut encoder = MessageEncoder::begin(message, encoding, std::mem::take(out))?;
+    for command in tail {
+        encoder.command(command)?;
     }
+    *out = encoder.finish(message.body.final_flag);
+    Ok(())
 }
 
 /// A message encoded a command at a time: [`MessageEncoder::begin`] writes the header and
@@ -124,12 +126,7 @@ impl MessageEncoder {
                 buf.clear();
                 EncoderOut::Xml(buf)
             }
-            Encoding::Wbxml => EncoderOut::Wbxml(::wbxml::Writer::from_vec(
-                buf,
-                ::wbxml::Version::V1_3,
-                ::wbxml::PublicId::Known(0x1201),
-                None,
-            )),
+            Encoding::Wbxml => EncoderOut::Wbxml(wbxml::writer(buf)),
         };
         match &mut out {
             EncoderOut::Xml(v) => xml::encode::Enc::new(v).open(message)?,

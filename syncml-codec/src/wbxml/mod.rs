@@ -31,27 +31,24 @@ pub fn decode_with<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
 /// Encodes a message as WBXML 1.3 (public id 0x1201, UTF-8) into `out` (cleared first, its
 /// capacity reused).
 pub fn encode(message: &Message<'_>, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    encode_with(message, &[], out)
-}
-
-/// [`encode`] with `tail` after the commands of the message's body.
-pub(crate) fn encode_with(
-    message: &Message<'_>,
-    tail: &[crate::Command<'_>],
-    out: &mut Vec<u8>,
-) -> Result<(), EncodeError> {
-    let mut w = ::wbxml::Writer::from_vec(
-        std::mem::take(out),
-        ::wbxml::Version::V1_3,
-        ::wbxml::PublicId::Known(0x1201),
-        None,
-    );
-    let result = encode::Enc::new(&mut w).message_with(message, tail);
+    let mut w = writer(std::mem::take(out));
+    let result = encode::Enc::new(&mut w).message(message);
     *out = w.finish();
     if result.is_err() {
         out.clear();
     }
     result
+}
+
+/// The writer every encoder here starts from: WBXML 1.3, SyncML 1.2's public id, UTF-8,
+/// in `buf` (cleared, its capacity reused).
+pub(crate) fn writer(buf: Vec<u8>) -> ::wbxml::Writer {
+    ::wbxml::Writer::from_vec(
+        buf,
+        ::wbxml::Version::V1_3,
+        ::wbxml::PublicId::Known(0x1201),
+        None,
+    )
 }
 
 /// Encodes a message as WBXML into a new buffer.

@@ -266,15 +266,7 @@ impl<'s, S: Sink> Enc<'s, S> {
     }
 
     pub(crate) fn message(&mut self, m: &Message<'_>) -> R {
-        self.message_with(m, &[])
-    }
-
-    /// `m` with `tail` after the commands of its body.
-    pub(crate) fn message_with(&mut self, m: &Message<'_>, tail: &[Command<'_>]) -> R {
         self.open(m)?;
-        for c in tail {
-            self.command(c)?;
-        }
         self.close(m.body.final_flag);
         Ok(())
     }

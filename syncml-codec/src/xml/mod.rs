@@ -43,16 +43,6 @@ pub fn encode(message: &Message<'_>, out: &mut Vec<u8>) -> Result<(), EncodeErro
     encode::Enc::new(out).message(message)
 }
 
-/// [`encode`] with `tail` after the commands of the message's body.
-pub(crate) fn encode_with(
-    message: &Message<'_>,
-    tail: &[crate::Command<'_>],
-    out: &mut Vec<u8>,
-) -> Result<(), EncodeError> {
-    out.clear();
-    encode::Enc::new(out).message_with(message, tail)
-}
-
 /// Encodes a message as XML into a new buffer.
 pub fn to_vec(message: &Message<'_>) -> Result<Vec<u8>, EncodeError> {
     let mut out = Vec::with_capacity(1024);
