@@ -153,10 +153,7 @@ impl<'a> XmlSource<'a> {
             if tag == Tag::Other {
                 return None;
             }
-            std::io::BufRead::consume(&mut self.reader.stream(), name_end + 2 - at);
-            self.last = lt;
-            self.lead_skipped = false;
-            self.last_qname = name;
+            self.took_start(name_end + 2 - at, lt, name);
             return Some(Ev::Start {
                 tag,
                 name,
@@ -194,10 +191,7 @@ impl<'a> XmlSource<'a> {
         if !is_container(tag) {
             return None;
         }
-        std::io::BufRead::consume(&mut self.reader.stream(), text_at - at);
-        self.last = lt;
-        self.lead_skipped = false;
-        self.last_qname = name;
+        self.took_start(text_at - at, lt, name);
         self.open.push((name, 0));
         Some(Ev::Start {
             tag,
@@ -205,6 +199,16 @@ impl<'a> XmlSource<'a> {
             ns,
             empty: false,
         })
+    }
+
+    /// Moves quick-xml's reader past `len` bytes read here, which began with the start tag
+    /// `name` at `lt`, and records that tag as quick-xml's own reading of it would.
+    #[inline(always)]
+    fn took_start(&mut self, len: usize, lt: usize, name: &'a str) {
+        std::io::BufRead::consume(&mut self.reader.stream(), len);
+        self.last = lt;
+        self.lead_skipped = false;
+        self.last_qname = name;
     }
 
     /// [`XmlSource::text_element`] when the element holds plain text up to its end tag.
@@ -236,10 +240,7 @@ impl<'a> XmlSource<'a> {
             return None;
         }
         let text = self.input.get(text_at..end_at)?;
-        std::io::BufRead::consume(&mut self.reader.stream(), after - at);
-        self.last = lt;
-        self.lead_skipped = false;
-        self.last_qname = name;
+        self.took_start(after - at, lt, name);
         self.ahead = Ahead::Text {
             text,
             plain,
