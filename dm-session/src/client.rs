@@ -257,26 +257,6 @@ struct Sealed {
     glue: Vec<(usize, usize)>,
 }
 
-/// A Status owning its text.
-fn owned_status(st: Status<'_>) -> Status<'static> {
-    match Command::Status(st).into_owned() {
-        Command::Status(st) => st,
-        // A Status stays a Status.
-        _ => no_status(),
-    }
-}
-
-/// What stands for a Status where there always is one.
-fn no_status() -> Status<'static> {
-    Status::new(
-        Cow::Borrowed(""),
-        Cow::Borrowed(""),
-        Cow::Borrowed("0"),
-        Cow::Borrowed("SyncHdr"),
-        StatusCode::from_code(500),
-    )
-}
-
 /// The Status for the server's SyncHdr, in codec form; serialised as the [`StatusCmd`] it
 /// was before.
 #[derive(Clone, Debug)]
@@ -632,7 +612,7 @@ impl ClientEngine {
         self.may_final = msg.body.final_flag || more_requested;
         self.ask_more = !msg.body.final_flag && !more_requested;
         self.reply_due = true;
-        let (hdr, replies, glue) = if self.outbox.is_empty() && self.ready.is_empty() {
+        let (replies, glue) = if self.outbox.is_empty() && self.ready.is_empty() {
             // The common case: the whole reply is encoded now, while the message it
             // borrows from is here; when it does not fit in one message it goes on below.
             match self.seal(hdr, replies, glue) {
@@ -640,7 +620,8 @@ impl ClientEngine {
                 Err(back) => *back,
             }
         } else {
-            (hdr, replies, glue)
+            self.hdr_status = Some(HdrStatus(hdr.into_owned()));
+            (replies, glue)
         };
         if self.outbox.is_empty() {
             // Nothing queued before them: they stay in codec form, after any replies to an
@@ -666,13 +647,13 @@ impl ClientEngine {
             std::mem::take(&mut self.ready).into_outbox(&mut self.outbox);
             queue_owned(&mut self.outbox, &replies.into_filled(), &glue);
         }
-        self.hdr_status = Some(HdrStatus(owned_status(hdr)));
         Ok(())
     }
 
     /// Encodes the reply to the server's latest message (the SyncHdr Status, a 1222 when
     /// more is asked for, then `replies`) as the next message, when it fits in one;
-    /// otherwise gives them back (numbered) with their glue.
+    /// otherwise keeps the SyncHdr Status for the next message and gives the replies back
+    /// (numbered) with their glue.
     #[allow(
         clippy::type_complexity,
         reason = "the error hands back what the caller queues instead"
@@ -682,7 +663,7 @@ impl ClientEngine {
         hdr: Status<'m>,
         mut replies: Replies<'m>,
         glue: Vec<(usize, usize)>,
-    ) -> Result<(), Box<(Status<'m>, Replies<'m>, Vec<(usize, usize)>)>> {
+    ) -> Result<(), Box<(Replies<'m>, Vec<(usize, usize)>)>> {
         let max = self
             .server_max_msg
             .and_then(|m| usize::try_from(m).ok())
@@ -726,14 +707,11 @@ impl ClientEngine {
             });
             return Ok(());
         }
-        let mut fixed = msg.body.commands;
-        fixed.truncate(1);
-        match fixed.pop() {
-            // Owned: it is now tied to the header's borrow of the settings.
-            Some(Command::Status(hdr)) => Err(Box::new((owned_status(hdr), replies, glue))),
-            // The first fixed command is the Status pushed above.
-            _ => Err(Box::new((no_status(), replies, glue))),
+        // The first command is the Status pushed above.
+        if let Some(Command::Status(hdr)) = msg.body.commands.into_iter().next() {
+            self.hdr_status = Some(HdrStatus(hdr.into_owned()));
         }
+        Err(Box::new((replies, glue)))
     }
 
     /// Takes an encoded reply not sent yet back into codec form (the SyncHdr Status and
@@ -756,7 +734,7 @@ impl ClientEngine {
         };
         let mut cmds = msg.body.commands.into_iter();
         if let Some(Command::Status(st)) = cmds.next() {
-            self.hdr_status = Some(HdrStatus(owned_status(st)));
+            self.hdr_status = Some(HdrStatus(st.into_owned()));
         }
         self.ready = Ready {
             cmds: cmds
