@@ -1474,27 +1474,13 @@ impl<'m> Replies<'m> {
         self.cmds
             .iter()
             .skip(from)
-            .map(|(c, of)| {
-                let mut c = c.clone();
-                if let (Command::Status(st), Some(of)) = (&mut c, of) {
-                    add_refs(st, of);
-                }
-                c
-            })
+            .map(|(c, of)| filled(c.clone(), *of))
             .collect()
     }
 
     /// The replies, refs filled in.
     fn into_filled(self) -> Vec<Command<'m>> {
-        self.cmds
-            .into_iter()
-            .map(|(mut c, of)| {
-                if let (Command::Status(st), Some(of)) = (&mut c, of) {
-                    add_refs(st, of);
-                }
-                c
-            })
-            .collect()
+        self.cmds.into_iter().map(|(c, of)| filled(c, of)).collect()
     }
 
     /// `msg` (its header and fixed commands) followed by the replies, in `encoding` in
@@ -1533,6 +1519,14 @@ impl<'m> Replies<'m> {
         let body = enc.finish(msg.body.final_flag);
         (body.len() <= max).then_some(body)
     }
+}
+
+/// `c` with its refs filled in, when it is a Status answering `of`.
+fn filled<'m>(mut c: Command<'m>, of: Option<&'m Command<'m>>) -> Command<'m> {
+    if let (Command::Status(st), Some(of)) = (&mut c, of) {
+        add_refs(st, of);
+    }
+    c
 }
 
 /// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
