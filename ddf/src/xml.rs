@@ -169,10 +169,7 @@ impl<'a> XmlSource<'a> {
             let start = self.pos();
             match self.reader.read_event() {
                 Ok(Event::End(_)) => return Ok(()),
-                Ok(Event::GeneralRef(r)) => match reference(&r.into_inner(), start)? {
-                    Reference::Str(text) => acc.push(Cow::Borrowed(text)),
-                    Reference::Char(c) => acc.push_char(c),
-                },
+                Ok(Event::GeneralRef(r)) => acc.push_reference(reference(&r.into_inner(), start)?),
                 other => return self.text_pieces(Tag::Value, acc, other, start),
             }
         }
@@ -191,10 +188,7 @@ impl<'a> XmlSource<'a> {
                 Ok(Event::Text(t)) => Some(t.into_inner()),
                 Ok(Event::End(_)) => return Ok(()),
                 Ok(Event::GeneralRef(r)) => {
-                    match reference(&r.into_inner(), start)? {
-                        Reference::Str(text) => acc.push(Cow::Borrowed(text)),
-                        Reference::Char(c) => acc.push_char(c),
-                    }
+                    acc.push_reference(reference(&r.into_inner(), start)?);
                     None
                 }
                 Ok(Event::CData(t)) => Some(t.into_inner()),
@@ -232,6 +226,15 @@ impl<'a> XmlSource<'a> {
 trait Pieces<'a> {
     fn push(&mut self, piece: Cow<'a, str>);
     fn push_char(&mut self, c: char);
+
+    /// The replacement text of a reference.
+    #[inline]
+    fn push_reference(&mut self, reference: Reference) {
+        match reference {
+            Reference::Str(text) => self.push(Cow::Borrowed(text)),
+            Reference::Char(c) => self.push_char(c),
+        }
+    }
 }
 
 impl<'a> Pieces<'a> for Option<Cow<'a, str>> {
