@@ -30,15 +30,71 @@ pub(crate) struct Extra {
     pub(crate) title: Option<Box<str>>,
     pub(crate) mime: Option<Box<str>>,
     pub(crate) tstamp: Option<Box<str>>,
-    /// For a parent with many children: the positions in `children`, sorted by
-    /// `(hash, position)`, so a lookup binary-searches the hash and still meets siblings
-    /// with equal hashes in creation order. Not part of any saved format.
-    #[allow(
-        clippy::box_collection,
-        reason = "a thin pointer keeps Extra in the allocator's size class of title/mime/tstamp; \
-                  only the few parents with many children pay the second allocation"
-    )]
-    pub(crate) index: Option<Box<Vec<u32>>>,
+    /// For a parent with many children: a hash table of their positions (see
+    /// [`NameIndex`]). Not part of any saved format.
+    pub(crate) index: Option<Box<NameIndex>>,
+}
+
+/// An open-addressing table from a child's name hash to its position in `children`, so a
+/// lookup among thousands of siblings probes one or two slots. Slots hold `position + 1`
+/// (0 is empty), at most half of them full; siblings with equal hashes are inserted in
+/// creation order and so met in creation order along their probe sequence. Removing or
+/// rehashing a child rebuilds the table (both are rare).
+#[derive(Clone, Debug)]
+pub(crate) struct NameIndex {
+    slots: Box<[u32]>,
+    len: usize,
+}
+
+impl NameIndex {
+    /// A table of every child in `children`, in creation order.
+    fn build(children: &[Child]) -> Self {
+        let size = (children.len() * 2).next_power_of_two().max(INDEX_MIN * 2);
+        let mut index = Self {
+            slots: vec![0; size].into_boxed_slice(),
+            len: 0,
+        };
+        for (pos, c) in children.iter().enumerate() {
+            index.insert(c.hash, pos);
+        }
+        index
+    }
+
+    /// The first slot of `hash`'s probe sequence: the hash is mixed (FNV's low bits are
+    /// weak) and scaled to the table by its high bits.
+    fn start(&self, hash: u32) -> usize {
+        let mixed = u64::from(hash.wrapping_mul(0x9E37_79B9));
+        ((mixed * self.slots.len() as u64) >> 32) as usize
+    }
+
+    /// Records the child at `pos`; the table grows (rebuilt by the caller) when half full.
+    fn insert(&mut self, hash: u32, pos: usize) {
+        let mask = self.slots.len() - 1;
+        let mut at = self.start(hash);
+        while let Some(slot) = self.slots.get_mut(at) {
+            if *slot == 0 {
+                *slot = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+                self.len += 1;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.len * 2 >= self.slots.len()
+    }
+
+    /// The positions whose hash is `hash`, in creation order, among others to be checked
+    /// by the caller (a position whose child has another hash).
+    fn probe(&self, hash: u32) -> impl Iterator<Item = usize> + '_ {
+        let mask = self.slots.len() - 1;
+        let start = self.start(hash);
+        (0..self.slots.len())
+            .map(move |i| self.slots.get((start + i) & mask).copied().unwrap_or(0))
+            .take_while(|&slot| slot != 0)
+            .map(|slot| slot as usize - 1)
+    }
 }
 
 /// A child link: the child's id and a hash of its ASCII-lowercased name, so a lookup scans
@@ -128,20 +184,8 @@ impl Node {
         self.extra.as_ref().and_then(|e| e.tstamp.as_deref())
     }
 
-    fn index(&self) -> Option<&[u32]> {
-        self.extra
-            .as_ref()
-            .and_then(|e| e.index.as_deref())
-            .map(Vec::as_slice)
-    }
-
-    fn hash_at(children: &[Child], pos: u32) -> u32 {
-        children.get(pos as usize).map_or(u32::MAX, |c| c.hash)
-    }
-
-    /// Where `(hash, pos)` goes in a sorted index.
-    fn index_slot(children: &[Child], index: &[u32], hash: u32, pos: u32) -> usize {
-        index.partition_point(|&p| (Self::hash_at(children, p), p) < (hash, pos))
+    fn index(&self) -> Option<&NameIndex> {
+        self.extra.as_ref().and_then(|e| e.index.as_deref())
     }
 
     /// Builds the index if the node has grown to [`INDEX_MIN`] children.
@@ -149,12 +193,12 @@ impl Node {
         if self.children.len() < INDEX_MIN || self.index().is_some() {
             return;
         }
-        let Ok(n) = u32::try_from(self.children.len()) else {
-            return;
-        };
-        let mut index: Vec<u32> = (0..n).collect();
-        let children = &self.children;
-        index.sort_unstable_by_key(|&p| (Self::hash_at(children, p), p));
+        self.rebuild_index();
+    }
+
+    /// Builds the index afresh from `children`.
+    fn rebuild_index(&mut self) {
+        let index = NameIndex::build(&self.children);
         self.extra_mut().index = Some(Box::new(index));
     }
 
@@ -165,14 +209,11 @@ impl Node {
 
     /// Appends a child (creation order) and indexes it.
     pub(crate) fn push_child(&mut self, child: Child) {
-        let pos = u32::try_from(self.children.len()).unwrap_or(u32::MAX);
+        let pos = self.children.len();
         self.children.push(child);
         match self.extra.as_mut().and_then(|e| e.index.as_mut()) {
-            Some(index) => {
-                // the new position is the largest: it goes after every equal hash
-                let at = index.partition_point(|&p| Self::hash_at(&self.children, p) <= child.hash);
-                index.insert(at, pos);
-            }
+            Some(index) if !index.is_full() => index.insert(child.hash, pos),
+            Some(_) => self.rebuild_index(),
             None => self.build_index(),
         }
     }
@@ -182,47 +223,26 @@ impl Node {
         let Some(pos) = self.children.iter().position(|c| c.id == id) else {
             return;
         };
-        let left = self.children.len() - 1;
-        if let Some(extra) = self.extra.as_mut() {
-            if left < INDEX_MIN / 2 {
-                extra.index = None;
-            } else if let (Some(index), Some(c), Ok(pos)) = (
-                extra.index.as_mut(),
-                self.children.get(pos),
-                u32::try_from(pos),
-            ) {
-                let at = Self::index_slot(&self.children, index, c.hash, pos);
-                if index.get(at) == Some(&pos) {
-                    index.remove(at);
-                }
-                for p in index.iter_mut() {
-                    *p -= u32::from(*p > pos);
-                }
+        self.children.remove(pos);
+        if self.index().is_some() {
+            // Positions after `pos` moved: the table is rebuilt, or dropped when small.
+            if self.children.len() < INDEX_MIN / 2 {
+                self.extra_mut().index = None;
+            } else {
+                self.rebuild_index();
             }
         }
-        self.children.remove(pos);
     }
 
     /// Records a renamed child's new hash.
     fn rehash_child(&mut self, id: u32, hash: u32) {
-        let Some(pos) = self.children.iter().position(|c| c.id == id) else {
+        let Some(c) = self.children.iter_mut().find(|c| c.id == id) else {
             return;
         };
-        let Some(index) = self.extra.as_mut().and_then(|e| e.index.as_mut()) else {
-            if let Some(c) = self.children.get_mut(pos) {
-                c.hash = hash;
-            }
-            return;
-        };
-        let pos32 = u32::try_from(pos).unwrap_or(u32::MAX);
-        if let Some(at) = index.iter().position(|&p| p == pos32) {
-            index.remove(at);
+        c.hash = hash;
+        if self.index().is_some() {
+            self.rebuild_index();
         }
-        if let Some(c) = self.children.get_mut(pos) {
-            c.hash = hash;
-        }
-        let at = Self::index_slot(&self.children, index, hash, pos32);
-        index.insert(at, pos32);
     }
 }
 
@@ -307,15 +327,12 @@ impl Store {
         let hash = name_hash(name);
         let matches = |c: u32| self.get(c).is_some_and(|n| n.matches_name(name));
         match p.index() {
-            Some(index) => {
-                let start = index.partition_point(|&i| Node::hash_at(&p.children, i) < hash);
-                index
-                    .get(start..)?
-                    .iter()
-                    .map_while(|&i| p.children.get(i as usize).filter(|c| c.hash == hash))
-                    .map(|c| c.id)
-                    .find(|&c| matches(c))
-            }
+            Some(index) => index
+                .probe(hash)
+                .filter_map(|pos| p.children.get(pos))
+                .filter(|c| c.hash == hash)
+                .map(|c| c.id)
+                .find(|&c| matches(c)),
             None => p
                 .children
                 .iter()

@@ -21,14 +21,22 @@ impl Rng {
     }
 }
 
-/// Names (enough to cross the index threshold both ways): `n0..n199` and case variants `N0..N49`, which hash alike (the index hashes the
-/// ASCII-lowercased name) but are distinct case-sensitive siblings.
-fn name(rng: &mut Rng) -> String {
-    let k = rng.below(250);
-    if k < 200 {
-        format!("n{k}")
-    } else {
-        format!("N{}", k - 200)
+/// The names a run draws from: `n0..n{plain}` and case variants `N0..N{variants}`, which
+/// hash alike (the index hashes the ASCII-lowercased name) but are distinct case-sensitive
+/// siblings.
+struct Names {
+    plain: usize,
+    variants: usize,
+}
+
+impl Names {
+    fn draw(&self, rng: &mut Rng) -> String {
+        let k = rng.below(self.plain + self.variants);
+        if k < self.plain {
+            format!("n{k}")
+        } else {
+            format!("N{}", k - self.plain)
+        }
     }
 }
 
@@ -66,22 +74,45 @@ fn check(tree: &mut Tree, model: &[(String, String)], step: usize) {
     }
 }
 
+/// Enough names to cross the index threshold both ways.
 #[test]
 fn interleaved_changes_match_a_naive_model() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let names = Names {
+        plain: 200,
+        variants: 50,
+    };
+    let phases = [(900, 80), (900, 20), (600, 75), (300, 10), (600, 70)];
+    run_model(0x9e37_79b9_7f4a_7c15, &names, &phases, 50);
+}
+
+/// Enough names for the index table to grow several times, and shrink back.
+#[test]
+fn interleaved_changes_among_thousands_match_a_naive_model() {
+    let names = Names {
+        plain: 1300,
+        variants: 200,
+    };
+    let phases = [(2000, 95), (1500, 10), (800, 90)];
+    let peak = run_model(0x2545_f491_4f6c_dd1d, &names, &phases, 400);
+    assert!(peak > 1000, "the parent peaked at {peak} children");
+}
+
+/// Random steps in `phases` (steps, percent of Adds), the whole tree checked every
+/// `check_every` steps. Returns the most children the parent had.
+fn run_model(seed: u64, names: &Names, phases: &[(usize, usize)], check_every: usize) -> usize {
+    let mut peak = 0;
+    let mut rng = Rng(seed);
     let mut tree = Tree::new();
     assert!(tree
         .execute_local(&Op::add("./P").with_format(Format::Node))
         .status
         .is_success());
     let mut model: Vec<(String, String)> = Vec::new();
-    // phases: grow well past the index threshold, shrink below it, grow again
-    let phases = [(900, 80), (900, 20), (600, 75), (300, 10), (600, 70)];
     let mut step = 0usize;
-    for (steps, add_pct) in phases {
+    for &(steps, add_pct) in phases {
         for _ in 0..steps {
             step += 1;
-            let n = name(&mut rng);
+            let n = names.draw(&mut rng);
             let pos = model.iter().position(|(m, _)| *m == n);
             let uri = format!("./P/{n}");
             let roll = rng.below(100);
@@ -93,6 +124,7 @@ fn interleaved_changes_match_a_naive_model() {
                 } else {
                     assert_eq!(status, Status::OK, "{uri} at step {step}");
                     model.push((n, value));
+                    peak = peak.max(model.len());
                 }
             } else if roll < add_pct + (100 - add_pct) / 2 {
                 let status = tree.execute_local(&Op::delete(&uri)).status;
@@ -104,7 +136,7 @@ fn interleaved_changes_match_a_naive_model() {
                     None => assert_eq!(status, Status::NOT_FOUND, "{uri} at step {step}"),
                 }
             } else {
-                let to = name(&mut rng);
+                let to = names.draw(&mut rng);
                 let clash = model.iter().any(|(m, _)| *m == to) && to != n;
                 let status = tree
                     .execute_local(&Op::replace(&format!("{uri}?prop=Name")).with_text(&to))
@@ -121,14 +153,14 @@ fn interleaved_changes_match_a_naive_model() {
                 }
             }
             // a name not in the model is not found
-            let absent = name(&mut rng);
+            let absent = names.draw(&mut rng);
             if !model.iter().any(|(m, _)| *m == absent) {
                 assert_eq!(
                     get(&mut tree, &format!("./P/{absent}")).0,
                     Status::NOT_FOUND
                 );
             }
-            if step % 50 == 0 {
+            if step % check_every == 0 {
                 check(&mut tree, &model, step);
             }
             if step % 401 == 0 {
@@ -142,7 +174,7 @@ fn interleaved_changes_match_a_naive_model() {
                 let snap = tree.snapshot();
                 let saved = model.clone();
                 for _ in 0..20 {
-                    let n = name(&mut rng);
+                    let n = names.draw(&mut rng);
                     let _ = tree.execute_local(&Op::delete(&format!("./P/{n}")));
                     let _ = tree.execute_local(&Op::add(&format!("./P/x{n}")).with_text("x"));
                 }
@@ -152,6 +184,7 @@ fn interleaved_changes_match_a_naive_model() {
         }
         check(&mut tree, &model, step);
     }
+    peak
 }
 
 #[test]
