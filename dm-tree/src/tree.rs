@@ -37,8 +37,9 @@ pub(crate) struct Extra {
 
 /// An open-addressing table from a child's name hash to its position in `children`, so a
 /// lookup among thousands of siblings probes one or two slots. Slots hold `position + 1`
-/// (0 is empty), at most half of them full; siblings with equal hashes are inserted in
-/// creation order and so met in creation order along their probe sequence. Removing or
+/// (0 is empty), at most half of them full, so that a probe always ends at an empty slot;
+/// siblings with equal hashes are inserted in creation order and so met in creation order
+/// along their probe sequence. Removing or
 /// rehashing a child rebuilds the table (both are rare).
 #[derive(Clone, Debug)]
 pub(crate) struct NameIndex {
@@ -83,17 +84,6 @@ impl NameIndex {
 
     fn is_full(&self) -> bool {
         self.len * 2 >= self.slots.len()
-    }
-
-    /// The positions whose hash is `hash`, in creation order, among others to be checked
-    /// by the caller (a position whose child has another hash).
-    fn probe(&self, hash: u32) -> impl Iterator<Item = usize> + '_ {
-        let mask = self.slots.len() - 1;
-        let start = self.start(hash);
-        (0..self.slots.len())
-            .map(move |i| self.slots.get((start + i) & mask).copied().unwrap_or(0))
-            .take_while(|&slot| slot != 0)
-            .map(|slot| slot as usize - 1)
     }
 }
 
@@ -325,20 +315,24 @@ impl Store {
     pub(crate) fn find_child(&self, parent: u32, name: &str) -> Option<u32> {
         let p = self.get(parent)?;
         let hash = name_hash(name);
-        let matches = |c: u32| self.get(c).is_some_and(|n| n.matches_name(name));
-        match p.index() {
-            Some(index) => index
-                .probe(hash)
-                .filter_map(|pos| p.children.get(pos))
-                .filter(|c| c.hash == hash)
-                .map(|c| c.id)
-                .find(|&c| matches(c)),
-            None => p
+        let matches =
+            |c: &Child| c.hash == hash && self.get(c.id).is_some_and(|n| n.matches_name(name));
+        let Some(index) = p.index() else {
+            return p.children.iter().find(|c| matches(c)).map(|c| c.id);
+        };
+        // Plain loops: this runs for every segment of every command's target.
+        let mask = index.slots.len() - 1;
+        let mut at = index.start(hash);
+        loop {
+            // The table is never more than half full: the probe meets an empty slot.
+            let slot = *index.slots.get(at)?;
+            let c = p
                 .children
-                .iter()
-                .filter(|c| c.hash == hash)
-                .map(|c| c.id)
-                .find(|&c| matches(c)),
+                .get(usize::try_from(slot).ok()?.checked_sub(1)?)?;
+            if matches(c) {
+                return Some(c.id);
+            }
+            at = (at + 1) & mask;
         }
     }
 }
