@@ -14,7 +14,6 @@
 use std::borrow::Cow;
 
 use ::wbxml::tokens::global as g;
-use ::wbxml::tokens::CodePage;
 use ::wbxml::{Header, Language, PublicId};
 
 use crate::codes::{AlertCode, StatusCode};
@@ -34,16 +33,25 @@ pub(crate) fn decode<'a>(input: &'a [u8], limits: &Limits) -> Option<Message<'a>
         PublicId::Known(id) => Language::from_public_id(id),
         PublicId::Fpi(fpi) => Language::from_fpi(fpi),
     };
-    if !matches!(language, Some(Language::SyncMl11 | Language::SyncMl12)) {
-        return None;
-    }
-    let language = language?;
+    let tags = match language? {
+        Language::SyncMl12 => &TAGS_12,
+        Language::SyncMl11 => &TAGS_11,
+        _ => return None,
+    };
+    // The body validated as UTF-8 once, up to its first invalid byte (OPAQUE content,
+    // multi-byte integers): strings are sliced out of it without a call each.
+    let body = input.get(header.body_offset..)?;
+    let text = match std::str::from_utf8(body) {
+        Ok(all) => all,
+        Err(e) => std::str::from_utf8(body.get(..e.valid_up_to())?).ok()?,
+    };
     let mut f = Fast {
         input,
+        text,
+        text_start: header.body_offset,
         pos: header.body_offset,
+        tags,
         page: 0,
-        table: language.page(0)?,
-        language,
         open: 0,
         // As `decode_with` configures the reader.
         max_open: limits.max_depth.saturating_mul(2).saturating_add(12),
@@ -56,6 +64,26 @@ pub(crate) fn decode<'a>(input: &'a [u8], limits: &Limits) -> Option<Message<'a>
     (f.pos == input.len()).then_some(message)
 }
 
+/// [`TAGS_12`] without the tokens SyncML 1.1 lacks: those past `SourceParent` (0x39) and
+/// 0x35 to 0x38 on page 0, those past `MaxObjSize` (0x15) on page 1.
+static TAGS_11: [Tag; 128] = {
+    let mut tags = TAGS_12;
+    let mut token = 0;
+    while token < 64 {
+        #[allow(clippy::indexing_slicing)] // const evaluation: out of range fails the build
+        {
+            if token > 0x34 && token != 0x39 {
+                tags[token] = Tag::Other;
+            }
+            if token > 0x15 {
+                tags[64 + token] = Tag::Other;
+            }
+        }
+        token += 1;
+    }
+    tags
+};
+
 /// The next token where a child element or the end of its parent may come.
 enum Next {
     End,
@@ -65,11 +93,14 @@ enum Next {
 
 struct Fast<'a, 'l> {
     input: &'a [u8],
+    /// `input` from `text_start` on, as far as it is UTF-8.
+    text: &'a str,
+    text_start: usize,
     pos: usize,
-    /// The tag code page and its table (for the tokens the language defines).
-    page: u8,
-    table: &'static CodePage,
-    language: Language,
+    /// The tags of the document's language by `page << 6 | token` ([`Tag::Other`] for
+    /// tokens it lacks), and the tag code page (`page << 6`).
+    tags: &'static [Tag; 128],
+    page: usize,
     /// Elements with content open, and the most the reader allows.
     open: usize,
     max_open: usize,
@@ -107,6 +138,33 @@ fn number<T: TryFrom<u64>>(s: &str) -> Option<T> {
     T::try_from(v).ok()
 }
 
+/// The length of the run of printable ASCII (0x20 to 0x7E) `b` starts with, eight bytes
+/// at a time.
+#[inline(always)]
+fn printable_len(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    while let Some(word) = b.get(at..).and_then(|r| r.first_chunk::<8>()) {
+        let x = u64::from_le_bytes(*word);
+        // A lane below 0x20 wraps to a set high bit (and is below 0x80); a lane of 0x7F
+        // or more has it once 1 is added. Borrows and carries only flag lanes above a
+        // flagged one, so the lowest flag is exact.
+        let flags = ((x.wrapping_sub(ONES * 0x20) & !x) | x.wrapping_add(ONES) | x) & HIGHS;
+        if flags != 0 {
+            return at + (flags.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&c) = b.get(at) {
+        if !(0x20..=0x7E).contains(&c) {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
 /// Pushes onto a list that mostly holds one value, as the full decoder does.
 #[inline(always)]
 fn push_one<T>(list: &mut Vec<T>, value: T) {
@@ -123,12 +181,12 @@ impl<'a> Fast<'a, '_> {
         loop {
             let byte = *self.input.get(self.pos)?;
             if byte == g::SWITCH_PAGE {
+                // SyncML 1.1 and 1.2 both have pages 0 and 1.
                 let page = *self.input.get(self.pos + 1)?;
                 if page > 1 {
                     return None;
                 }
-                self.table = self.language.page(page)?;
-                self.page = page;
+                self.page = usize::from(page) << 6;
                 self.pos += 2;
                 continue;
             }
@@ -141,8 +199,7 @@ impl<'a> Fast<'a, '_> {
             if byte & g::HAS_ATTRIBUTES != 0 || token <= g::LITERAL {
                 return None;
             }
-            self.table.name(token)?;
-            let tag = *TAGS_12.get(usize::from(self.page) << 6 | usize::from(token))?;
+            let tag = *self.tags.get(self.page | usize::from(token))?;
             if tag == Tag::Other {
                 return None;
             }
@@ -175,16 +232,18 @@ impl<'a> Fast<'a, '_> {
             g::STR_I => {
                 let start = self.pos + 1;
                 let rest = self.input.get(start..)?;
-                let mut len = rest.iter().position(|&b| !(0x20..=0x7E).contains(&b))?;
+                let mut len = printable_len(rest);
                 let printable = rest.get(len) == Some(&0);
                 if !printable {
                     len = memchr::memchr(0, rest)?;
                 }
-                let (bytes, after) = rest.split_at(len);
-                if after.get(1) != Some(&g::END) || len > self.limits.max_string_len {
+                if rest.get(len + 1) != Some(&g::END) || len > self.limits.max_string_len {
                     return None;
                 }
-                let s = std::str::from_utf8(bytes).ok()?;
+                let from = start - self.text_start;
+                // Two one-sided slices: each inlines to one boundary check, where a range
+                // slice is a call.
+                let s = self.text.get(from..)?.get(..len)?;
                 // Printable ASCII is XML text; other strings are checked as the full
                 // decoder checks them.
                 if !printable && !::wbxml::transcode::is_xml_text(s) {
@@ -272,6 +331,7 @@ impl<'a> Fast<'a, '_> {
         })
     }
 
+    #[inline(always)]
     fn location(&mut self, content: bool) -> Option<Location<'a>> {
         let (mut uri, mut loc_name) = (None, None);
         while content {
@@ -997,6 +1057,40 @@ mod tests {
         meta(&m.header.meta)
             && m.header.cred.as_ref().is_none_or(|c| meta(&c.meta))
             && commands(&m.body.commands)
+    }
+
+    /// The tag tables name exactly the tokens the reader accepts in each language.
+    #[test]
+    fn tag_tables_follow_the_languages() {
+        for (language, tags) in [
+            (Language::SyncMl12, &TAGS_12),
+            (Language::SyncMl11, &TAGS_11),
+        ] {
+            for page in 0..2u8 {
+                for token in 0..64u8 {
+                    let index = usize::from(page) << 6 | usize::from(token);
+                    let known = language.tag_name(page, token).is_some();
+                    let expected = if known { TAGS_12[index] } else { Tag::Other };
+                    assert_eq!(tags[index], expected, "{language:?} {page} {token:#x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn printable_len_stops_at_the_first_other_byte() {
+        let mut b = [b'a'; 40];
+        for len in 0..b.len() {
+            for at in 0..len {
+                for other in [0x00, 0x01, 0x1F, 0x7F, 0x80, 0xC3, 0xFF] {
+                    b[at] = other;
+                    assert_eq!(printable_len(&b[..len]), at, "{at} {other:02X}");
+                    b[at] = b' ';
+                    assert_eq!(printable_len(&b[..len]), len);
+                    b[at] = b'~';
+                }
+            }
+        }
     }
 
     /// The vectors, their re-encodings and their mutations: the lean decoder agrees with
