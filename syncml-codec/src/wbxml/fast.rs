@@ -51,11 +51,10 @@ pub(crate) fn decode<'a>(input: &'a [u8], limits: &Limits) -> Option<Message<'a>
         text_start: header.body_offset,
         pos: header.body_offset,
         tags,
-        page: 0,
-        open: 0,
+        page: tags.first_chunk()?,
         // As `decode_with` configures the reader.
-        max_open: limits.max_depth.saturating_mul(2).saturating_add(12),
-        limits,
+        room: limits.max_depth.saturating_mul(2).saturating_add(12),
+        limits: *limits,
         commands: 0,
         items: 0,
         depth: 0,
@@ -91,20 +90,19 @@ enum Next {
     Start(Tag, bool),
 }
 
-struct Fast<'a, 'l> {
+struct Fast<'a> {
     input: &'a [u8],
     /// `input` from `text_start` on, as far as it is UTF-8.
     text: &'a str,
     text_start: usize,
     pos: usize,
     /// The tags of the document's language by `page << 6 | token` ([`Tag::Other`] for
-    /// tokens it lacks), and the tag code page (`page << 6`).
+    /// tokens it lacks), and those of the current tag code page.
     tags: &'static [Tag; 128],
-    page: usize,
-    /// Elements with content open, and the most the reader allows.
-    open: usize,
-    max_open: usize,
-    limits: &'l Limits,
+    page: &'static [Tag; 64],
+    /// How many more elements with content the reader would let open.
+    room: usize,
+    limits: Limits,
     commands: usize,
     items: usize,
     /// Atomic/Sequence and MetInf nesting, as the full decoder counts it.
@@ -174,7 +172,7 @@ fn push_one<T>(list: &mut Vec<T>, value: T) {
     list.push(value);
 }
 
-impl<'a> Fast<'a, '_> {
+impl<'a> Fast<'a> {
     /// The next start tag or END, page switches before it applied.
     #[inline(always)]
     fn next(&mut self) -> Option<Next> {
@@ -186,12 +184,16 @@ impl<'a> Fast<'a, '_> {
                 if page > 1 {
                     return None;
                 }
-                self.page = usize::from(page) << 6;
+                self.page = if page == 0 {
+                    self.tags.first_chunk()?
+                } else {
+                    self.tags.last_chunk()?
+                };
                 self.pos += 2;
                 continue;
             }
             if byte == g::END {
-                self.open = self.open.checked_sub(1)?;
+                self.room += 1;
                 self.pos += 1;
                 return Some(Next::End);
             }
@@ -199,16 +201,13 @@ impl<'a> Fast<'a, '_> {
             if byte & g::HAS_ATTRIBUTES != 0 || token <= g::LITERAL {
                 return None;
             }
-            let tag = *self.tags.get(self.page | usize::from(token))?;
+            let tag = *self.page.get(usize::from(token))?;
             if tag == Tag::Other {
                 return None;
             }
             let content = byte & g::HAS_CONTENT != 0;
             if content {
-                if self.open >= self.max_open {
-                    return None;
-                }
-                self.open += 1;
+                self.room = self.room.checked_sub(1)?;
             }
             self.pos += 1;
             return Some(Next::Start(tag, content));
@@ -226,7 +225,7 @@ impl<'a> Fast<'a, '_> {
         match *self.input.get(self.pos)? {
             g::END => {
                 self.pos += 1;
-                self.open -= 1;
+                self.room += 1;
                 Some("")
             }
             g::STR_I => {
@@ -250,7 +249,7 @@ impl<'a> Fast<'a, '_> {
                     return None;
                 }
                 self.pos = start + len + 2;
-                self.open -= 1;
+                self.room += 1;
                 Some(s)
             }
             _ => None,
@@ -270,7 +269,7 @@ impl<'a> Fast<'a, '_> {
                 return None;
             }
             self.pos += 1;
-            self.open -= 1;
+            self.room += 1;
         }
         Some(true)
     }
