@@ -1092,6 +1092,54 @@ mod tests {
         }
     }
 
+    /// On messages of its subset, the lean decoder succeeds exactly where the full one does
+    /// under every limit: commands, items, string length, depth and message size.
+    #[test]
+    fn limits_hold_as_in_the_full_decoder() {
+        let mut refused = 0;
+        for m in plain_messages() {
+            let bytes = super::super::to_vec(&m).unwrap();
+            let mut sets = Vec::new();
+            for n in 0..=25 {
+                sets.push(Limits {
+                    max_commands: n,
+                    ..Limits::default()
+                });
+                sets.push(Limits {
+                    max_items: n,
+                    ..Limits::default()
+                });
+                sets.push(Limits {
+                    max_string_len: n * 2,
+                    ..Limits::default()
+                });
+            }
+            for n in 0..=3 {
+                sets.push(Limits {
+                    max_depth: n,
+                    ..Limits::default()
+                });
+            }
+            for n in [bytes.len() - 1, bytes.len()] {
+                sets.push(Limits {
+                    max_message_size: n,
+                    ..Limits::default()
+                });
+            }
+            for limits in sets {
+                let full = super::super::decode_full_for_fuzzing(&bytes, &limits);
+                let lean = decode(&bytes, &limits);
+                assert_eq!(lean.is_some(), full.is_ok(), "{limits:?} {full:?}");
+                if let (Some(lean), Ok(full)) = (lean, full) {
+                    assert_eq!(lean, full);
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        assert!(refused > 100, "{refused}");
+    }
+
     /// The vectors, their re-encodings and their mutations: the lean decoder agrees with
     /// the full one, and reads the plain vectors itself.
     #[test]
