@@ -298,7 +298,11 @@ impl<'a> Fast<'a> {
         let (mut target, mut source, mut resp_uri, mut cred, mut meta) =
             (None, None, None, None, None);
         let mut no_resp = false;
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -333,7 +337,11 @@ impl<'a> Fast<'a> {
     #[inline(always)]
     fn location(&mut self, content: bool) -> Option<Location<'a>> {
         let (mut uri, mut loc_name) = (None, None);
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             match self.next()? {
                 Next::End => break,
                 Next::Start(Tag::LocURI, content) => once!(uri, self.str(content)?),
@@ -349,7 +357,11 @@ impl<'a> Fast<'a> {
 
     fn cred(&mut self, content: bool) -> Option<Cred<'a>> {
         let (mut meta, mut data) = (None, None);
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             match self.next()? {
                 Next::End => break,
                 Next::Start(Tag::Meta, content) => once!(meta, self.meta(content)?),
@@ -420,7 +432,11 @@ impl<'a> Fast<'a> {
             commands: Vec::with_capacity(hint),
             final_flag: false,
         };
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             match self.next()? {
                 Next::End => break,
                 Next::Start(_, _) if body.final_flag => return None,
@@ -441,12 +457,16 @@ impl<'a> Fast<'a> {
         ctx: Ctx,
         out: &mut Vec<Command<'a>>,
     ) -> Option<()> {
-        let allowed = match (ctx, tag) {
-            (_, Tag::Add | Tag::Alert | Tag::Copy | Tag::Delete | Tag::Replace) => true,
-            (Ctx::Body | Ctx::Sequence, Tag::Get | Tag::Exec | Tag::Atomic) => true,
-            (Ctx::Body, Tag::Results | Tag::Status | Tag::Sequence) => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (ctx, tag),
+            (
+                _,
+                Tag::Add | Tag::Alert | Tag::Copy | Tag::Delete | Tag::Replace
+            ) | (
+                Ctx::Body | Ctx::Sequence,
+                Tag::Get | Tag::Exec | Tag::Atomic
+            ) | (Ctx::Body, Tag::Results | Tag::Status | Tag::Sequence)
+        );
         if !allowed {
             return None;
         }
@@ -475,7 +495,11 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
         let mut items = Vec::new();
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -502,7 +526,11 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut meta, mut correlator) = (None, None, None);
         let mut no_resp = false;
         let mut items = Vec::new();
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -531,7 +559,11 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut code, mut correlator) = (None, None, None);
         let mut no_resp = false;
         let mut items = Vec::new();
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -561,7 +593,11 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
         let mut commands = Vec::new();
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -588,7 +624,11 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut meta) = (None, None, None, None);
         let (mut target_ref, mut source_ref) = (None, None);
         let mut items = Vec::new();
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -621,7 +661,11 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut chal, mut code) = (None, None);
         let (mut target_refs, mut source_refs, mut items) = (Vec::new(), Vec::new(), Vec::new());
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
@@ -653,7 +697,11 @@ impl<'a> Fast<'a> {
 
     fn chal(&mut self, content: bool) -> Option<Box<Chal<'a>>> {
         let mut meta = None;
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             match self.next()? {
                 Next::End => break,
                 Next::Start(Tag::Meta, content) => once!(meta, self.meta(content)?),
@@ -676,7 +724,11 @@ impl<'a> Fast<'a> {
         }
         items.push(Item::default());
         let item = items.last_mut()?;
-        while content {
+        loop {
+            // An element without content has no children to read.
+            if !content {
+                break;
+            }
             let Next::Start(tag, content) = self.next()? else {
                 break;
             };
