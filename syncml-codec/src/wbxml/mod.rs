@@ -2,6 +2,7 @@
 //! nested documents as OPAQUE holding a WBXML document).
 
 pub(crate) mod encode;
+mod fast;
 mod source;
 
 use crate::decode::Decoder;
@@ -22,10 +23,44 @@ pub fn decode_with<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
             path: "/".into(),
         });
     }
+    // Most messages are read by the lean decoder; the full one decodes what it leaves (rare
+    // constructs) and reports every error with its offset and path.
+    if let Some(m) = fast::decode(input, limits) {
+        return Ok(m);
+    }
+    full(input, limits)
+}
+
+/// The full decoder, on the shared event decoder.
+fn full<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, DecodeError> {
     // Element depth: the fixed levels of a message plus two per Sequence/Atomic level.
     let depth = limits.max_depth.saturating_mul(2).saturating_add(12);
     let src = source::WbxmlSource::new(input, depth).map_err(|e| *e)?;
     Decoder::new(src, *limits).message().map_err(|e| *e)
+}
+
+/// The lean decoder alone (`None` where it leaves the input to the full one), for the fuzz
+/// target that checks it against [`decode_full_for_fuzzing`]; not a stable API.
+#[doc(hidden)]
+pub fn decode_fast_for_fuzzing<'a>(input: &'a [u8], limits: &Limits) -> Option<Message<'a>> {
+    fast::decode(input, limits)
+}
+
+/// The full decoder alone, without the lean one in front (see
+/// [`decode_fast_for_fuzzing`]); not a stable API.
+#[doc(hidden)]
+pub fn decode_full_for_fuzzing<'a>(
+    input: &'a [u8],
+    limits: &Limits,
+) -> Result<Message<'a>, DecodeError> {
+    if input.len() > limits.max_message_size {
+        return Err(DecodeError {
+            kind: DecodeErrorKind::Limit("message size"),
+            offset: 0,
+            path: "/".into(),
+        });
+    }
+    full(input, limits)
 }
 
 /// Encodes a message as WBXML 1.3 (public id 0x1201, UTF-8) into `out` (cleared first, its

@@ -130,7 +130,7 @@ impl<'a> WbxmlSource<'a> {
 /// The tags of SyncML 1.2 pages 0 and 1 by `page << 6 | token`: the token alone names
 /// the tag, with no string compare. SyncML 1.1's pages are a part of 1.2's with the same
 /// tokens (the reader refuses the tokens they lack), so the table serves both.
-static TAGS_12: [Tag; 128] = {
+pub(super) static TAGS_12: [Tag; 128] = {
     let mut tags = [Tag::Other; 128];
     let mut token = 0;
     while token < 64 {
