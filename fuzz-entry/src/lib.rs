@@ -36,7 +36,10 @@ mod session;
 mod tree;
 mod wbxml_targets;
 
-pub use codec::{notification_decode, syncml_roundtrip, syncml_wbxml_decode, syncml_xml_decode};
+pub use codec::{
+    notification_decode, syncml_roundtrip, syncml_wbxml_decode, syncml_wbxml_fast,
+    syncml_xml_decode,
+};
 pub use ddf_targets::{ddf_parse, tnds_parse};
 pub use session::{session_client, session_server};
 pub use tree::{acl_eval, acl_parse, uri_parse};
@@ -93,6 +96,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "syncml_wbxml_decode",
         run: syncml_wbxml_decode,
+    },
+    Target {
+        name: "syncml_wbxml_fast",
+        run: syncml_wbxml_fast,
     },
     Target {
         name: "syncml_roundtrip",

@@ -16,13 +16,6 @@ pub fn decode(input: &[u8]) -> Result<Message<'_>, DecodeError> {
 
 /// Decodes a WBXML message with explicit limits.
 pub fn decode_with<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, DecodeError> {
-    if input.len() > limits.max_message_size {
-        return Err(DecodeError {
-            kind: DecodeErrorKind::Limit("message size"),
-            offset: 0,
-            path: "/".into(),
-        });
-    }
     // Most messages are read by the lean decoder; the full one decodes what it leaves (rare
     // constructs) and reports every error with its offset and path.
     if let Some(m) = fast::decode(input, limits) {
@@ -33,6 +26,13 @@ pub fn decode_with<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, 
 
 /// The full decoder, on the shared event decoder.
 fn full<'a>(input: &'a [u8], limits: &Limits) -> Result<Message<'a>, DecodeError> {
+    if input.len() > limits.max_message_size {
+        return Err(DecodeError {
+            kind: DecodeErrorKind::Limit("message size"),
+            offset: 0,
+            path: "/".into(),
+        });
+    }
     // Element depth: the fixed levels of a message plus two per Sequence/Atomic level.
     let depth = limits.max_depth.saturating_mul(2).saturating_add(12);
     let src = source::WbxmlSource::new(input, depth).map_err(|e| *e)?;
@@ -53,13 +53,6 @@ pub fn decode_full_for_fuzzing<'a>(
     input: &'a [u8],
     limits: &Limits,
 ) -> Result<Message<'a>, DecodeError> {
-    if input.len() > limits.max_message_size {
-        return Err(DecodeError {
-            kind: DecodeErrorKind::Limit("message size"),
-            offset: 0,
-            path: "/".into(),
-        });
-    }
     full(input, limits)
 }
 
