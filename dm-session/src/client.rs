@@ -544,7 +544,7 @@ impl ClientEngine {
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
         // Borrowed from the message: encoded before it goes when they fit in one message.
-        let mut replies = Replies::with_capacity(msg.body.commands.len() + 1);
+        let mut replies = Replies::new(&msg.header.msg_id, msg.body.commands.len() + 1);
         // Borrowed by every command below; put back before returning.
         let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
@@ -694,11 +694,9 @@ impl ClientEngine {
         for c in &mut msg.body.commands {
             number(c, &mut next);
         }
-        for c in replies.iter_mut() {
-            number(c, &mut next);
-        }
-        let body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
-        if let Some(body) = replies.encode(&msg, self.config.encoding.encoding(), body, max) {
+        let body =
+            Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(n_fixed + replies.len() + 2)));
+        if let Some(body) = replies.encode(&msg, self.config.encoding.encoding(), body, max, next) {
             self.sealed = Some(Sealed {
                 body,
                 final_flag,
@@ -881,22 +879,23 @@ impl ClientEngine {
                 {
                     return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
-                let mut status = answering(c, msg_ref, 200);
+                let mut code = 200;
+                let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
                     let mut op = op_for(kind, target, item, x.meta.as_deref());
                     op.data = data.as_ref().map(ItemData::op);
                     let r = tree.execute(server, &op);
-                    if !r.status.is_success() && status.code.code() < 300 {
-                        status.code = StatusCode::from_code(r.status.0);
+                    if !r.status.is_success() && code < 300 {
+                        code = r.status.0;
                         if let Some(u) = r.failed_uri {
-                            status.items.push(Item::target(u));
+                            items.push(Item::target(u));
                         }
                     }
                 }
-                let failed = status.code.code() >= 300;
-                out.push_answer(status, c);
+                let failed = code >= 300;
+                out.push_answer(c, code, items);
                 if failed {
                     Outcome::Failed
                 } else {
@@ -904,14 +903,14 @@ impl ClientEngine {
                 }
             }
             Command::Get(x) => {
-                let mut status = answering(c, msg_ref, 200);
+                let mut code = 200;
                 let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let r = tree.execute(server, &Op::get(target));
                     if !r.status.is_success() {
-                        if status.code.code() < 300 {
-                            status.code = StatusCode::from_code(r.status.0);
+                        if code < 300 {
+                            code = r.status.0;
                         }
                         continue;
                     }
@@ -935,8 +934,8 @@ impl ClientEngine {
                         items.push(oi);
                     }
                 }
-                let ok = status.code.code() < 300;
-                out.push_answer(status, c);
+                let ok = code < 300;
+                out.push_answer(c, code, Vec::new());
                 if ok && !items.is_empty() {
                     out.push(Command::Results(Results {
                         cmd_id: Cow::Borrowed(""),
@@ -953,7 +952,7 @@ impl ClientEngine {
                 }
             }
             Command::Exec(x) => {
-                let mut status = answering(c, msg_ref, 200);
+                let mut code = 200;
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -961,13 +960,12 @@ impl ClientEngine {
                     op.data = data.as_ref().map(ItemData::op);
                     op.correlator = x.correlator.as_deref();
                     let r = tree.execute(server, &op);
-                    let code = status.code.code();
                     if code < 300 && (r.status.0 != 200 || code == 200) {
-                        status.code = StatusCode::from_code(r.status.0);
+                        code = r.status.0;
                     }
                 }
-                let failed = status.code.code() >= 300;
-                out.push_answer(status, c);
+                let failed = code >= 300;
+                out.push_answer(c, code, Vec::new());
                 if failed {
                     Outcome::Failed
                 } else {
@@ -993,7 +991,7 @@ impl ClientEngine {
                     options: a.ui_options().unwrap_or_default(),
                 };
                 let answer = ui.interact(&request);
-                let mut status = answering(c, msg_ref, 200);
+                let mut items = Vec::new();
                 let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
@@ -1008,7 +1006,7 @@ impl ClientEngine {
                                 t.truncate(i);
                             }
                         }
-                        status.items.push(Item::data_only(t));
+                        items.push(Item::data_only(t));
                         Outcome::Done
                     }
                     UiResponse::Choices(v) => {
@@ -1017,7 +1015,7 @@ impl ClientEngine {
                             && (kind != UiKind::SingleChoice || v.len() == 1);
                         if valid {
                             for i in v {
-                                status.items.push(Item::data_only(i.to_string()));
+                                items.push(Item::data_only(i.to_string()));
                             }
                             Outcome::Done
                         } else {
@@ -1038,8 +1036,7 @@ impl ClientEngine {
                         Outcome::Failed
                     }
                 };
-                status.code = StatusCode::from_code(code);
-                out.push_answer(status, c);
+                out.push_answer(c, code, items);
                 outcome
             }
             Command::Sequence(seq) => {
@@ -1077,18 +1074,18 @@ impl ClientEngine {
                     }
                     // Members run before the failure were rolled back: 216; the failure
                     // keeps its code; the rest never ran: 215; the Atomic itself: 507.
-                    for s in out.iter_mut().skip(head + 1).take(failed_start - head - 1) {
-                        if let Command::Status(st) = s {
-                            if st.code.code() < 300 {
-                                st.code = StatusCode::from_code(216);
+                    for i in head + 1..failed_start {
+                        if let Some(code) = out.code_mut(i) {
+                            if code.code() < 300 {
+                                *code = StatusCode::from_code(216);
                             }
                         }
                     }
                     for inner in atomic.commands.iter().skip(k + 1) {
                         out.push(status_for(inner, msg_ref, 215));
                     }
-                    if let Some(Command::Status(st)) = out.get_mut(head) {
-                        st.code = StatusCode::from_code(507);
+                    if let Some(code) = out.code_mut(head) {
+                        *code = StatusCode::from_code(507);
                     }
                 }
                 // The responses of an Atomic go in one message (they are glued in the
@@ -1424,29 +1421,48 @@ fn send_ready<'h>(
     Err((msg.body.commands, cmds, ready.glue))
 }
 
-/// The replies to one server message, in codec form. A Status answering an item command
-/// keeps the command it answers instead of its TargetRefs/SourceRefs, which are filled in
-/// from its items when it is encoded (in one buffer, reused from Status to Status) or when
-/// the replies are kept ([`Replies::into_filled`]): a reply costs no allocation of its own.
+/// The replies to one server message, in codec form. A Status answering a command is kept
+/// as that command and a code: its MsgRef, CmdRef, Cmd and TargetRefs/SourceRefs come from
+/// the server's message when it is encoded ([`syncml_codec::Answer`]) or when the replies
+/// are kept ([`Replies::into_filled`]): a reply costs no allocation of its own, and is
+/// small to move.
 struct Replies<'m> {
-    /// Each reply, with the command a Status without its refs yet answers.
-    cmds: Vec<(Command<'m>, Option<&'m Command<'m>>)>,
+    /// The MsgID of the server's message: the MsgRef of every answer.
+    msg_ref: &'m str,
+    cmds: Vec<Entry<'m>>,
+}
+
+/// One reply.
+enum Entry<'m> {
+    /// The Status answering `of`, with its code and items.
+    Answer {
+        of: &'m Command<'m>,
+        code: StatusCode,
+        items: Vec<Item<'m>>,
+    },
+    /// Any other reply.
+    Cmd(Command<'m>),
 }
 
 impl<'m> Replies<'m> {
-    fn with_capacity(n: usize) -> Self {
+    fn new(msg_ref: &'m str, n: usize) -> Self {
         Self {
+            msg_ref,
             cmds: Vec::with_capacity(n),
         }
     }
 
     fn push(&mut self, c: Command<'m>) {
-        self.cmds.push((c, None));
+        self.cmds.push(Entry::Cmd(c));
     }
 
-    /// Adds `status`, the answer to `c`; its refs are those of `c`'s items.
-    fn push_answer(&mut self, status: Status<'m>, c: &'m Command<'m>) {
-        self.cmds.push((Command::Status(status), Some(c)));
+    /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
+    fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: Vec<Item<'m>>) {
+        self.cmds.push(Entry::Answer {
+            of: c,
+            code: StatusCode::from_code(code),
+            items,
+        });
     }
 
     fn len(&self) -> usize {
@@ -1461,57 +1477,74 @@ impl<'m> Replies<'m> {
         self.cmds.truncate(n);
     }
 
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Command<'m>> {
-        self.cmds.iter_mut().map(|(c, _)| c)
-    }
-
-    fn get_mut(&mut self, i: usize) -> Option<&mut Command<'m>> {
-        self.cmds.get_mut(i).map(|(c, _)| c)
+    /// The code of reply `i`, when it is a Status.
+    fn code_mut(&mut self, i: usize) -> Option<&mut StatusCode> {
+        match self.cmds.get_mut(i)? {
+            Entry::Answer { code, .. } => Some(code),
+            Entry::Cmd(Command::Status(st)) => Some(&mut st.code),
+            Entry::Cmd(_) => None,
+        }
     }
 
     /// Copies of the replies from `from` on, refs filled in.
     fn filled_from(&self, from: usize) -> Vec<Command<'m>> {
+        let msg_ref = self.msg_ref;
         self.cmds
             .iter()
             .skip(from)
-            .map(|(c, of)| filled(c.clone(), *of))
+            .map(|e| match e {
+                Entry::Answer { of, code, items } => {
+                    Command::Status(answer_status(msg_ref, of, *code, items.clone()))
+                }
+                Entry::Cmd(c) => c.clone(),
+            })
             .collect()
     }
 
     /// The replies, refs filled in.
     fn into_filled(self) -> Vec<Command<'m>> {
-        self.cmds.into_iter().map(|(c, of)| filled(c, of)).collect()
+        let msg_ref = self.msg_ref;
+        self.cmds
+            .into_iter()
+            .map(|e| match e {
+                Entry::Answer { of, code, items } => {
+                    Command::Status(answer_status(msg_ref, of, code, items))
+                }
+                Entry::Cmd(c) => c,
+            })
+            .collect()
     }
 
-    /// `msg` (its header and fixed commands) followed by the replies, in `encoding` in
-    /// `buf`, when that encodes within `max` bytes.
+    /// `msg` (its header and fixed commands, numbered up to `next`) followed by the
+    /// replies (numbered on), in `encoding` in `buf`, when that encodes within `max` bytes.
     fn encode(
         &mut self,
         msg: &Message<'_>,
         encoding: syncml_codec::Encoding,
         buf: Vec<u8>,
         max: usize,
+        mut next: u32,
     ) -> Option<Vec<u8>> {
         let mut enc = syncml_codec::MessageEncoder::begin(msg, encoding, buf).ok()?;
-        let mut refs: Vec<Cow<'m, str>> = Vec::new();
-        for (c, of) in &mut self.cmds {
-            let lent = match (&mut *c, of) {
-                (Command::Status(st), Some(of)) => {
-                    st.target_refs = std::mem::take(&mut refs);
-                    add_refs(st, of);
-                    true
+        let msg_ref = self.msg_ref;
+        for e in &mut self.cmds {
+            let done = match e {
+                Entry::Answer { of, code, items } => {
+                    next = next.saturating_add(1);
+                    enc.answer(&syncml_codec::Answer {
+                        cmd_id: next,
+                        msg_ref,
+                        command: of,
+                        source_refs: matches!(of, Command::Copy(_)),
+                        code: *code,
+                        items,
+                    })
                 }
-                _ => false,
+                Entry::Cmd(c) => {
+                    number(c, &mut next);
+                    enc.command(c)
+                }
             };
-            let done = enc.command(c);
-            if lent {
-                // Back to a Status without its refs, the buffer kept for the next one.
-                if let Command::Status(st) = c {
-                    refs = std::mem::take(&mut st.target_refs);
-                    refs.clear();
-                    st.source_refs = Vec::new();
-                }
-            }
             if done.is_err() || enc.len() > max {
                 return None;
             }
@@ -1521,12 +1554,24 @@ impl<'m> Replies<'m> {
     }
 }
 
-/// `c` with its refs filled in, when it is a Status answering `of`.
-fn filled<'m>(mut c: Command<'m>, of: Option<&'m Command<'m>>) -> Command<'m> {
-    if let (Command::Status(st), Some(of)) = (&mut c, of) {
-        add_refs(st, of);
-    }
-    c
+/// The Status answering `of` (a command of message `msg_ref`) with `code` and `items`, its
+/// TargetRefs (and for a Copy its SourceRefs) those of `of`'s items; numbered when sent.
+fn answer_status<'m>(
+    msg_ref: &'m str,
+    of: &'m Command<'m>,
+    code: StatusCode,
+    items: Vec<Item<'m>>,
+) -> Status<'m> {
+    let mut s = Status::new(
+        Cow::Borrowed(""),
+        Cow::Borrowed(msg_ref),
+        Cow::Borrowed(of.cmd_id()),
+        Cow::Borrowed(of.name()),
+        code,
+    );
+    s.items = items;
+    add_refs(&mut s, of);
+    s
 }
 
 /// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.

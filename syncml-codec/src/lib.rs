@@ -143,6 +143,15 @@ impl MessageEncoder {
         }
     }
 
+    /// Appends the Status `answer` stands for (what [`MessageEncoder::command`] writes for
+    /// [`Answer::to_status`]), without building it.
+    pub fn answer(&mut self, answer: &Answer<'_>) -> Result<(), EncodeError> {
+        match &mut self.out {
+            EncoderOut::Xml(v) => xml::encode::Enc::new(v).answer(answer),
+            EncoderOut::Wbxml(w) => wbxml::encode::Enc::new(w).answer(answer),
+        }
+    }
+
     /// The bytes written so far.
     pub fn len(&self) -> usize {
         match &self.out {
@@ -168,6 +177,63 @@ impl MessageEncoder {
                 w.finish()
             }
         }
+    }
+}
+
+/// A Status answering a command of the peer's message, written by
+/// [`MessageEncoder::answer`] from the command answered rather than from a [`Status`]
+/// holding copies of its fields.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer<'s> {
+    /// `CmdID`.
+    pub cmd_id: u32,
+    /// `MsgRef`: the MsgID of the message holding the command answered.
+    pub msg_ref: &'s str,
+    /// The command answered: its CmdID is the `CmdRef`, its name the `Cmd`, and the
+    /// Target of each of its items (when it has one) a `TargetRef`.
+    pub command: &'s Command<'s>,
+    /// Whether the Source of each of its items (when it has one) is a `SourceRef` too.
+    pub source_refs: bool,
+    /// `Data`: the code.
+    pub code: StatusCode,
+    /// The Status's `Item`s.
+    pub items: &'s [Item<'s>],
+}
+
+impl<'s> Answer<'s> {
+    /// The TargetRefs: the LocURIs of the items' Targets.
+    pub fn target_refs(&self) -> impl Iterator<Item = &'s str> {
+        let items: &'s [Item<'s>] = self.command.items();
+        items
+            .iter()
+            .filter_map(|i| i.target.as_ref().map(|t| &*t.loc_uri))
+    }
+
+    /// The SourceRefs: the LocURIs of the items' Sources, when `source_refs`.
+    pub fn source_refs(&self) -> impl Iterator<Item = &'s str> {
+        let items: &'s [Item<'s>] = if self.source_refs {
+            self.command.items()
+        } else {
+            &[]
+        };
+        items
+            .iter()
+            .filter_map(|i| i.source.as_ref().map(|s| &*s.loc_uri))
+    }
+
+    /// The Status this stands for, borrowing its text.
+    pub fn to_status(&self) -> Status<'s> {
+        let mut s = Status::new(
+            std::borrow::Cow::Owned(self.cmd_id.to_string()),
+            std::borrow::Cow::Borrowed(self.msg_ref),
+            std::borrow::Cow::Borrowed(self.command.cmd_id()),
+            std::borrow::Cow::Borrowed(self.command.name()),
+            self.code,
+        );
+        s.target_refs = self.target_refs().map(std::borrow::Cow::Borrowed).collect();
+        s.source_refs = self.source_refs().map(std::borrow::Cow::Borrowed).collect();
+        s.items = self.items.to_vec();
+        s
     }
 }
 

@@ -396,6 +396,26 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
     }
 
+    /// The Status `a` stands for, as [`Enc::command`] writes it.
+    pub(crate) fn answer(&mut self, a: &crate::Answer<'_>) -> R {
+        self.w.start(sm::PAGE, sm::STATUS);
+        self.w
+            .number_element(sm::PAGE, sm::CMD_ID, u64::from(a.cmd_id));
+        self.el(sm::MSG_REF, a.msg_ref, "MsgRef")?;
+        self.el(sm::CMD_REF, a.command.cmd_id(), "CmdRef")?;
+        self.el(sm::CMD, a.command.name(), "Cmd")?;
+        for x in a.target_refs() {
+            self.el(sm::TARGET_REF, x, "TargetRef")?;
+        }
+        for x in a.source_refs() {
+            self.el(sm::SOURCE_REF, x, "SourceRef")?;
+        }
+        self.num(sm::PAGE, sm::DATA, u64::from(a.code.code()))?;
+        self.items(a.items)?;
+        self.w.end();
+        Ok(())
+    }
+
     fn container(&mut self, token: u8, c: &Container<'_>) -> R {
         self.head(token, &c.cmd_id, c.no_resp)?;
         if let Some(m) = &c.meta {

@@ -533,6 +533,33 @@ impl<'s, S: Sink> Enc<'s, S> {
         }
     }
 
+    /// The Status `a` stands for, as [`Enc::command`] writes it.
+    pub(crate) fn answer(&mut self, a: &crate::Answer<'_>) -> R {
+        self.num_el(
+            b"<Status><CmdID>",
+            u64::from(a.cmd_id),
+            b"</CmdID>",
+            "CmdID",
+        )?;
+        self.el(b"<MsgRef>", a.msg_ref, b"</MsgRef>", "MsgRef")?;
+        self.el(b"<CmdRef>", a.command.cmd_id(), b"</CmdRef>", "CmdRef")?;
+        self.el(b"<Cmd>", a.command.name(), b"</Cmd>", "Cmd")?;
+        for x in a.target_refs() {
+            self.el(b"<TargetRef>", x, b"</TargetRef>", "TargetRef")?;
+        }
+        for x in a.source_refs() {
+            self.el(b"<SourceRef>", x, b"</SourceRef>", "SourceRef")?;
+        }
+        let code = u64::from(a.code.code());
+        if a.items.is_empty() {
+            return self.num_el(b"<Data>", code, b"</Data></Status>", "Data");
+        }
+        self.num_el(b"<Data>", code, b"</Data>", "Data")?;
+        self.items(a.items)?;
+        self.tag(b"</Status>");
+        Ok(())
+    }
+
     fn container<const A: usize, const B: usize>(
         &mut self,
         open: &[u8; A],
