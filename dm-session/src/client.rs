@@ -1653,6 +1653,7 @@ enum ItemData<'d> {
 }
 
 impl<'d> ItemData<'d> {
+    #[inline]
     fn of(d: &'d Data<'_>) -> Self {
         match d {
             Data::Text(t) => Self::Text(Cow::Borrowed(t)),
@@ -1683,6 +1684,7 @@ fn data_bytes<'d>(d: &'d Data<'_>) -> Cow<'d, [u8]> {
     }
 }
 
+#[inline]
 fn op_for<'a>(
     kind: dm_tree::Command,
     target: &'a str,

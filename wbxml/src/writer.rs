@@ -137,6 +137,13 @@ impl Writer {
         if bytes.len() <= BLOCK - 4 {
             return self.put_block::<BLOCK>(page, token, bytes);
         }
+        self.long_text_element(page, token, bytes)
+    }
+
+    /// [`Writer::text_element`] for a text longer than [`BLOCK`] holds: kept out of line, so
+    /// that the short path saves no more registers than it uses.
+    #[inline(never)]
+    fn long_text_element(&mut self, page: u8, token: u8, bytes: &[u8]) -> Result<(), Error> {
         if bytes.len() <= WIDE_BLOCK - 4 {
             return self.put_block::<WIDE_BLOCK>(page, token, bytes);
         }
@@ -156,24 +163,63 @@ impl Writer {
     /// [`Writer::text_element`] would write `n.to_string()`.
     #[inline]
     pub fn number_element(&mut self, page: u8, token: u8, n: u64) {
-        let mut block = [0u8; BLOCK];
-        block[0] = token | g::HAS_CONTENT;
-        block[1] = g::STR_I;
-        // u64::MAX has 20 digits: they, the NUL and END fit the block after STR_I.
-        let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        // CmdIDs and status codes: a few digits, written as one fixed-size array each.
+        let tag = token | g::HAS_CONTENT;
+        // Each digit is below 10: the casts are exact.
+        let digit = |k: u64| b'0' + (k % 10) as u8;
+        if n < 10 {
+            self.switch_to(page);
+            self.buf.extend([tag, g::STR_I, digit(n), 0, g::END]);
+            return;
+        }
+        if n < 100 {
+            self.switch_to(page);
+            self.buf
+                .extend([tag, g::STR_I, digit(n / 10), digit(n), 0, g::END]);
+            return;
+        }
+        if n < 1000 {
+            self.switch_to(page);
+            self.buf.extend([
+                tag,
+                g::STR_I,
+                digit(n / 100),
+                digit(n / 10),
+                digit(n),
+                0,
+                g::END,
+            ]);
+            return;
+        }
+        self.long_number_element(page, token, n);
+    }
+
+    /// [`Writer::number_element`] for `n` of four digits or more, out of line (see
+    /// [`Writer::long_text_element`]).
+    #[inline(never)]
+    fn long_number_element(&mut self, page: u8, token: u8, n: u64) {
+        // u64::MAX has 20 digits.
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
         let mut rest = n;
-        for slot in block.iter_mut().skip(2).take(len).rev() {
-            // rest % 10 < 10: the cast is exact.
-            *slot = b'0' + (rest % 10) as u8;
+        while start > 0 {
+            start -= 1;
+            if let Some(slot) = digits.get_mut(start) {
+                // rest % 10 < 10: the cast is exact.
+                *slot = b'0' + (rest % 10) as u8;
+            }
             rest /= 10;
+            if rest == 0 {
+                break;
+            }
         }
-        if let Some(end) = block.get_mut(len + 3) {
-            *end = g::END;
-        }
+        let digits = digits.get(start..).unwrap_or_default();
         self.switch_to(page);
-        let keep = self.buf.len() + len + 4;
-        self.buf.extend_from_slice(&block);
-        self.buf.truncate(keep);
+        self.buf.reserve(digits.len() + 4);
+        self.buf
+            .extend_from_slice(&[token | g::HAS_CONTENT, g::STR_I]);
+        self.buf.extend_from_slice(digits);
+        self.buf.extend_from_slice(&[0, g::END]);
     }
 
     /// [`Writer::text_element`] for a text of at most `B - 4` bytes.

@@ -4,7 +4,6 @@ use ::wbxml::tokens::{metinf as mi, syncml as sm};
 
 use crate::error::EncodeError;
 use crate::model::*;
-use crate::xml::encode::small;
 
 /// What the encoder writes to: the real writer or a byte counter.
 pub(crate) trait WSink {
@@ -120,7 +119,7 @@ impl<'w, W: WSink> Enc<'w, W> {
         Self { w }
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, page: u8, token: u8, text: &str, what: &'static str) -> R {
         if text.is_empty() {
             self.w.empty(page, token);
@@ -198,10 +197,6 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn num(&mut self, page: u8, token: u8, n: u64) -> R {
-        // Status and alert codes: their text is sliced from a table.
-        if let Some(text) = small(n) {
-            return self.text(page, token, text, "number");
-        }
         self.w.number_element(page, token, n);
         Ok(())
     }
