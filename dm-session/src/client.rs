@@ -527,20 +527,7 @@ impl ClientEngine {
         }
 
         let (hdr_code, chal) = self.check_server(&msg);
-        let mut hdr = Status::new(
-            Cow::Borrowed(""),
-            msg_ref.clone(),
-            Cow::Borrowed("0"),
-            Cow::Borrowed("SyncHdr"),
-            StatusCode::from_code(hdr_code),
-        );
-        hdr.chal = chal.map(|m| {
-            Box::new(syncml_codec::Chal {
-                meta: m.to_meta().into_owned(),
-            })
-        });
-        hdr.target_refs = vec![Cow::Borrowed(&*msg.header.target.loc_uri)];
-        hdr.source_refs = vec![Cow::Borrowed(&*msg.header.source.loc_uri)];
+        let hdr = HdrAnswer::new(&msg, hdr_code, chal);
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
         // Borrowed from the message: encoded before it goes when they fit in one message.
@@ -620,7 +607,7 @@ impl ClientEngine {
                 Err(back) => *back,
             }
         } else {
-            self.hdr_status = Some(HdrStatus(hdr.into_owned()));
+            self.hdr_status = Some(HdrStatus(hdr.into_status()));
             (replies, glue)
         };
         if self.outbox.is_empty() {
@@ -660,7 +647,7 @@ impl ClientEngine {
     )]
     fn seal<'m>(
         &mut self,
-        hdr: Status<'m>,
+        hdr: HdrAnswer<'m>,
         mut replies: Replies<'m>,
         glue: Vec<(usize, usize)>,
     ) -> Result<(), Box<(Replies<'m>, Vec<(usize, usize)>)>> {
@@ -677,26 +664,26 @@ impl ClientEngine {
             self.msg_id.saturating_add(1),
         );
         msg.body.final_flag = final_flag;
-        // Allocated directly (the header's body is empty) rather than through `reserve`.
-        if msg.body.commands.capacity() == 0 {
-            msg.body.commands = Vec::with_capacity(2);
-        }
-        msg.body.commands.push(Command::Status(hdr));
-        if self.ask_more {
-            msg.body.commands.push(Command::alert(
-                Cow::Borrowed(""),
-                AlertCode::NextMessage,
-                Vec::new(),
-            ));
-        }
-        let n_fixed = msg.body.commands.len();
-        let mut next = 0u32;
-        for c in &mut msg.body.commands {
-            number(c, &mut next);
-        }
+        let mut ask_more = self
+            .ask_more
+            .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, Vec::new()));
+        let n_fixed = 1 + usize::from(ask_more.is_some());
         let body =
             Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(n_fixed + replies.len() + 2)));
-        if let Some(body) = replies.encode(&msg, self.config.encoding.encoding(), body, max, next) {
+        let encoded = (|| {
+            let mut enc =
+                syncml_codec::MessageEncoder::begin(&msg, self.config.encoding.encoding(), body)
+                    .ok()?;
+            let mut next = 1u32;
+            enc.answer(&hdr.answer(next)).ok()?;
+            if let Some(alert) = &mut ask_more {
+                number(alert, &mut next);
+                enc.command(alert).ok()?;
+            }
+            replies.encode(enc, next, max, final_flag)
+        })();
+        drop(msg);
+        if let Some(body) = encoded {
             self.sealed = Some(Sealed {
                 body,
                 final_flag,
@@ -705,10 +692,7 @@ impl ClientEngine {
             });
             return Ok(());
         }
-        // The first command is the Status pushed above.
-        if let Some(Command::Status(hdr)) = msg.body.commands.into_iter().next() {
-            self.hdr_status = Some(HdrStatus(hdr.into_owned()));
-        }
+        self.hdr_status = Some(HdrStatus(hdr.into_status()));
         Err(Box::new((replies, glue)))
     }
 
@@ -1515,17 +1499,15 @@ impl<'m> Replies<'m> {
             .collect()
     }
 
-    /// `msg` (its header and fixed commands, numbered up to `next`) followed by the
-    /// replies (numbered on), in `encoding` in `buf`, when that encodes within `max` bytes.
+    /// The replies after what `enc` holds (commands numbered up to `next`), numbered on,
+    /// and the end of the message: its bytes, when they are within `max`.
     fn encode(
         &mut self,
-        msg: &Message<'_>,
-        encoding: syncml_codec::Encoding,
-        buf: Vec<u8>,
-        max: usize,
+        mut enc: syncml_codec::MessageEncoder,
         mut next: u32,
+        max: usize,
+        final_flag: bool,
     ) -> Option<Vec<u8>> {
-        let mut enc = syncml_codec::MessageEncoder::begin(msg, encoding, buf).ok()?;
         let msg_ref = self.msg_ref;
         for e in &mut self.cmds {
             let done = match e {
@@ -1534,10 +1516,10 @@ impl<'m> Replies<'m> {
                     enc.answer(&syncml_codec::Answer {
                         cmd_id: next,
                         msg_ref,
-                        command: of,
                         source_refs: matches!(of, Command::Copy(_)),
                         code: *code,
                         items,
+                        ..syncml_codec::Answer::to(of)
                     })
                 }
                 Entry::Cmd(c) => {
@@ -1549,8 +1531,55 @@ impl<'m> Replies<'m> {
                 return None;
             }
         }
-        let body = enc.finish(msg.body.final_flag);
+        let body = enc.finish(final_flag);
         (body.len() <= max).then_some(body)
+    }
+}
+
+/// The Status for the server's SyncHdr, in parts: its TargetRef and SourceRef are the
+/// header's Target and Source, held in an item (see [`syncml_codec::Answer`]) so that
+/// encoding it allocates nothing.
+struct HdrAnswer<'m> {
+    msg_ref: &'m str,
+    refs: Item<'m>,
+    chal: Option<syncml_codec::Chal<'static>>,
+    code: StatusCode,
+}
+
+impl<'m> HdrAnswer<'m> {
+    fn new(msg: &'m Message<'m>, code: u16, chal: Option<MetaInfo>) -> Self {
+        let h = &msg.header;
+        let mut refs = Item::target(Cow::Borrowed(&*h.target.loc_uri));
+        refs.source = Some(Location::new(Cow::Borrowed(&*h.source.loc_uri)));
+        Self {
+            msg_ref: &h.msg_id,
+            refs,
+            chal: chal.map(|m| syncml_codec::Chal {
+                meta: m.to_meta().into_owned(),
+            }),
+            code: StatusCode::from_code(code),
+        }
+    }
+
+    fn answer(&self, cmd_id: u32) -> syncml_codec::Answer<'_> {
+        syncml_codec::Answer {
+            cmd_id,
+            msg_ref: self.msg_ref,
+            cmd_ref: "0",
+            cmd: "SyncHdr",
+            refs_of: std::slice::from_ref(&self.refs),
+            source_refs: true,
+            chal: self.chal.as_ref(),
+            code: self.code,
+            items: &[],
+        }
+    }
+
+    /// The Status, owned, its CmdID given when it is sent.
+    fn into_status(self) -> Status<'static> {
+        let mut st = self.answer(0).to_status().into_owned();
+        st.cmd_id = Cow::Borrowed("");
+        st
     }
 }
 
@@ -1574,7 +1603,9 @@ fn answer_status<'m>(
     s
 }
 
-/// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
+/// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it. Built
+/// whole rather than through [`syncml_codec::MessageBuilder`], which moves the message at
+/// every step.
 fn header<'a>(
     config: &'a ClientConfig,
     session_id: &'a str,
@@ -1585,21 +1616,36 @@ fn header<'a>(
     let creds = config.client_credentials.as_ref();
     let cred = creds
         .filter(|_| !accepted)
-        .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(client_nonce)?)));
-    let mut b = Message::client(
-        Cow::Borrowed(session_id),
-        crate::wire::cmd_id(msg_id),
-        Cow::Borrowed(config.device_id.as_str()),
-        Cow::Borrowed(config.server_uri.as_str()),
-    )
-    .limits(Some(config.max_msg_size), Some(config.max_obj_size));
-    if let Some(c) = creds {
-        b = b.source_name(Cow::Borrowed(c.name.as_str()));
+        .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(client_nonce)?)))
+        .map(|(t, d)| syncml_codec::Cred {
+            meta: Some(Box::new(Meta::format_type(
+                syncml_codec::Format::B64,
+                Cow::Borrowed(t),
+            ))),
+            data: Cow::Owned(d),
+        });
+    Message {
+        header: syncml_codec::SyncHdr {
+            ver_dtd: Cow::Borrowed("1.2"),
+            ver_proto: Cow::Borrowed("DM/1.2"),
+            session_id: Cow::Borrowed(session_id),
+            msg_id: crate::wire::cmd_id(msg_id),
+            target: Location::new(Cow::Borrowed(config.server_uri.as_str())),
+            source: Location {
+                loc_uri: Cow::Borrowed(config.device_id.as_str()),
+                loc_name: creds.map(|c| Cow::Borrowed(c.name.as_str())),
+            },
+            resp_uri: None,
+            no_resp: false,
+            cred,
+            meta: Some(Box::new(Meta {
+                max_msg_size: Some(config.max_msg_size),
+                max_obj_size: Some(config.max_obj_size),
+                ..Meta::default()
+            })),
+        },
+        body: syncml_codec::SyncBody::default(),
     }
-    if let Some((t, d)) = cred {
-        b = b.cred(t, d);
-    }
-    b.build()
 }
 
 fn drain_alerts(tree: &mut Tree) -> Vec<Cmd> {

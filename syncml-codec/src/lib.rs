@@ -180,20 +180,25 @@ impl MessageEncoder {
     }
 }
 
-/// A Status answering a command of the peer's message, written by
-/// [`MessageEncoder::answer`] from the command answered rather than from a [`Status`]
-/// holding copies of its fields.
+/// A Status answering a command (or the header) of the peer's message, written by
+/// [`MessageEncoder::answer`] from what it answers rather than from a [`Status`] holding
+/// copies of its fields: its TargetRefs and SourceRefs are read from items.
 #[derive(Clone, Copy, Debug)]
 pub struct Answer<'s> {
     /// `CmdID`.
     pub cmd_id: u32,
-    /// `MsgRef`: the MsgID of the message holding the command answered.
+    /// `MsgRef`: the MsgID of the message holding what is answered.
     pub msg_ref: &'s str,
-    /// The command answered: its CmdID is the `CmdRef`, its name the `Cmd`, and the
-    /// Target of each of its items (when it has one) a `TargetRef`.
-    pub command: &'s Command<'s>,
-    /// Whether the Source of each of its items (when it has one) is a `SourceRef` too.
+    /// `CmdRef`: the CmdID of the command answered (`0` for the header).
+    pub cmd_ref: &'s str,
+    /// `Cmd`: the name of the command answered (`SyncHdr` for the header).
+    pub cmd: &'s str,
+    /// Items (those of the command answered) whose Targets' LocURIs are the `TargetRef`s.
+    pub refs_of: &'s [Item<'s>],
+    /// Whether the LocURIs of their Sources are `SourceRef`s too.
     pub source_refs: bool,
+    /// `Chal`.
+    pub chal: Option<&'s Chal<'s>>,
     /// `Data`: the code.
     pub code: StatusCode,
     /// The Status's `Item`s.
@@ -201,21 +206,31 @@ pub struct Answer<'s> {
 }
 
 impl<'s> Answer<'s> {
-    /// The TargetRefs: the LocURIs of the items' Targets.
+    /// The answer to `command`: CmdRef its CmdID, Cmd its name, refs from its items.
+    pub fn to(command: &'s Command<'s>) -> Self {
+        Self {
+            cmd_id: 0,
+            msg_ref: "",
+            cmd_ref: command.cmd_id(),
+            cmd: command.name(),
+            refs_of: command.items(),
+            source_refs: false,
+            chal: None,
+            code: StatusCode::from_code(200),
+            items: &[],
+        }
+    }
+
+    /// The TargetRefs: the LocURIs of the Targets of `refs_of`.
     pub fn target_refs(&self) -> impl Iterator<Item = &'s str> {
-        let items: &'s [Item<'s>] = self.command.items();
-        items
+        self.refs_of
             .iter()
             .filter_map(|i| i.target.as_ref().map(|t| &*t.loc_uri))
     }
 
-    /// The SourceRefs: the LocURIs of the items' Sources, when `source_refs`.
+    /// The SourceRefs: the LocURIs of the Sources of `refs_of`, when `source_refs`.
     pub fn source_refs(&self) -> impl Iterator<Item = &'s str> {
-        let items: &'s [Item<'s>] = if self.source_refs {
-            self.command.items()
-        } else {
-            &[]
-        };
+        let items: &'s [Item<'s>] = if self.source_refs { self.refs_of } else { &[] };
         items
             .iter()
             .filter_map(|i| i.source.as_ref().map(|s| &*s.loc_uri))
@@ -226,12 +241,13 @@ impl<'s> Answer<'s> {
         let mut s = Status::new(
             std::borrow::Cow::Owned(self.cmd_id.to_string()),
             std::borrow::Cow::Borrowed(self.msg_ref),
-            std::borrow::Cow::Borrowed(self.command.cmd_id()),
-            std::borrow::Cow::Borrowed(self.command.name()),
+            std::borrow::Cow::Borrowed(self.cmd_ref),
+            std::borrow::Cow::Borrowed(self.cmd),
             self.code,
         );
         s.target_refs = self.target_refs().map(std::borrow::Cow::Borrowed).collect();
         s.source_refs = self.source_refs().map(std::borrow::Cow::Borrowed).collect();
+        s.chal = self.chal.map(|c| Box::new(c.clone()));
         s.items = self.items.to_vec();
         s
     }

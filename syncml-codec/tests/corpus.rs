@@ -128,7 +128,15 @@ fn corpus_piecewise_encoding_matches_encode() {
 /// stands for, for an answer to every command of the corpus (nested ones included).
 #[test]
 fn corpus_answers_encode_as_their_status() {
-    use syncml_codec::{Answer, Item, ItemCommand, Location, MessageEncoder, StatusCode};
+    use syncml_codec::{
+        Answer, Chal, Format, Item, ItemCommand, Location, MessageEncoder, Meta, StatusCode,
+    };
+    let chal = Chal {
+        meta: Meta {
+            next_nonce: Some("bm9uY2U=".into()),
+            ..Meta::format_type(Format::B64, "syncml:auth-md5")
+        },
+    };
     let items = [Item::target("./a/b"), Item::data_only("x & <y>")];
     let mut both = Item::target("./to");
     both.source = Some(Location::new("./from"));
@@ -155,10 +163,11 @@ fn corpus_answers_encode_as_their_status() {
                 let a = Answer {
                     cmd_id,
                     msg_ref: &m.header.msg_id,
-                    command: c,
                     source_refs,
+                    chal: (cmd_id == 7).then_some(&chal),
                     code: StatusCode::from_code(code),
                     items,
+                    ..Answer::to(c)
                 };
                 for enc in [Encoding::Xml, Encoding::Wbxml] {
                     let mut by_answer = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();

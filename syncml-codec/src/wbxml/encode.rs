@@ -397,13 +397,18 @@ impl<'w, W: WSink> Enc<'w, W> {
         self.w
             .number_element(sm::PAGE, sm::CMD_ID, u64::from(a.cmd_id));
         self.el(sm::MSG_REF, a.msg_ref, "MsgRef")?;
-        self.el(sm::CMD_REF, a.command.cmd_id(), "CmdRef")?;
-        self.el(sm::CMD, a.command.name(), "Cmd")?;
+        self.el(sm::CMD_REF, a.cmd_ref, "CmdRef")?;
+        self.el(sm::CMD, a.cmd, "Cmd")?;
         for x in a.target_refs() {
             self.el(sm::TARGET_REF, x, "TargetRef")?;
         }
         for x in a.source_refs() {
             self.el(sm::SOURCE_REF, x, "SourceRef")?;
+        }
+        if let Some(ch) = a.chal {
+            self.w.start(sm::PAGE, sm::CHAL);
+            self.meta(&ch.meta)?;
+            self.w.end();
         }
         self.num(sm::PAGE, sm::DATA, u64::from(a.code.code()))?;
         self.items(a.items)?;

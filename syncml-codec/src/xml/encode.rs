@@ -542,13 +542,18 @@ impl<'s, S: Sink> Enc<'s, S> {
             "CmdID",
         )?;
         self.el(b"<MsgRef>", a.msg_ref, b"</MsgRef>", "MsgRef")?;
-        self.el(b"<CmdRef>", a.command.cmd_id(), b"</CmdRef>", "CmdRef")?;
-        self.el(b"<Cmd>", a.command.name(), b"</Cmd>", "Cmd")?;
+        self.el(b"<CmdRef>", a.cmd_ref, b"</CmdRef>", "CmdRef")?;
+        self.el(b"<Cmd>", a.cmd, b"</Cmd>", "Cmd")?;
         for x in a.target_refs() {
             self.el(b"<TargetRef>", x, b"</TargetRef>", "TargetRef")?;
         }
         for x in a.source_refs() {
             self.el(b"<SourceRef>", x, b"</SourceRef>", "SourceRef")?;
+        }
+        if let Some(ch) = a.chal {
+            self.tag(b"<Chal>");
+            self.meta(&ch.meta)?;
+            self.tag(b"</Chal>");
         }
         let code = u64::from(a.code.code());
         if a.items.is_empty() {
