@@ -128,7 +128,7 @@ impl Writer {
 
     /// Writes an element holding one inline string: `<tag>text</tag>`. On a NUL in `text`
     /// nothing is written.
-    #[inline]
+    #[inline(always)]
     pub fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), Error> {
         let bytes = text.as_bytes();
         // Most elements of a message hold a few bytes (CmdID, MsgRef, Cmd, a status code) or

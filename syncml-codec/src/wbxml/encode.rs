@@ -32,7 +32,7 @@ impl WSink for ::wbxml::Writer {
     fn end(&mut self) {
         ::wbxml::Writer::end(self);
     }
-    #[inline]
+    #[inline(always)]
     fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error> {
         ::wbxml::Writer::text_element(self, page, token, text)
     }
