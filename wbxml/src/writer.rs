@@ -198,28 +198,44 @@ impl Writer {
     /// [`Writer::long_text_element`]).
     #[inline(never)]
     fn long_number_element(&mut self, page: u8, token: u8, n: u64) {
-        // u64::MAX has 20 digits.
-        let mut digits = [0u8; 20];
-        let mut start = digits.len();
+        /// The two digits of 0 to 99.
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        // u64::MAX has 20 digits: they, the tag, STR_I, NUL and END fit the block.
+        let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let mut block = [0u8; 24];
+        if let Some([tag, str_i]) = block.first_chunk_mut::<2>() {
+            *tag = token | g::HAS_CONTENT;
+            *str_i = g::STR_I;
+        }
+        // The digits from the last one back, two at a time.
+        let mut at = 2 + len;
         let mut rest = n;
-        while start > 0 {
-            start -= 1;
-            if let Some(slot) = digits.get_mut(start) {
-                // rest % 10 < 10: the cast is exact.
-                *slot = b'0' + (rest % 10) as u8;
-            }
-            rest /= 10;
-            if rest == 0 {
-                break;
+        while at >= 4 {
+            // rest % 100 < 100: the cast is exact.
+            let pair = (rest % 100) as usize * 2;
+            rest /= 100;
+            at -= 2;
+            if let (Some(to), Some(from)) = (block.get_mut(at..at + 2), PAIRS.get(pair..pair + 2)) {
+                to.copy_from_slice(from);
             }
         }
-        let digits = digits.get(start..).unwrap_or_default();
+        if at == 3 {
+            if let Some(to) = block.get_mut(2) {
+                // rest < 10 here: the cast is exact.
+                *to = b'0' + rest as u8;
+            }
+        }
+        if let Some(end) = block.get_mut(len + 3) {
+            *end = g::END;
+        }
         self.switch_to(page);
-        self.buf.reserve(digits.len() + 4);
-        self.buf
-            .extend_from_slice(&[token | g::HAS_CONTENT, g::STR_I]);
-        self.buf.extend_from_slice(digits);
-        self.buf.extend_from_slice(&[0, g::END]);
+        let keep = self.buf.len() + len + 4;
+        self.buf.extend_from_slice(&block);
+        self.buf.truncate(keep);
     }
 
     /// [`Writer::text_element`] for a text of at most `B - 4` bytes.
