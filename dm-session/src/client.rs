@@ -675,7 +675,7 @@ impl ClientEngine {
                 syncml_codec::MessageEncoder::begin(&msg, self.config.encoding.encoding(), body)
                     .ok()?;
             let mut next = 1u32;
-            enc.answer(&hdr.answer(next)).ok()?;
+            enc.answer(&hdr.answer(next, &hdr.refs())).ok()?;
             if let Some(alert) = &mut ask_more {
                 number(alert, &mut next);
                 enc.command(alert).ok()?;
@@ -1536,40 +1536,49 @@ impl<'m> Replies<'m> {
     }
 }
 
-/// The Status for the server's SyncHdr, in parts: its TargetRef and SourceRef are the
-/// header's Target and Source, held in an item (see [`syncml_codec::Answer`]) so that
+/// The Status for the server's SyncHdr, in parts, small to move: its TargetRef and
+/// SourceRef are the header's Target and Source (see [`syncml_codec::Answer`]), so that
 /// encoding it allocates nothing.
 struct HdrAnswer<'m> {
     msg_ref: &'m str,
-    refs: Item<'m>,
-    chal: Option<syncml_codec::Chal<'static>>,
+    target: &'m str,
+    source: &'m str,
+    chal: Option<Box<syncml_codec::Chal<'static>>>,
     code: StatusCode,
 }
 
 impl<'m> HdrAnswer<'m> {
     fn new(msg: &'m Message<'m>, code: u16, chal: Option<MetaInfo>) -> Self {
         let h = &msg.header;
-        let mut refs = Item::target(Cow::Borrowed(&*h.target.loc_uri));
-        refs.source = Some(Location::new(Cow::Borrowed(&*h.source.loc_uri)));
         Self {
             msg_ref: &h.msg_id,
-            refs,
-            chal: chal.map(|m| syncml_codec::Chal {
-                meta: m.to_meta().into_owned(),
+            target: &h.target.loc_uri,
+            source: &h.source.loc_uri,
+            chal: chal.map(|m| {
+                Box::new(syncml_codec::Chal {
+                    meta: m.to_meta().into_owned(),
+                })
             }),
             code: StatusCode::from_code(code),
         }
     }
 
-    fn answer(&self, cmd_id: u32) -> syncml_codec::Answer<'_> {
+    /// The item whose Target and Source give the refs of [`HdrAnswer::answer`].
+    fn refs(&self) -> Item<'m> {
+        let mut refs = Item::target(Cow::Borrowed(self.target));
+        refs.source = Some(Location::new(Cow::Borrowed(self.source)));
+        refs
+    }
+
+    fn answer<'s>(&'s self, cmd_id: u32, refs: &'s Item<'m>) -> syncml_codec::Answer<'s> {
         syncml_codec::Answer {
             cmd_id,
             msg_ref: self.msg_ref,
             cmd_ref: "0",
             cmd: "SyncHdr",
-            refs_of: std::slice::from_ref(&self.refs),
+            refs_of: std::slice::from_ref(refs),
             source_refs: true,
-            chal: self.chal.as_ref(),
+            chal: self.chal.as_deref(),
             code: self.code,
             items: &[],
         }
@@ -1577,7 +1586,8 @@ impl<'m> HdrAnswer<'m> {
 
     /// The Status, owned, its CmdID given when it is sent.
     fn into_status(self) -> Status<'static> {
-        let mut st = self.answer(0).to_status().into_owned();
+        let refs = self.refs();
+        let mut st = self.answer(0, &refs).to_status().into_owned();
         st.cmd_id = Cow::Borrowed("");
         st
     }

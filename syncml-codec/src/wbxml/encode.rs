@@ -411,7 +411,10 @@ impl<'w, W: WSink> Enc<'w, W> {
             self.w.end();
         }
         self.num(sm::PAGE, sm::DATA, u64::from(a.code.code()))?;
-        self.items(a.items)?;
+        // Mostly none: no call for an empty loop.
+        if !a.items.is_empty() {
+            self.items(a.items)?;
+        }
         self.w.end();
         Ok(())
     }
