@@ -330,8 +330,8 @@ const fn zero_in(w: u128) -> bool {
 }
 
 /// Copies the `N`-byte words at the start and at the end of `text` (they overlap when `text`
-/// is shorter than 2N, N being at most 16) into `block` from index 2 on; false if either
-/// holds a zero byte.
+/// is shorter than 2N, N being 4 or 8) into `block` from index 2 on; false if either holds a
+/// zero byte. The words are tested in 64-bit registers, as they are loaded.
 #[inline(always)]
 fn pack_ends<const B: usize, const N: usize>(block: &mut [u8; B], text: &[u8]) -> Option<bool> {
     let len = text.len();
@@ -339,11 +339,28 @@ fn pack_ends<const B: usize, const N: usize>(block: &mut [u8; B], text: &[u8]) -
     let last = text.last_chunk::<N>()?;
     block.get_mut(2..2 + N)?.copy_from_slice(first);
     block.get_mut(2 + len - N..2 + len)?.copy_from_slice(last);
-    // The lanes between the two words are not zero, so only the text's bytes count.
-    let mut words = [0xFF_u8; 16];
-    words.get_mut(..N)?.copy_from_slice(first);
-    words.get_mut(16 - N..)?.copy_from_slice(last);
-    Some(!zero_in(u128::from_le_bytes(words)))
+    let word = |w: &[u8; N]| {
+        let mut lanes = [0xFF_u8; 8];
+        if let Some(to) = lanes.get_mut(..N) {
+            to.copy_from_slice(w);
+        }
+        u64::from_le_bytes(lanes)
+    };
+    let (a, b) = (word(first), word(last));
+    Some(if N <= 4 {
+        // Both words in one register: the lanes above each are not zero.
+        !zero_in_64((a & 0xFFFF_FFFF) | (b << 32))
+    } else {
+        !zero_in_64(a) & !zero_in_64(b)
+    })
+}
+
+/// Whether a byte of `w` is zero (exact, as [`zero_in`]).
+#[inline(always)]
+const fn zero_in_64(w: u64) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    w.wrapping_sub(LOW) & !w & HIGH != 0
 }
 
 /// Whether the 32-byte word `w` holds a zero byte.
