@@ -888,7 +888,7 @@ impl ClientEngine {
             }
             Command::Get(x) => {
                 let mut code = 200;
-                let mut items = Vec::new();
+                let mut items = None;
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let r = tree.execute(server, &Op::get(target));
@@ -897,11 +897,6 @@ impl ClientEngine {
                             code = r.status.0;
                         }
                         continue;
-                    }
-                    // Mostly one Get of one leaf: room for exactly its results at once,
-                    // rather than the growth path's four (items are large).
-                    if items.capacity() == 0 {
-                        items = Vec::with_capacity(r.results.len());
                     }
                     for ri in r.results {
                         // A plain `chr` leaf goes without Meta (the default format).
@@ -915,19 +910,13 @@ impl ClientEngine {
                             }));
                         }
                         oi.data = ri.data.map(data_from_bytes);
-                        items.push(oi);
+                        ResultItems::push(&mut items, oi);
                     }
                 }
                 let ok = code < 300;
                 out.push_answer(c, code, Vec::new());
-                if ok && !items.is_empty() {
-                    out.push(Command::Results(Results {
-                        cmd_id: Cow::Borrowed(""),
-                        msg_ref: Some(msg_ref.clone()),
-                        cmd_ref: Cow::Borrowed(c.cmd_id()),
-                        items,
-                        ..Results::default()
-                    }));
+                if let Some(items) = items.filter(|_| ok) {
+                    out.cmds.push(Entry::Results { of: c, items });
                 }
                 if ok {
                     Outcome::Done
@@ -1424,8 +1413,48 @@ enum Entry<'m> {
         code: StatusCode,
         items: Vec<Item<'m>>,
     },
+    /// The Results of Get `of`.
+    Results {
+        of: &'m Command<'m>,
+        items: ResultItems<'m>,
+    },
     /// Any other reply.
     Cmd(Command<'m>),
+}
+
+/// The items of Results: mostly the one of a Get of a leaf, kept without a Vec.
+enum ResultItems<'m> {
+    One(Item<'m>),
+    Many(Vec<Item<'m>>),
+}
+
+impl<'m> ResultItems<'m> {
+    /// Adds `item` to the items in `slot`.
+    fn push(slot: &mut Option<Self>, item: Item<'m>) {
+        match slot {
+            None => *slot = Some(Self::One(item)),
+            Some(Self::Many(v)) => v.push(item),
+            Some(Self::One(_)) => {
+                if let Some(Self::One(first)) = slot.take() {
+                    *slot = Some(Self::Many(vec![first, item]));
+                }
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[Item<'m>] {
+        match self {
+            Self::One(i) => std::slice::from_ref(i),
+            Self::Many(v) => v,
+        }
+    }
+
+    fn into_vec(self) -> Vec<Item<'m>> {
+        match self {
+            Self::One(i) => vec![i],
+            Self::Many(v) => v,
+        }
+    }
 }
 
 impl<'m> Replies<'m> {
@@ -1466,7 +1495,7 @@ impl<'m> Replies<'m> {
         match self.cmds.get_mut(i)? {
             Entry::Answer { code, .. } => Some(code),
             Entry::Cmd(Command::Status(st)) => Some(&mut st.code),
-            Entry::Cmd(_) => None,
+            Entry::Results { .. } | Entry::Cmd(_) => None,
         }
     }
 
@@ -1480,6 +1509,7 @@ impl<'m> Replies<'m> {
                 Entry::Answer { of, code, items } => {
                     Command::Status(answer_status(msg_ref, of, *code, items.clone()))
                 }
+                Entry::Results { of, items } => results_of(msg_ref, of, items.as_slice().to_vec()),
                 Entry::Cmd(c) => c.clone(),
             })
             .collect()
@@ -1494,6 +1524,7 @@ impl<'m> Replies<'m> {
                 Entry::Answer { of, code, items } => {
                     Command::Status(answer_status(msg_ref, of, code, items))
                 }
+                Entry::Results { of, items } => results_of(msg_ref, of, items.into_vec()),
                 Entry::Cmd(c) => c,
             })
             .collect()
@@ -1521,6 +1552,10 @@ impl<'m> Replies<'m> {
                         items,
                         ..syncml_codec::Answer::to(of)
                     })
+                }
+                Entry::Results { of, items } => {
+                    next = next.saturating_add(1);
+                    enc.results(next, msg_ref, of.cmd_id(), items.as_slice())
                 }
                 Entry::Cmd(c) => {
                     number(c, &mut next);
@@ -1591,6 +1626,18 @@ impl<'m> HdrAnswer<'m> {
         st.cmd_id = Cow::Borrowed("");
         st
     }
+}
+
+/// The Results of Get `of` (a command of message `msg_ref`) carrying `items`; numbered when
+/// sent.
+fn results_of<'m>(msg_ref: &'m str, of: &'m Command<'m>, items: Vec<Item<'m>>) -> Command<'m> {
+    Command::Results(Results {
+        cmd_id: Cow::Borrowed(""),
+        msg_ref: Some(Cow::Borrowed(msg_ref)),
+        cmd_ref: Cow::Borrowed(of.cmd_id()),
+        items,
+        ..Results::default()
+    })
 }
 
 /// The Status answering `of` (a command of message `msg_ref`) with `code` and `items`, its

@@ -208,6 +208,17 @@ fn the_sealed_reply_is_what_the_codec_writes_for_it() {
                 Cmd::get("./App/Name"),
                 Cmd::get("./App"),
                 Cmd::get("./App/Missing"),
+                // One Get, several Results items.
+                Cmd::Item {
+                    kind: dm_session::ItemKind::Get,
+                    meta: None,
+                    correlator: None,
+                    items: vec![
+                        dm_session::OutItem::target("./App/Name"),
+                        dm_session::OutItem::target("./App/Level"),
+                        dm_session::OutItem::target("./App/Blob"),
+                    ],
+                },
                 Cmd::replace("./App/Level", "7"),
                 Cmd::add("./App/New", "chr", Some("new".into())),
                 Cmd::delete("./App/Missing"),
@@ -241,7 +252,15 @@ fn the_sealed_reply_is_what_the_codec_writes_for_it() {
                 .iter()
                 .filter(|c| matches!(c, Command::Status(_)))
                 .count();
-            assert!(statuses >= 16, "{enc:?} creds {with_creds}: {statuses}");
+            assert!(statuses >= 17, "{enc:?} creds {with_creds}: {statuses}");
+            let most_items = msg
+                .body
+                .commands
+                .iter()
+                .filter(|c| matches!(c, Command::Results(_)))
+                .map(|c| c.items().len())
+                .max();
+            assert_eq!(most_items, Some(3), "{enc:?} creds {with_creds}");
             if let Some(Command::Status(hdr)) = msg.body.commands.first() {
                 assert_eq!(hdr.cmd, "SyncHdr");
                 assert_eq!(hdr.target_refs.len(), 1);

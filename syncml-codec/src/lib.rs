@@ -152,6 +152,24 @@ impl MessageEncoder {
         }
     }
 
+    /// Appends Results answering Get `cmd_ref` of message `msg_ref` with `items` and no
+    /// Meta, TargetRef or SourceRef (what [`MessageEncoder::command`] writes for those
+    /// Results), without building them.
+    pub fn results(
+        &mut self,
+        cmd_id: u32,
+        msg_ref: &str,
+        cmd_ref: &str,
+        items: &[Item<'_>],
+    ) -> Result<(), EncodeError> {
+        match &mut self.out {
+            EncoderOut::Xml(v) => xml::encode::Enc::new(v).results(cmd_id, msg_ref, cmd_ref, items),
+            EncoderOut::Wbxml(w) => {
+                wbxml::encode::Enc::new(w).results(cmd_id, msg_ref, cmd_ref, items)
+            }
+        }
+    }
+
     /// The bytes written so far.
     pub fn len(&self) -> usize {
         match &self.out {

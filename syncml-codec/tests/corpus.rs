@@ -125,7 +125,8 @@ fn corpus_piecewise_encoding_matches_encode() {
 }
 
 /// `MessageEncoder::answer` writes the bytes `command` writes for the Status the answer
-/// stands for, for an answer to every command of the corpus (nested ones included).
+/// stands for, for an answer to every command of the corpus (nested ones included), and
+/// `MessageEncoder::results` those of the Results with its items.
 #[test]
 fn corpus_answers_encode_as_their_status() {
     use syncml_codec::{
@@ -170,6 +171,26 @@ fn corpus_answers_encode_as_their_status() {
                     ..Answer::to(c)
                 };
                 for enc in [Encoding::Xml, Encoding::Wbxml] {
+                    // Results carrying the command's items, written both ways.
+                    let mut by_parts = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                    by_parts
+                        .results(cmd_id, &m.header.msg_id, c.cmd_id(), c.items())
+                        .unwrap();
+                    let mut by_results = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                    by_results
+                        .command(&Command::Results(syncml_codec::Results {
+                            cmd_id: cmd_id.to_string().into(),
+                            msg_ref: Some(m.header.msg_id.clone()),
+                            cmd_ref: c.cmd_id().into(),
+                            items: c.items().to_vec(),
+                            ..syncml_codec::Results::default()
+                        }))
+                        .unwrap();
+                    assert_eq!(
+                        by_parts.finish(false),
+                        by_results.finish(false),
+                        "{name} {enc:?}: results for command {k} ({cmd_id})"
+                    );
                     let mut by_answer = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
                     by_answer.answer(&a).unwrap();
                     let mut by_status = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();

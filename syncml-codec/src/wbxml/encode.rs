@@ -419,6 +419,24 @@ impl<'w, W: WSink> Enc<'w, W> {
         Ok(())
     }
 
+    /// Results with only a CmdID, MsgRef, CmdRef and items, as [`Enc::command`] writes them.
+    pub(crate) fn results(
+        &mut self,
+        cmd_id: u32,
+        msg_ref: &str,
+        cmd_ref: &str,
+        items: &[Item<'_>],
+    ) -> R {
+        self.w.start(sm::PAGE, sm::RESULTS);
+        self.w
+            .number_element(sm::PAGE, sm::CMD_ID, u64::from(cmd_id));
+        self.el(sm::MSG_REF, msg_ref, "MsgRef")?;
+        self.el(sm::CMD_REF, cmd_ref, "CmdRef")?;
+        self.items(items)?;
+        self.w.end();
+        Ok(())
+    }
+
     fn container(&mut self, token: u8, c: &Container<'_>) -> R {
         self.head(token, &c.cmd_id, c.no_resp)?;
         if let Some(m) = &c.meta {

@@ -565,6 +565,22 @@ impl<'s, S: Sink> Enc<'s, S> {
         Ok(())
     }
 
+    /// Results with only a CmdID, MsgRef, CmdRef and items, as [`Enc::command`] writes them.
+    pub(crate) fn results(
+        &mut self,
+        cmd_id: u32,
+        msg_ref: &str,
+        cmd_ref: &str,
+        items: &[Item<'_>],
+    ) -> R {
+        self.num_el(b"<Results><CmdID>", u64::from(cmd_id), b"</CmdID>", "CmdID")?;
+        self.el(b"<MsgRef>", msg_ref, b"</MsgRef>", "MsgRef")?;
+        self.el(b"<CmdRef>", cmd_ref, b"</CmdRef>", "CmdRef")?;
+        self.items(items)?;
+        self.tag(b"</Results>");
+        Ok(())
+    }
+
     fn container<const A: usize, const B: usize>(
         &mut self,
         open: &[u8; A],
