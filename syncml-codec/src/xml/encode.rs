@@ -218,7 +218,7 @@ impl<'s, S: Sink> Enc<'s, S> {
 
     /// `open`, `text` escaped, `close`. A short plain text (most of them: CmdID, MsgRef, a
     /// status code) is assembled with its tags in one block and written at once.
-    #[inline]
+    #[inline(always)]
     fn el<const A: usize, const B: usize>(
         &mut self,
         open: &[u8; A],
@@ -241,9 +241,16 @@ impl<'s, S: Sink> Enc<'s, S> {
                 return Ok(());
             }
         }
-        self.tag(open);
+        self.el_escaped(open, text, close, what)
+    }
+
+    /// [`Enc::el`] for a text that is long or needs escaping: out of line, so that the
+    /// short path inlined at every element stays small.
+    #[inline(never)]
+    fn el_escaped(&mut self, open: &[u8], text: &str, close: &[u8], what: &'static str) -> R {
+        self.raw(open);
         self.escaped(text, what)?;
-        self.tag(close);
+        self.raw(close);
         Ok(())
     }
 
