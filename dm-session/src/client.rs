@@ -527,24 +527,11 @@ impl ClientEngine {
         }
 
         let (hdr_code, chal) = self.check_server(&msg);
-        let mut hdr = Status::new(
-            Cow::Borrowed(""),
-            msg_ref.clone(),
-            Cow::Borrowed("0"),
-            Cow::Borrowed("SyncHdr"),
-            StatusCode::from_code(hdr_code),
-        );
-        hdr.chal = chal.map(|m| {
-            Box::new(syncml_codec::Chal {
-                meta: m.to_meta().into_owned(),
-            })
-        });
-        hdr.target_refs = vec![Cow::Borrowed(&*msg.header.target.loc_uri)];
-        hdr.source_refs = vec![Cow::Borrowed(&*msg.header.source.loc_uri)];
+        let hdr = HdrAnswer::new(&msg, hdr_code, chal);
         let server_ok = hdr_code < 300;
         let mut mgmt = false;
         // Borrowed from the message: encoded before it goes when they fit in one message.
-        let mut replies = Replies::with_capacity(msg.body.commands.len() + 1);
+        let mut replies = Replies::new(&msg.header.msg_id, msg.body.commands.len() + 1);
         // Borrowed by every command below; put back before returning.
         let server = std::mem::take(&mut self.config.server_id);
         for c in &msg.body.commands {
@@ -620,7 +607,7 @@ impl ClientEngine {
                 Err(back) => *back,
             }
         } else {
-            self.hdr_status = Some(HdrStatus(hdr.into_owned()));
+            self.hdr_status = Some(HdrStatus(hdr.into_status()));
             (replies, glue)
         };
         if self.outbox.is_empty() {
@@ -660,7 +647,7 @@ impl ClientEngine {
     )]
     fn seal<'m>(
         &mut self,
-        hdr: Status<'m>,
+        hdr: HdrAnswer<'m>,
         mut replies: Replies<'m>,
         glue: Vec<(usize, usize)>,
     ) -> Result<(), Box<(Replies<'m>, Vec<(usize, usize)>)>> {
@@ -677,28 +664,26 @@ impl ClientEngine {
             self.msg_id.saturating_add(1),
         );
         msg.body.final_flag = final_flag;
-        // Allocated directly (the header's body is empty) rather than through `reserve`.
-        if msg.body.commands.capacity() == 0 {
-            msg.body.commands = Vec::with_capacity(2);
-        }
-        msg.body.commands.push(Command::Status(hdr));
-        if self.ask_more {
-            msg.body.commands.push(Command::alert(
-                Cow::Borrowed(""),
-                AlertCode::NextMessage,
-                Vec::new(),
-            ));
-        }
-        let n_fixed = msg.body.commands.len();
-        let mut next = 0u32;
-        for c in &mut msg.body.commands {
-            number(c, &mut next);
-        }
-        for c in replies.iter_mut() {
-            number(c, &mut next);
-        }
-        let body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(next as usize + 2)));
-        if let Some(body) = replies.encode(&msg, self.config.encoding.encoding(), body, max) {
+        let mut ask_more = self
+            .ask_more
+            .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, Vec::new()));
+        let n_fixed = 1 + usize::from(ask_more.is_some());
+        let body =
+            Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(n_fixed + replies.len() + 2)));
+        let encoded = (|| {
+            let mut enc =
+                syncml_codec::MessageEncoder::begin(&msg, self.config.encoding.encoding(), body)
+                    .ok()?;
+            let mut next = 1u32;
+            enc.answer(&hdr.answer(next, &hdr.refs())).ok()?;
+            if let Some(alert) = &mut ask_more {
+                number(alert, &mut next);
+                enc.command(alert).ok()?;
+            }
+            replies.encode(enc, next, max, final_flag)
+        })();
+        drop(msg);
+        if let Some(body) = encoded {
             self.sealed = Some(Sealed {
                 body,
                 final_flag,
@@ -707,10 +692,7 @@ impl ClientEngine {
             });
             return Ok(());
         }
-        // The first command is the Status pushed above.
-        if let Some(Command::Status(hdr)) = msg.body.commands.into_iter().next() {
-            self.hdr_status = Some(HdrStatus(hdr.into_owned()));
-        }
+        self.hdr_status = Some(HdrStatus(hdr.into_status()));
         Err(Box::new((replies, glue)))
     }
 
@@ -881,22 +863,23 @@ impl ClientEngine {
                 {
                     return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
-                let mut status = answering(c, msg_ref, 200);
+                let mut code = 200;
+                let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
                     let mut op = op_for(kind, target, item, x.meta.as_deref());
                     op.data = data.as_ref().map(ItemData::op);
                     let r = tree.execute(server, &op);
-                    if !r.status.is_success() && status.code.code() < 300 {
-                        status.code = StatusCode::from_code(r.status.0);
+                    if !r.status.is_success() && code < 300 {
+                        code = r.status.0;
                         if let Some(u) = r.failed_uri {
-                            status.items.push(Item::target(u));
+                            items.push(Item::target(u));
                         }
                     }
                 }
-                let failed = status.code.code() >= 300;
-                out.push_answer(status, c);
+                let failed = code >= 300;
+                out.push_answer(c, code, items);
                 if failed {
                     Outcome::Failed
                 } else {
@@ -904,21 +887,16 @@ impl ClientEngine {
                 }
             }
             Command::Get(x) => {
-                let mut status = answering(c, msg_ref, 200);
-                let mut items = Vec::new();
+                let mut code = 200;
+                let mut items = None;
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let r = tree.execute(server, &Op::get(target));
                     if !r.status.is_success() {
-                        if status.code.code() < 300 {
-                            status.code = StatusCode::from_code(r.status.0);
+                        if code < 300 {
+                            code = r.status.0;
                         }
                         continue;
-                    }
-                    // Mostly one Get of one leaf: room for exactly its results at once,
-                    // rather than the growth path's four (items are large).
-                    if items.capacity() == 0 {
-                        items = Vec::with_capacity(r.results.len());
                     }
                     for ri in r.results {
                         // A plain `chr` leaf goes without Meta (the default format).
@@ -932,19 +910,13 @@ impl ClientEngine {
                             }));
                         }
                         oi.data = ri.data.map(data_from_bytes);
-                        items.push(oi);
+                        ResultItems::push(&mut items, oi);
                     }
                 }
-                let ok = status.code.code() < 300;
-                out.push_answer(status, c);
-                if ok && !items.is_empty() {
-                    out.push(Command::Results(Results {
-                        cmd_id: Cow::Borrowed(""),
-                        msg_ref: Some(msg_ref.clone()),
-                        cmd_ref: Cow::Borrowed(c.cmd_id()),
-                        items,
-                        ..Results::default()
-                    }));
+                let ok = code < 300;
+                out.push_answer(c, code, Vec::new());
+                if let Some(items) = items.filter(|_| ok) {
+                    out.cmds.push(Entry::Results { of: c, items });
                 }
                 if ok {
                     Outcome::Done
@@ -953,7 +925,7 @@ impl ClientEngine {
                 }
             }
             Command::Exec(x) => {
-                let mut status = answering(c, msg_ref, 200);
+                let mut code = 200;
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -961,13 +933,12 @@ impl ClientEngine {
                     op.data = data.as_ref().map(ItemData::op);
                     op.correlator = x.correlator.as_deref();
                     let r = tree.execute(server, &op);
-                    let code = status.code.code();
                     if code < 300 && (r.status.0 != 200 || code == 200) {
-                        status.code = StatusCode::from_code(r.status.0);
+                        code = r.status.0;
                     }
                 }
-                let failed = status.code.code() >= 300;
-                out.push_answer(status, c);
+                let failed = code >= 300;
+                out.push_answer(c, code, Vec::new());
                 if failed {
                     Outcome::Failed
                 } else {
@@ -993,7 +964,7 @@ impl ClientEngine {
                     options: a.ui_options().unwrap_or_default(),
                 };
                 let answer = ui.interact(&request);
-                let mut status = answering(c, msg_ref, 200);
+                let mut items = Vec::new();
                 let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
@@ -1008,7 +979,7 @@ impl ClientEngine {
                                 t.truncate(i);
                             }
                         }
-                        status.items.push(Item::data_only(t));
+                        items.push(Item::data_only(t));
                         Outcome::Done
                     }
                     UiResponse::Choices(v) => {
@@ -1017,7 +988,7 @@ impl ClientEngine {
                             && (kind != UiKind::SingleChoice || v.len() == 1);
                         if valid {
                             for i in v {
-                                status.items.push(Item::data_only(i.to_string()));
+                                items.push(Item::data_only(i.to_string()));
                             }
                             Outcome::Done
                         } else {
@@ -1038,8 +1009,7 @@ impl ClientEngine {
                         Outcome::Failed
                     }
                 };
-                status.code = StatusCode::from_code(code);
-                out.push_answer(status, c);
+                out.push_answer(c, code, items);
                 outcome
             }
             Command::Sequence(seq) => {
@@ -1077,18 +1047,18 @@ impl ClientEngine {
                     }
                     // Members run before the failure were rolled back: 216; the failure
                     // keeps its code; the rest never ran: 215; the Atomic itself: 507.
-                    for s in out.iter_mut().skip(head + 1).take(failed_start - head - 1) {
-                        if let Command::Status(st) = s {
-                            if st.code.code() < 300 {
-                                st.code = StatusCode::from_code(216);
+                    for i in head + 1..failed_start {
+                        if let Some(code) = out.code_mut(i) {
+                            if code.code() < 300 {
+                                *code = StatusCode::from_code(216);
                             }
                         }
                     }
                     for inner in atomic.commands.iter().skip(k + 1) {
                         out.push(status_for(inner, msg_ref, 215));
                     }
-                    if let Some(Command::Status(st)) = out.get_mut(head) {
-                        st.code = StatusCode::from_code(507);
+                    if let Some(code) = out.code_mut(head) {
+                        *code = StatusCode::from_code(507);
                     }
                 }
                 // The responses of an Atomic go in one message (they are glued in the
@@ -1424,29 +1394,88 @@ fn send_ready<'h>(
     Err((msg.body.commands, cmds, ready.glue))
 }
 
-/// The replies to one server message, in codec form. A Status answering an item command
-/// keeps the command it answers instead of its TargetRefs/SourceRefs, which are filled in
-/// from its items when it is encoded (in one buffer, reused from Status to Status) or when
-/// the replies are kept ([`Replies::into_filled`]): a reply costs no allocation of its own.
+/// The replies to one server message, in codec form. A Status answering a command is kept
+/// as that command and a code: its MsgRef, CmdRef, Cmd and TargetRefs/SourceRefs come from
+/// the server's message when it is encoded ([`syncml_codec::Answer`]) or when the replies
+/// are kept ([`Replies::into_filled`]): a reply costs no allocation of its own, and is
+/// small to move.
 struct Replies<'m> {
-    /// Each reply, with the command a Status without its refs yet answers.
-    cmds: Vec<(Command<'m>, Option<&'m Command<'m>>)>,
+    /// The MsgID of the server's message: the MsgRef of every answer.
+    msg_ref: &'m str,
+    cmds: Vec<Entry<'m>>,
+}
+
+/// One reply.
+enum Entry<'m> {
+    /// The Status answering `of`, with its code and items.
+    Answer {
+        of: &'m Command<'m>,
+        code: StatusCode,
+        items: Vec<Item<'m>>,
+    },
+    /// The Results of Get `of`.
+    Results {
+        of: &'m Command<'m>,
+        items: ResultItems<'m>,
+    },
+    /// Any other reply.
+    Cmd(Command<'m>),
+}
+
+/// The items of Results: mostly the one of a Get of a leaf, kept without a Vec.
+enum ResultItems<'m> {
+    One(Item<'m>),
+    Many(Vec<Item<'m>>),
+}
+
+impl<'m> ResultItems<'m> {
+    /// Adds `item` to the items in `slot`.
+    fn push(slot: &mut Option<Self>, item: Item<'m>) {
+        match slot {
+            None => *slot = Some(Self::One(item)),
+            Some(Self::Many(v)) => v.push(item),
+            Some(Self::One(_)) => {
+                if let Some(Self::One(first)) = slot.take() {
+                    *slot = Some(Self::Many(vec![first, item]));
+                }
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[Item<'m>] {
+        match self {
+            Self::One(i) => std::slice::from_ref(i),
+            Self::Many(v) => v,
+        }
+    }
+
+    fn into_vec(self) -> Vec<Item<'m>> {
+        match self {
+            Self::One(i) => vec![i],
+            Self::Many(v) => v,
+        }
+    }
 }
 
 impl<'m> Replies<'m> {
-    fn with_capacity(n: usize) -> Self {
+    fn new(msg_ref: &'m str, n: usize) -> Self {
         Self {
+            msg_ref,
             cmds: Vec::with_capacity(n),
         }
     }
 
     fn push(&mut self, c: Command<'m>) {
-        self.cmds.push((c, None));
+        self.cmds.push(Entry::Cmd(c));
     }
 
-    /// Adds `status`, the answer to `c`; its refs are those of `c`'s items.
-    fn push_answer(&mut self, status: Status<'m>, c: &'m Command<'m>) {
-        self.cmds.push((Command::Status(status), Some(c)));
+    /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
+    fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: Vec<Item<'m>>) {
+        self.cmds.push(Entry::Answer {
+            of: c,
+            code: StatusCode::from_code(code),
+            items,
+        });
     }
 
     fn len(&self) -> usize {
@@ -1461,75 +1490,179 @@ impl<'m> Replies<'m> {
         self.cmds.truncate(n);
     }
 
-    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Command<'m>> {
-        self.cmds.iter_mut().map(|(c, _)| c)
-    }
-
-    fn get_mut(&mut self, i: usize) -> Option<&mut Command<'m>> {
-        self.cmds.get_mut(i).map(|(c, _)| c)
+    /// The code of reply `i`, when it is a Status.
+    fn code_mut(&mut self, i: usize) -> Option<&mut StatusCode> {
+        match self.cmds.get_mut(i)? {
+            Entry::Answer { code, .. } => Some(code),
+            Entry::Cmd(Command::Status(st)) => Some(&mut st.code),
+            Entry::Results { .. } | Entry::Cmd(_) => None,
+        }
     }
 
     /// Copies of the replies from `from` on, refs filled in.
     fn filled_from(&self, from: usize) -> Vec<Command<'m>> {
+        let msg_ref = self.msg_ref;
         self.cmds
             .iter()
             .skip(from)
-            .map(|(c, of)| filled(c.clone(), *of))
+            .map(|e| match e {
+                Entry::Answer { of, code, items } => {
+                    Command::Status(answer_status(msg_ref, of, *code, items.clone()))
+                }
+                Entry::Results { of, items } => results_of(msg_ref, of, items.as_slice().to_vec()),
+                Entry::Cmd(c) => c.clone(),
+            })
             .collect()
     }
 
     /// The replies, refs filled in.
     fn into_filled(self) -> Vec<Command<'m>> {
-        self.cmds.into_iter().map(|(c, of)| filled(c, of)).collect()
+        let msg_ref = self.msg_ref;
+        self.cmds
+            .into_iter()
+            .map(|e| match e {
+                Entry::Answer { of, code, items } => {
+                    Command::Status(answer_status(msg_ref, of, code, items))
+                }
+                Entry::Results { of, items } => results_of(msg_ref, of, items.into_vec()),
+                Entry::Cmd(c) => c,
+            })
+            .collect()
     }
 
-    /// `msg` (its header and fixed commands) followed by the replies, in `encoding` in
-    /// `buf`, when that encodes within `max` bytes.
+    /// The replies after what `enc` holds (commands numbered up to `next`), numbered on,
+    /// and the end of the message: its bytes, when they are within `max`.
     fn encode(
         &mut self,
-        msg: &Message<'_>,
-        encoding: syncml_codec::Encoding,
-        buf: Vec<u8>,
+        mut enc: syncml_codec::MessageEncoder,
+        mut next: u32,
         max: usize,
+        final_flag: bool,
     ) -> Option<Vec<u8>> {
-        let mut enc = syncml_codec::MessageEncoder::begin(msg, encoding, buf).ok()?;
-        let mut refs: Vec<Cow<'m, str>> = Vec::new();
-        for (c, of) in &mut self.cmds {
-            let lent = match (&mut *c, of) {
-                (Command::Status(st), Some(of)) => {
-                    st.target_refs = std::mem::take(&mut refs);
-                    add_refs(st, of);
-                    true
+        let msg_ref = self.msg_ref;
+        for e in &mut self.cmds {
+            let done = match e {
+                Entry::Answer { of, code, items } => {
+                    next = next.saturating_add(1);
+                    enc.answer(&syncml_codec::Answer {
+                        cmd_id: next,
+                        msg_ref,
+                        source_refs: matches!(of, Command::Copy(_)),
+                        code: *code,
+                        items,
+                        ..syncml_codec::Answer::to(of)
+                    })
                 }
-                _ => false,
+                Entry::Results { of, items } => {
+                    next = next.saturating_add(1);
+                    enc.results(next, msg_ref, of.cmd_id(), items.as_slice())
+                }
+                Entry::Cmd(c) => {
+                    number(c, &mut next);
+                    enc.command(c)
+                }
             };
-            let done = enc.command(c);
-            if lent {
-                // Back to a Status without its refs, the buffer kept for the next one.
-                if let Command::Status(st) = c {
-                    refs = std::mem::take(&mut st.target_refs);
-                    refs.clear();
-                    st.source_refs = Vec::new();
-                }
-            }
             if done.is_err() || enc.len() > max {
                 return None;
             }
         }
-        let body = enc.finish(msg.body.final_flag);
+        let body = enc.finish(final_flag);
         (body.len() <= max).then_some(body)
     }
 }
 
-/// `c` with its refs filled in, when it is a Status answering `of`.
-fn filled<'m>(mut c: Command<'m>, of: Option<&'m Command<'m>>) -> Command<'m> {
-    if let (Command::Status(st), Some(of)) = (&mut c, of) {
-        add_refs(st, of);
-    }
-    c
+/// The Status for the server's SyncHdr, in parts, small to move: its TargetRef and
+/// SourceRef are the header's Target and Source (see [`syncml_codec::Answer`]), so that
+/// encoding it allocates nothing.
+struct HdrAnswer<'m> {
+    msg_ref: &'m str,
+    target: &'m str,
+    source: &'m str,
+    chal: Option<Box<syncml_codec::Chal<'static>>>,
+    code: StatusCode,
 }
 
-/// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it.
+impl<'m> HdrAnswer<'m> {
+    fn new(msg: &'m Message<'m>, code: u16, chal: Option<MetaInfo>) -> Self {
+        let h = &msg.header;
+        Self {
+            msg_ref: &h.msg_id,
+            target: &h.target.loc_uri,
+            source: &h.source.loc_uri,
+            chal: chal.map(|m| {
+                Box::new(syncml_codec::Chal {
+                    meta: m.to_meta().into_owned(),
+                })
+            }),
+            code: StatusCode::from_code(code),
+        }
+    }
+
+    /// The item whose Target and Source give the refs of [`HdrAnswer::answer`].
+    fn refs(&self) -> Item<'m> {
+        let mut refs = Item::target(Cow::Borrowed(self.target));
+        refs.source = Some(Location::new(Cow::Borrowed(self.source)));
+        refs
+    }
+
+    fn answer<'s>(&'s self, cmd_id: u32, refs: &'s Item<'m>) -> syncml_codec::Answer<'s> {
+        syncml_codec::Answer {
+            cmd_id,
+            msg_ref: self.msg_ref,
+            cmd_ref: "0",
+            cmd: "SyncHdr",
+            refs_of: std::slice::from_ref(refs),
+            source_refs: true,
+            chal: self.chal.as_deref(),
+            code: self.code,
+            items: &[],
+        }
+    }
+
+    /// The Status, owned, its CmdID given when it is sent.
+    fn into_status(self) -> Status<'static> {
+        let refs = self.refs();
+        let mut st = self.answer(0, &refs).to_status().into_owned();
+        st.cmd_id = Cow::Borrowed("");
+        st
+    }
+}
+
+/// The Results of Get `of` (a command of message `msg_ref`) carrying `items`; numbered when
+/// sent.
+fn results_of<'m>(msg_ref: &'m str, of: &'m Command<'m>, items: Vec<Item<'m>>) -> Command<'m> {
+    Command::Results(Results {
+        cmd_id: Cow::Borrowed(""),
+        msg_ref: Some(Cow::Borrowed(msg_ref)),
+        cmd_ref: Cow::Borrowed(of.cmd_id()),
+        items,
+        ..Results::default()
+    })
+}
+
+/// The Status answering `of` (a command of message `msg_ref`) with `code` and `items`, its
+/// TargetRefs (and for a Copy its SourceRefs) those of `of`'s items; numbered when sent.
+fn answer_status<'m>(
+    msg_ref: &'m str,
+    of: &'m Command<'m>,
+    code: StatusCode,
+    items: Vec<Item<'m>>,
+) -> Status<'m> {
+    let mut s = Status::new(
+        Cow::Borrowed(""),
+        Cow::Borrowed(msg_ref),
+        Cow::Borrowed(of.cmd_id()),
+        Cow::Borrowed(of.name()),
+        code,
+    );
+    s.items = items;
+    add_refs(&mut s, of);
+    s
+}
+
+/// The SyncHdr of the client's message `msg_id`: Cred until the server accepted it. Built
+/// whole rather than through [`syncml_codec::MessageBuilder`], which moves the message at
+/// every step.
 fn header<'a>(
     config: &'a ClientConfig,
     session_id: &'a str,
@@ -1540,21 +1673,36 @@ fn header<'a>(
     let creds = config.client_credentials.as_ref();
     let cred = creds
         .filter(|_| !accepted)
-        .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(client_nonce)?)));
-    let mut b = Message::client(
-        Cow::Borrowed(session_id),
-        crate::wire::cmd_id(msg_id),
-        Cow::Borrowed(config.device_id.as_str()),
-        Cow::Borrowed(config.server_uri.as_str()),
-    )
-    .limits(Some(config.max_msg_size), Some(config.max_obj_size));
-    if let Some(c) = creds {
-        b = b.source_name(Cow::Borrowed(c.name.as_str()));
+        .and_then(|c| Some((c.auth_type.meta_type()?, c.cred_data(client_nonce)?)))
+        .map(|(t, d)| syncml_codec::Cred {
+            meta: Some(Box::new(Meta::format_type(
+                syncml_codec::Format::B64,
+                Cow::Borrowed(t),
+            ))),
+            data: Cow::Owned(d),
+        });
+    Message {
+        header: syncml_codec::SyncHdr {
+            ver_dtd: Cow::Borrowed("1.2"),
+            ver_proto: Cow::Borrowed("DM/1.2"),
+            session_id: Cow::Borrowed(session_id),
+            msg_id: crate::wire::cmd_id(msg_id),
+            target: Location::new(Cow::Borrowed(config.server_uri.as_str())),
+            source: Location {
+                loc_uri: Cow::Borrowed(config.device_id.as_str()),
+                loc_name: creds.map(|c| Cow::Borrowed(c.name.as_str())),
+            },
+            resp_uri: None,
+            no_resp: false,
+            cred,
+            meta: Some(Box::new(Meta {
+                max_msg_size: Some(config.max_msg_size),
+                max_obj_size: Some(config.max_obj_size),
+                ..Meta::default()
+            })),
+        },
+        body: syncml_codec::SyncBody::default(),
     }
-    if let Some((t, d)) = cred {
-        b = b.cred(t, d);
-    }
-    b.build()
 }
 
 fn drain_alerts(tree: &mut Tree) -> Vec<Cmd> {
@@ -1608,6 +1756,7 @@ enum ItemData<'d> {
 }
 
 impl<'d> ItemData<'d> {
+    #[inline]
     fn of(d: &'d Data<'_>) -> Self {
         match d {
             Data::Text(t) => Self::Text(Cow::Borrowed(t)),
@@ -1638,6 +1787,7 @@ fn data_bytes<'d>(d: &'d Data<'_>) -> Cow<'d, [u8]> {
     }
 }
 
+#[inline]
 fn op_for<'a>(
     kind: dm_tree::Command,
     target: &'a str,

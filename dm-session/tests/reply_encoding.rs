@@ -179,3 +179,96 @@ fn a_new_client_nonce_before_the_reply_goes_into_its_cred() {
         assert_eq!(was, msg, "{enc:?}");
     }
 }
+
+/// The reply encoded while the server's message is at hand (its Statuses written from the
+/// commands they answer) holds the bytes the codec writes for the message it decodes to:
+/// every kind of answer, the SyncHdr Status with and without a Chal, in both encodings.
+#[test]
+fn the_sealed_reply_is_what_the_codec_writes_for_it() {
+    use dm_session::{ServerConfig, ServerEngine};
+    use syncml_codec::AlertCode;
+    for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
+        for with_creds in [false, true] {
+            let (mut c, mut s) = engines(enc);
+            if with_creds {
+                let mut cc = ClientConfig::new(DEVICE, SERVER, SERVER_URI);
+                let mut sc = ServerConfig::new(SERVER, SERVER_URI);
+                cc.encoding = enc;
+                sc.encoding = enc;
+                let user = Credentials::new(AuthType::Md5, "user", "secret");
+                let server = Credentials::new(AuthType::Md5, SERVER, "server-secret");
+                cc.client_credentials = Some(user.clone());
+                cc.server_credentials = Some(server.clone());
+                sc.client_credentials = Some(user);
+                sc.server_credentials = Some(server);
+                c = ClientEngine::new(cc, b"client-seed");
+                s = ServerEngine::new(sc, b"server-seed");
+            }
+            let cmds = vec![
+                Cmd::get("./App/Name"),
+                Cmd::get("./App"),
+                Cmd::get("./App/Missing"),
+                // One Get, several Results items.
+                Cmd::Item {
+                    kind: dm_session::ItemKind::Get,
+                    meta: None,
+                    correlator: None,
+                    items: vec![
+                        dm_session::OutItem::target("./App/Name"),
+                        dm_session::OutItem::target("./App/Level"),
+                        dm_session::OutItem::target("./App/Blob"),
+                    ],
+                },
+                Cmd::replace("./App/Level", "7"),
+                Cmd::add("./App/New", "chr", Some("new".into())),
+                Cmd::delete("./App/Missing"),
+                Cmd::copy("./App/Name", "./App/Copy"),
+                Cmd::exec("./App/Name", Some("corr".into())),
+                Cmd::alert(AlertCode::NextMessage, Vec::new()),
+                Cmd::ui_alert(AlertCode::Display, "MINDT=1", "hello", &[]),
+                Cmd::atomic(vec![
+                    Cmd::replace("./App/Name", "x"),
+                    Cmd::add("./App/Other", "chr", Some("y".into())),
+                ]),
+                Cmd::atomic(vec![
+                    Cmd::replace("./App/Name", "z"),
+                    Cmd::delete("./App/Missing"),
+                ]),
+                Cmd::sequence(vec![Cmd::get("./App/Level"), Cmd::delete("./App/Missing")]),
+            ];
+            let (mut c, mut tree, r) = at_package_2(c, s, cmds);
+            c.handle_incoming(&mut tree, &mut NoUi, &r.body, None)
+                .unwrap();
+            let out = c.poll_transmit().unwrap().unwrap();
+            let msg = syncml_codec::decode(&out.body).unwrap();
+            assert_eq!(
+                msg.to_bytes(enc.encoding()).unwrap(),
+                out.body,
+                "{enc:?} creds {with_creds}"
+            );
+            let statuses = msg
+                .body
+                .commands
+                .iter()
+                .filter(|c| matches!(c, Command::Status(_)))
+                .count();
+            assert!(statuses >= 17, "{enc:?} creds {with_creds}: {statuses}");
+            let most_items = msg
+                .body
+                .commands
+                .iter()
+                .filter(|c| matches!(c, Command::Results(_)))
+                .map(|c| c.items().len())
+                .max();
+            assert_eq!(most_items, Some(3), "{enc:?} creds {with_creds}");
+            if let Some(Command::Status(hdr)) = msg.body.commands.first() {
+                assert_eq!(hdr.cmd, "SyncHdr");
+                assert_eq!(hdr.target_refs.len(), 1);
+                assert_eq!(hdr.source_refs.len(), 1);
+                assert_eq!(hdr.chal.is_some(), with_creds, "{enc:?}");
+            } else {
+                panic!("{enc:?}: no SyncHdr Status first");
+            }
+        }
+    }
+}

@@ -143,6 +143,33 @@ impl MessageEncoder {
         }
     }
 
+    /// Appends the Status `answer` stands for (what [`MessageEncoder::command`] writes for
+    /// [`Answer::to_status`]), without building it.
+    pub fn answer(&mut self, answer: &Answer<'_>) -> Result<(), EncodeError> {
+        match &mut self.out {
+            EncoderOut::Xml(v) => xml::encode::Enc::new(v).answer(answer),
+            EncoderOut::Wbxml(w) => wbxml::encode::Enc::new(w).answer(answer),
+        }
+    }
+
+    /// Appends Results answering Get `cmd_ref` of message `msg_ref` with `items` and no
+    /// Meta, TargetRef or SourceRef (what [`MessageEncoder::command`] writes for those
+    /// Results), without building them.
+    pub fn results(
+        &mut self,
+        cmd_id: u32,
+        msg_ref: &str,
+        cmd_ref: &str,
+        items: &[Item<'_>],
+    ) -> Result<(), EncodeError> {
+        match &mut self.out {
+            EncoderOut::Xml(v) => xml::encode::Enc::new(v).results(cmd_id, msg_ref, cmd_ref, items),
+            EncoderOut::Wbxml(w) => {
+                wbxml::encode::Enc::new(w).results(cmd_id, msg_ref, cmd_ref, items)
+            }
+        }
+    }
+
     /// The bytes written so far.
     pub fn len(&self) -> usize {
         match &self.out {
@@ -168,6 +195,79 @@ impl MessageEncoder {
                 w.finish()
             }
         }
+    }
+}
+
+/// A Status answering a command (or the header) of the peer's message, written by
+/// [`MessageEncoder::answer`] from what it answers rather than from a [`Status`] holding
+/// copies of its fields: its TargetRefs and SourceRefs are read from items.
+#[derive(Clone, Copy, Debug)]
+pub struct Answer<'s> {
+    /// `CmdID`.
+    pub cmd_id: u32,
+    /// `MsgRef`: the MsgID of the message holding what is answered.
+    pub msg_ref: &'s str,
+    /// `CmdRef`: the CmdID of the command answered (`0` for the header).
+    pub cmd_ref: &'s str,
+    /// `Cmd`: the name of the command answered (`SyncHdr` for the header).
+    pub cmd: &'s str,
+    /// Items (those of the command answered) whose Targets' LocURIs are the `TargetRef`s.
+    pub refs_of: &'s [Item<'s>],
+    /// Whether the LocURIs of their Sources are `SourceRef`s too.
+    pub source_refs: bool,
+    /// `Chal`.
+    pub chal: Option<&'s Chal<'s>>,
+    /// `Data`: the code.
+    pub code: StatusCode,
+    /// The Status's `Item`s.
+    pub items: &'s [Item<'s>],
+}
+
+impl<'s> Answer<'s> {
+    /// The answer to `command`: CmdRef its CmdID, Cmd its name, refs from its items.
+    pub fn to(command: &'s Command<'s>) -> Self {
+        Self {
+            cmd_id: 0,
+            msg_ref: "",
+            cmd_ref: command.cmd_id(),
+            cmd: command.name(),
+            refs_of: command.items(),
+            source_refs: false,
+            chal: None,
+            code: StatusCode::from_code(200),
+            items: &[],
+        }
+    }
+
+    /// The TargetRefs: the LocURIs of the Targets of `refs_of`.
+    pub fn target_refs(&self) -> impl Iterator<Item = &'s str> {
+        self.refs_of
+            .iter()
+            .filter_map(|i| i.target.as_ref().map(|t| &*t.loc_uri))
+    }
+
+    /// The SourceRefs: the LocURIs of the Sources of `refs_of`, when `source_refs`.
+    pub fn source_refs(&self) -> impl Iterator<Item = &'s str> {
+        let items: &'s [Item<'s>] = if self.source_refs { self.refs_of } else { &[] };
+        items
+            .iter()
+            .filter_map(|i| i.source.as_ref().map(|s| &*s.loc_uri))
+    }
+
+    /// The Status this stands for, borrowing its text.
+    pub fn to_status(&self) -> Status<'s> {
+        let mut s = Status::new(
+            std::borrow::Cow::Owned(self.cmd_id.to_string()),
+            std::borrow::Cow::Borrowed(self.msg_ref),
+            std::borrow::Cow::Borrowed(self.cmd_ref),
+            std::borrow::Cow::Borrowed(self.cmd),
+            self.code,
+        );
+        s.target_refs = self.target_refs().map(std::borrow::Cow::Borrowed).collect();
+        s.source_refs = self.source_refs().map(std::borrow::Cow::Borrowed).collect();
+        s.chal = self.chal.map(|c| Box::new(c.clone()));
+        s.items = self.items.to_vec();
+        s
     }
 }
 

@@ -123,3 +123,85 @@ fn corpus_piecewise_encoding_matches_encode() {
         }
     }
 }
+
+/// `MessageEncoder::answer` writes the bytes `command` writes for the Status the answer
+/// stands for, for an answer to every command of the corpus (nested ones included), and
+/// `MessageEncoder::results` those of the Results with its items.
+#[test]
+fn corpus_answers_encode_as_their_status() {
+    use syncml_codec::{
+        Answer, Chal, Format, Item, ItemCommand, Location, MessageEncoder, Meta, StatusCode,
+    };
+    let chal = Chal {
+        meta: Meta {
+            next_nonce: Some("bm9uY2U=".into()),
+            ..Meta::format_type(Format::B64, "syncml:auth-md5")
+        },
+    };
+    let items = [Item::target("./a/b"), Item::data_only("x & <y>")];
+    let mut both = Item::target("./to");
+    both.source = Some(Location::new("./from"));
+    let mut source_only = Item::data_only("d");
+    source_only.source = Some(Location::new("./only/source"));
+    let copy = Command::Copy(ItemCommand {
+        cmd_id: "9".into(),
+        items: vec![both, source_only, Item::target("")],
+        ..ItemCommand::default()
+    });
+    for (name, x, _) in common::corpus() {
+        let m = decode_xml(&x).unwrap();
+        let mut head = m.clone();
+        head.body.commands.clear();
+        let mut all = m.all_commands();
+        all.push(&copy);
+        for (k, c) in all.into_iter().enumerate() {
+            for (cmd_id, code, items, source_refs) in [
+                (1, 200, &items[..0], false),
+                (7, 404, &items[..1], true),
+                (1234, 215, &items[..], matches!(c, Command::Copy(_))),
+                (u32::MAX, 1223, &items[..0], true),
+            ] {
+                let a = Answer {
+                    cmd_id,
+                    msg_ref: &m.header.msg_id,
+                    source_refs,
+                    chal: (cmd_id == 7).then_some(&chal),
+                    code: StatusCode::from_code(code),
+                    items,
+                    ..Answer::to(c)
+                };
+                for enc in [Encoding::Xml, Encoding::Wbxml] {
+                    // Results carrying the command's items, written both ways.
+                    let mut by_parts = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                    by_parts
+                        .results(cmd_id, &m.header.msg_id, c.cmd_id(), c.items())
+                        .unwrap();
+                    let mut by_results = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                    by_results
+                        .command(&Command::Results(syncml_codec::Results {
+                            cmd_id: cmd_id.to_string().into(),
+                            msg_ref: Some(m.header.msg_id.clone()),
+                            cmd_ref: c.cmd_id().into(),
+                            items: c.items().to_vec(),
+                            ..syncml_codec::Results::default()
+                        }))
+                        .unwrap();
+                    assert_eq!(
+                        by_parts.finish(false),
+                        by_results.finish(false),
+                        "{name} {enc:?}: results for command {k} ({cmd_id})"
+                    );
+                    let mut by_answer = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                    by_answer.answer(&a).unwrap();
+                    let mut by_status = MessageEncoder::begin(&head, enc, Vec::new()).unwrap();
+                    by_status.command(&Command::Status(a.to_status())).unwrap();
+                    assert_eq!(
+                        by_answer.finish(true),
+                        by_status.finish(true),
+                        "{name} {enc:?}: answer to command {k} ({cmd_id}, {code})"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -128,7 +128,7 @@ impl Writer {
 
     /// Writes an element holding one inline string: `<tag>text</tag>`. On a NUL in `text`
     /// nothing is written.
-    #[inline]
+    #[inline(always)]
     pub fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), Error> {
         let bytes = text.as_bytes();
         // Most elements of a message hold a few bytes (CmdID, MsgRef, Cmd, a status code) or
@@ -137,6 +137,13 @@ impl Writer {
         if bytes.len() <= BLOCK - 4 {
             return self.put_block::<BLOCK>(page, token, bytes);
         }
+        self.long_text_element(page, token, bytes)
+    }
+
+    /// [`Writer::text_element`] for a text longer than [`BLOCK`] holds: kept out of line, so
+    /// that the short path saves no more registers than it uses.
+    #[inline(never)]
+    fn long_text_element(&mut self, page: u8, token: u8, bytes: &[u8]) -> Result<(), Error> {
         if bytes.len() <= WIDE_BLOCK - 4 {
             return self.put_block::<WIDE_BLOCK>(page, token, bytes);
         }
@@ -156,16 +163,71 @@ impl Writer {
     /// [`Writer::text_element`] would write `n.to_string()`.
     #[inline]
     pub fn number_element(&mut self, page: u8, token: u8, n: u64) {
-        let mut block = [0u8; BLOCK];
-        block[0] = token | g::HAS_CONTENT;
-        block[1] = g::STR_I;
-        // u64::MAX has 20 digits: they, the NUL and END fit the block after STR_I.
+        // CmdIDs and status codes: a few digits, written as one fixed-size array each.
+        let tag = token | g::HAS_CONTENT;
+        // Each digit is below 10: the casts are exact.
+        let digit = |k: u64| b'0' + (k % 10) as u8;
+        if n < 10 {
+            self.switch_to(page);
+            self.buf.extend([tag, g::STR_I, digit(n), 0, g::END]);
+            return;
+        }
+        if n < 100 {
+            self.switch_to(page);
+            self.buf
+                .extend([tag, g::STR_I, digit(n / 10), digit(n), 0, g::END]);
+            return;
+        }
+        if n < 1000 {
+            self.switch_to(page);
+            self.buf.extend([
+                tag,
+                g::STR_I,
+                digit(n / 100),
+                digit(n / 10),
+                digit(n),
+                0,
+                g::END,
+            ]);
+            return;
+        }
+        self.long_number_element(page, token, n);
+    }
+
+    /// [`Writer::number_element`] for `n` of four digits or more, out of line (see
+    /// [`Writer::long_text_element`]).
+    #[inline(never)]
+    fn long_number_element(&mut self, page: u8, token: u8, n: u64) {
+        /// The two digits of 0 to 99.
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        // u64::MAX has 20 digits: they, the tag, STR_I, NUL and END fit the block.
         let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
+        let mut block = [0u8; 24];
+        if let Some([tag, str_i]) = block.first_chunk_mut::<2>() {
+            *tag = token | g::HAS_CONTENT;
+            *str_i = g::STR_I;
+        }
+        // The digits from the last one back, two at a time.
+        let mut at = 2 + len;
         let mut rest = n;
-        for slot in block.iter_mut().skip(2).take(len).rev() {
-            // rest % 10 < 10: the cast is exact.
-            *slot = b'0' + (rest % 10) as u8;
-            rest /= 10;
+        while at >= 4 {
+            // rest % 100 < 100: the cast is exact.
+            let pair = (rest % 100) as usize * 2;
+            rest /= 100;
+            at -= 2;
+            if let (Some(to), Some(from)) = (block.get_mut(at..at + 2), PAIRS.get(pair..pair + 2)) {
+                to.copy_from_slice(from);
+            }
+        }
+        if at == 3 {
+            if let Some(to) = block.get_mut(2) {
+                // rest < 10 here: the cast is exact.
+                *to = b'0' + rest as u8;
+            }
         }
         if let Some(end) = block.get_mut(len + 3) {
             *end = g::END;
@@ -268,8 +330,8 @@ const fn zero_in(w: u128) -> bool {
 }
 
 /// Copies the `N`-byte words at the start and at the end of `text` (they overlap when `text`
-/// is shorter than 2N, N being at most 16) into `block` from index 2 on; false if either
-/// holds a zero byte.
+/// is shorter than 2N, N being 4 or 8) into `block` from index 2 on; false if either holds a
+/// zero byte. The words are tested in 64-bit registers, as they are loaded.
 #[inline(always)]
 fn pack_ends<const B: usize, const N: usize>(block: &mut [u8; B], text: &[u8]) -> Option<bool> {
     let len = text.len();
@@ -277,11 +339,28 @@ fn pack_ends<const B: usize, const N: usize>(block: &mut [u8; B], text: &[u8]) -
     let last = text.last_chunk::<N>()?;
     block.get_mut(2..2 + N)?.copy_from_slice(first);
     block.get_mut(2 + len - N..2 + len)?.copy_from_slice(last);
-    // The lanes between the two words are not zero, so only the text's bytes count.
-    let mut words = [0xFF_u8; 16];
-    words.get_mut(..N)?.copy_from_slice(first);
-    words.get_mut(16 - N..)?.copy_from_slice(last);
-    Some(!zero_in(u128::from_le_bytes(words)))
+    let word = |w: &[u8; N]| {
+        let mut lanes = [0xFF_u8; 8];
+        if let Some(to) = lanes.get_mut(..N) {
+            to.copy_from_slice(w);
+        }
+        u64::from_le_bytes(lanes)
+    };
+    let (a, b) = (word(first), word(last));
+    Some(if N <= 4 {
+        // Both words in one register: the lanes above each are not zero.
+        !zero_in_64((a & 0xFFFF_FFFF) | (b << 32))
+    } else {
+        !zero_in_64(a) & !zero_in_64(b)
+    })
+}
+
+/// Whether a byte of `w` is zero (exact, as [`zero_in`]).
+#[inline(always)]
+const fn zero_in_64(w: u64) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    w.wrapping_sub(LOW) & !w & HIGH != 0
 }
 
 /// Whether the 32-byte word `w` holds a zero byte.

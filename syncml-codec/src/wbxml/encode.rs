@@ -4,7 +4,6 @@ use ::wbxml::tokens::{metinf as mi, syncml as sm};
 
 use crate::error::EncodeError;
 use crate::model::*;
-use crate::xml::encode::small;
 
 /// What the encoder writes to: the real writer or a byte counter.
 pub(crate) trait WSink {
@@ -33,7 +32,7 @@ impl WSink for ::wbxml::Writer {
     fn end(&mut self) {
         ::wbxml::Writer::end(self);
     }
-    #[inline]
+    #[inline(always)]
     fn text_element(&mut self, page: u8, token: u8, text: &str) -> Result<(), ::wbxml::Error> {
         ::wbxml::Writer::text_element(self, page, token, text)
     }
@@ -120,7 +119,7 @@ impl<'w, W: WSink> Enc<'w, W> {
         Self { w }
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, page: u8, token: u8, text: &str, what: &'static str) -> R {
         if text.is_empty() {
             self.w.empty(page, token);
@@ -198,10 +197,6 @@ impl<'w, W: WSink> Enc<'w, W> {
     }
 
     fn num(&mut self, page: u8, token: u8, n: u64) -> R {
-        // Status and alert codes: their text is sliced from a table.
-        if let Some(text) = small(n) {
-            return self.text(page, token, text, "number");
-        }
         self.w.number_element(page, token, n);
         Ok(())
     }
@@ -394,6 +389,52 @@ impl<'w, W: WSink> Enc<'w, W> {
                 Ok(())
             }
         }
+    }
+
+    /// The Status `a` stands for, as [`Enc::command`] writes it.
+    pub(crate) fn answer(&mut self, a: &crate::Answer<'_>) -> R {
+        self.w.start(sm::PAGE, sm::STATUS);
+        self.w
+            .number_element(sm::PAGE, sm::CMD_ID, u64::from(a.cmd_id));
+        self.el(sm::MSG_REF, a.msg_ref, "MsgRef")?;
+        self.el(sm::CMD_REF, a.cmd_ref, "CmdRef")?;
+        self.el(sm::CMD, a.cmd, "Cmd")?;
+        for x in a.target_refs() {
+            self.el(sm::TARGET_REF, x, "TargetRef")?;
+        }
+        for x in a.source_refs() {
+            self.el(sm::SOURCE_REF, x, "SourceRef")?;
+        }
+        if let Some(ch) = a.chal {
+            self.w.start(sm::PAGE, sm::CHAL);
+            self.meta(&ch.meta)?;
+            self.w.end();
+        }
+        self.num(sm::PAGE, sm::DATA, u64::from(a.code.code()))?;
+        // Mostly none: no call for an empty loop.
+        if !a.items.is_empty() {
+            self.items(a.items)?;
+        }
+        self.w.end();
+        Ok(())
+    }
+
+    /// Results with only a CmdID, MsgRef, CmdRef and items, as [`Enc::command`] writes them.
+    pub(crate) fn results(
+        &mut self,
+        cmd_id: u32,
+        msg_ref: &str,
+        cmd_ref: &str,
+        items: &[Item<'_>],
+    ) -> R {
+        self.w.start(sm::PAGE, sm::RESULTS);
+        self.w
+            .number_element(sm::PAGE, sm::CMD_ID, u64::from(cmd_id));
+        self.el(sm::MSG_REF, msg_ref, "MsgRef")?;
+        self.el(sm::CMD_REF, cmd_ref, "CmdRef")?;
+        self.items(items)?;
+        self.w.end();
+        Ok(())
     }
 
     fn container(&mut self, token: u8, c: &Container<'_>) -> R {

@@ -218,7 +218,7 @@ impl<'s, S: Sink> Enc<'s, S> {
 
     /// `open`, `text` escaped, `close`. A short plain text (most of them: CmdID, MsgRef, a
     /// status code) is assembled with its tags in one block and written at once.
-    #[inline]
+    #[inline(always)]
     fn el<const A: usize, const B: usize>(
         &mut self,
         open: &[u8; A],
@@ -241,9 +241,16 @@ impl<'s, S: Sink> Enc<'s, S> {
                 return Ok(());
             }
         }
-        self.tag(open);
+        self.el_escaped(open, text, close, what)
+    }
+
+    /// [`Enc::el`] for a text that is long or needs escaping: out of line, so that the
+    /// short path inlined at every element stays small.
+    #[inline(never)]
+    fn el_escaped(&mut self, open: &[u8], text: &str, close: &[u8], what: &'static str) -> R {
+        self.raw(open);
         self.escaped(text, what)?;
-        self.tag(close);
+        self.raw(close);
         Ok(())
     }
 
@@ -531,6 +538,54 @@ impl<'s, S: Sink> Enc<'s, S> {
                 Ok(())
             }
         }
+    }
+
+    /// The Status `a` stands for, as [`Enc::command`] writes it.
+    pub(crate) fn answer(&mut self, a: &crate::Answer<'_>) -> R {
+        self.num_el(
+            b"<Status><CmdID>",
+            u64::from(a.cmd_id),
+            b"</CmdID>",
+            "CmdID",
+        )?;
+        self.el(b"<MsgRef>", a.msg_ref, b"</MsgRef>", "MsgRef")?;
+        self.el(b"<CmdRef>", a.cmd_ref, b"</CmdRef>", "CmdRef")?;
+        self.el(b"<Cmd>", a.cmd, b"</Cmd>", "Cmd")?;
+        for x in a.target_refs() {
+            self.el(b"<TargetRef>", x, b"</TargetRef>", "TargetRef")?;
+        }
+        for x in a.source_refs() {
+            self.el(b"<SourceRef>", x, b"</SourceRef>", "SourceRef")?;
+        }
+        if let Some(ch) = a.chal {
+            self.tag(b"<Chal>");
+            self.meta(&ch.meta)?;
+            self.tag(b"</Chal>");
+        }
+        let code = u64::from(a.code.code());
+        if a.items.is_empty() {
+            return self.num_el(b"<Data>", code, b"</Data></Status>", "Data");
+        }
+        self.num_el(b"<Data>", code, b"</Data>", "Data")?;
+        self.items(a.items)?;
+        self.tag(b"</Status>");
+        Ok(())
+    }
+
+    /// Results with only a CmdID, MsgRef, CmdRef and items, as [`Enc::command`] writes them.
+    pub(crate) fn results(
+        &mut self,
+        cmd_id: u32,
+        msg_ref: &str,
+        cmd_ref: &str,
+        items: &[Item<'_>],
+    ) -> R {
+        self.num_el(b"<Results><CmdID>", u64::from(cmd_id), b"</CmdID>", "CmdID")?;
+        self.el(b"<MsgRef>", msg_ref, b"</MsgRef>", "MsgRef")?;
+        self.el(b"<CmdRef>", cmd_ref, b"</CmdRef>", "CmdRef")?;
+        self.items(items)?;
+        self.tag(b"</Results>");
+        Ok(())
     }
 
     fn container<const A: usize, const B: usize>(
