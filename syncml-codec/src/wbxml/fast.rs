@@ -173,6 +173,19 @@ fn push_one<T>(list: &mut Vec<T>, value: T) {
 }
 
 impl<'a> Fast<'a> {
+    /// The next child of an element (`content`: whether the element has any): its tag and
+    /// whether it has content, or `None` at the element's end.
+    #[inline(always)]
+    fn child(&mut self, content: bool) -> Option<Option<(Tag, bool)>> {
+        if !content {
+            return Some(None);
+        }
+        Some(match self.next()? {
+            Next::End => None,
+            Next::Start(tag, content) => Some((tag, content)),
+        })
+    }
+
     /// The next start tag or END, page switches before it applied.
     #[inline(always)]
     fn next(&mut self) -> Option<Next> {
@@ -298,14 +311,7 @@ impl<'a> Fast<'a> {
         let (mut target, mut source, mut resp_uri, mut cred, mut meta) =
             (None, None, None, None, None);
         let mut no_resp = false;
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::VerDTD => once!(ver_dtd, self.str(content)?),
                 Tag::VerProto => once!(ver_proto, self.str(content)?),
@@ -337,16 +343,11 @@ impl<'a> Fast<'a> {
     #[inline(always)]
     fn location(&mut self, content: bool) -> Option<Location<'a>> {
         let (mut uri, mut loc_name) = (None, None);
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            match self.next()? {
-                Next::End => break,
-                Next::Start(Tag::LocURI, content) => once!(uri, self.str(content)?),
-                Next::Start(Tag::LocName, content) => once!(loc_name, self.str(content)?),
-                Next::Start(..) => return None,
+        while let Some((tag, content)) = self.child(content)? {
+            match tag {
+                Tag::LocURI => once!(uri, self.str(content)?),
+                Tag::LocName => once!(loc_name, self.str(content)?),
+                _ => return None,
             }
         }
         Some(Location {
@@ -357,16 +358,11 @@ impl<'a> Fast<'a> {
 
     fn cred(&mut self, content: bool) -> Option<Cred<'a>> {
         let (mut meta, mut data) = (None, None);
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            match self.next()? {
-                Next::End => break,
-                Next::Start(Tag::Meta, content) => once!(meta, self.meta(content)?),
-                Next::Start(Tag::Data, content) => once!(data, self.str(content)?),
-                Next::Start(..) => return None,
+        while let Some((tag, content)) = self.child(content)? {
+            match tag {
+                Tag::Meta => once!(meta, self.meta(content)?),
+                Tag::Data => once!(data, self.str(content)?),
+                _ => return None,
             }
         }
         Some(Cred { meta, data: data? })
@@ -432,16 +428,11 @@ impl<'a> Fast<'a> {
             commands: Vec::with_capacity(hint),
             final_flag: false,
         };
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            match self.next()? {
-                Next::End => break,
-                Next::Start(_, _) if body.final_flag => return None,
-                Next::Start(Tag::Final, content) => body.final_flag = self.flag(content)?,
-                Next::Start(tag, content) => {
+        while let Some((tag, content)) = self.child(content)? {
+            match tag {
+                _ if body.final_flag => return None,
+                Tag::Final => body.final_flag = self.flag(content)?,
+                tag => {
                     self.command(tag, content, Ctx::Body, &mut body.commands)?;
                 }
             }
@@ -495,14 +486,7 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
         let mut items = Vec::new();
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::NoResp => no_resp = self.flag(content)?,
@@ -526,14 +510,7 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut meta, mut correlator) = (None, None, None);
         let mut no_resp = false;
         let mut items = Vec::new();
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::NoResp => no_resp = self.flag(content)?,
@@ -559,14 +536,7 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut code, mut correlator) = (None, None, None);
         let mut no_resp = false;
         let mut items = Vec::new();
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::NoResp => no_resp = self.flag(content)?,
@@ -593,14 +563,7 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
         let mut commands = Vec::new();
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::NoResp => no_resp = self.flag(content)?,
@@ -624,14 +587,7 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut meta) = (None, None, None, None);
         let (mut target_ref, mut source_ref) = (None, None);
         let mut items = Vec::new();
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::MsgRef => once!(msg_ref, self.str(content)?),
@@ -661,14 +617,7 @@ impl<'a> Fast<'a> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut chal, mut code) = (None, None);
         let (mut target_refs, mut source_refs, mut items) = (Vec::new(), Vec::new(), Vec::new());
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::MsgRef => once!(msg_ref, self.str(content)?),
@@ -697,15 +646,10 @@ impl<'a> Fast<'a> {
 
     fn chal(&mut self, content: bool) -> Option<Box<Chal<'a>>> {
         let mut meta = None;
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            match self.next()? {
-                Next::End => break,
-                Next::Start(Tag::Meta, content) => once!(meta, self.meta(content)?),
-                Next::Start(..) => return None,
+        while let Some((tag, content)) = self.child(content)? {
+            match tag {
+                Tag::Meta => once!(meta, self.meta(content)?),
+                _ => return None,
             }
         }
         let meta: Box<Meta<'a>> = meta?;
@@ -724,14 +668,7 @@ impl<'a> Fast<'a> {
         }
         items.push(Item::default());
         let item = items.last_mut()?;
-        loop {
-            // An element without content has no children to read.
-            if !content {
-                break;
-            }
-            let Next::Start(tag, content) = self.next()? else {
-                break;
-            };
+        while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::Target => once!(item.target, self.location(content)?),
                 Tag::Source => once!(item.source, self.location(content)?),
