@@ -103,12 +103,14 @@ fn main() {
             corpus.put("syncml_xml_decode", &format!("{name}.xml"), xml);
             let w = syncml_codec::wbxml::to_vec(&m).unwrap();
             corpus.put("syncml_wbxml_decode", &format!("{name}.wbxml"), &w);
+            corpus.put("syncml_wbxml_fast", &format!("{name}.wbxml"), &w);
         }
     }
     for (name, wbxml) in files("dmtool/samples", "wbxml") {
         corpus.put("wbxml_read", &format!("{name}.wbxml"), &wbxml);
         corpus.put("wbxml_to_xml", &format!("{name}.wbxml"), &wbxml);
         corpus.put("syncml_wbxml_decode", &format!("{name}.wbxml"), &wbxml);
+        corpus.put("syncml_wbxml_fast", &format!("{name}.wbxml"), &wbxml);
     }
 
     // DDF and TNDS documents.
