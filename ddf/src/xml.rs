@@ -530,35 +530,10 @@ impl<'a> Source<'a> for XmlSource<'a> {
     }
 }
 
-/// The first `<` or `&` in `b`. Text elements mostly hold a few bytes (names, numbers,
-/// time stamps, short URIs): up to four words tested at once find their end before a call
-/// to `memchr2` would have set up.
+/// The first `<` or `&` in `b` (the workspace's text scan, [`wbxml::transcode::find_markup`]).
 #[inline(always)]
 fn find_markup(b: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn marks(w: u64) -> u64 {
-        let (lt, amp) = (w ^ (LO * u64::from(b'<')), w ^ (LO * u64::from(b'&')));
-        // The lowest flagged byte is the first zero byte exactly (borrows only run upward).
-        (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
-    }
-    let mut at = 0;
-    while at < 32 {
-        let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
-            let rest = b.get(at..)?;
-            return rest
-                .iter()
-                .position(|&c| c == b'<' || c == b'&')
-                .map(|i| i + at);
-        };
-        let m = marks(u64::from_le_bytes(*w));
-        if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| i + at)
+    wbxml::transcode::find_markup(b).map(|(at, _)| at)
 }
 
 /// Whether `s` is XML whitespace only (space, tab, CR, LF): the indentation between elements,

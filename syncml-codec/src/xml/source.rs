@@ -11,6 +11,7 @@ use quick_xml::name::QName;
 
 use crate::decode::{is_ws, Ev, Ns, Source, Tag};
 use crate::error::{fail, DecodeErrorKind as K, Fail};
+use ::wbxml::transcode::find_markup;
 
 pub(crate) struct XmlSource<'a> {
     reader: quick_xml::Reader<&'a [u8]>,
@@ -775,49 +776,6 @@ fn name_len(b: &[u8]) -> Option<usize> {
     None
 }
 
-/// How far [`find_markup`] scans a word at a time before `memchr2` takes over.
-const WORD_SCAN: usize = 32;
-
-/// The first `<` or `&` in `b`, and whether every byte before it is printable ASCII (0x20
-/// to 0x7F, so XML text without a second scan). DM text is mostly a few bytes (numbers,
-/// URIs): words tested one after another find its end before a call to `memchr2` would
-/// have set up. Longer text is not judged (`false`).
-#[inline(always)]
-fn find_markup(b: &[u8]) -> Option<(usize, bool)> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    #[inline(always)]
-    fn marks(w: u64) -> u64 {
-        let (lt, amp) = (w ^ (LO * u64::from(b'<')), w ^ (LO * u64::from(b'&')));
-        // The lowest flagged byte is the first zero byte exactly (borrows only run upward).
-        (lt.wrapping_sub(LO) & !lt | amp.wrapping_sub(LO) & !amp) & HI
-    }
-    let mut plain = true;
-    let mut at = 0;
-    while at < WORD_SCAN {
-        let Some(w) = b.get(at..).and_then(|r| r.first_chunk::<8>()) else {
-            let rest = b.get(at..)?;
-            let i = rest.iter().position(|&c| c == b'<' || c == b'&')?;
-            let before = rest.get(..i).unwrap_or_default();
-            let plain = plain && before.iter().all(|c| (0x20..0x80).contains(c));
-            return Some((at + i, plain));
-        };
-        let x = u64::from_le_bytes(*w);
-        // Lanes below 0x20 or from 0x80: borrows may flag a harmless lane above a flagged
-        // one (text then gets the exact check), never hide one.
-        let odd = (x.wrapping_sub(LO * 0x20) | x) & HI;
-        let m = marks(x);
-        if m != 0 {
-            let lane = m.trailing_zeros() / 8;
-            let below = odd & ((1u64 << (8 * lane)) - 1);
-            return Some((at + lane as usize, plain && below == 0));
-        }
-        plain &= odd == 0;
-        at += 8;
-    }
-    memchr::memchr2(b'<', b'&', b.get(at..)?).map(|i| (i + at, false))
-}
-
 /// `a == b` for tag names: known names take 3 to 10 bytes, compared as two overlapping
 /// words rather than through a `memcmp` call.
 #[inline(always)]
@@ -932,46 +890,6 @@ mod tests {
                         b[at] = o;
                         assert_eq!(name_len(&b), want(&b), "{len} {at} {o}");
                         b[at] = letter;
-                    }
-                }
-            }
-        }
-    }
-
-    /// `find_markup` finds what a byte search finds, wherever the bytes sit around its word
-    /// boundaries, among bytes one off the ones it looks for; and it calls the bytes before
-    /// printable exactly when they are, for marks in the first `WORD_SCAN` bytes.
-    #[test]
-    fn find_markup_matches_a_byte_search() {
-        let fill = [b'a', b';', b'=', b'%', b'\'', 0x00, 0x01, 0xbc, 0xa6, 0xff];
-        let judge = |b: &[u8]| {
-            let at = b.iter().position(|&c| c == b'<' || c == b'&')?;
-            let plain = at < WORD_SCAN && b[..at].iter().all(|c| (0x20..0x80).contains(c));
-            Some((at, plain))
-        };
-        for len in 0..WORD_SCAN + 24 {
-            for &f in &fill {
-                let mut b = vec![f; len];
-                assert_eq!(find_markup(&b), None, "{len} {f}");
-                for at in 0..len {
-                    for mark in [b'<', b'&'] {
-                        b[at] = mark;
-                        if at + 1 < len {
-                            b[at + 1] = if mark == b'<' { b'&' } else { b'<' };
-                        }
-                        assert_eq!(find_markup(&b), judge(&b), "{len} {f} {at}");
-                        b.fill(f);
-                    }
-                }
-            }
-            // One odd byte (or its printable neighbour) anywhere around one mark.
-            for odd in [0x00, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xC3, 0xFF] {
-                for mark_at in 0..len {
-                    for odd_at in 0..len {
-                        let mut b = vec![b'x'; len];
-                        b[odd_at] = odd;
-                        b[mark_at] = b'<';
-                        assert_eq!(find_markup(&b), judge(&b), "{b:?}");
                     }
                 }
             }

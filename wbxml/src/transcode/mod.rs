@@ -10,7 +10,7 @@ mod escape;
 mod to_wbxml;
 mod to_xml;
 
-pub use escape::is_xml_text;
+pub use escape::{find_markup, is_xml_text};
 pub use to_wbxml::{xml_to_wbxml, xml_to_wbxml_into, ToWbxmlOptions};
 pub use to_xml::{
     wbxml_to_xml, wbxml_to_xml_bytes_into, wbxml_to_xml_into, OpaquePolicy, ToXmlOptions,
