@@ -18,6 +18,6 @@ pub use status::Status;
 pub use tnds::ImportError;
 pub use tree::{NodeId, NodeRef, Snapshot, Tree};
 pub use uri::{ListKind, ListQuery, PropFilter, Property, Query, Target, Uri, UriError, UriLimits};
-pub use value::{Value, ValueError};
+pub use value::{Text, Value, ValueError};
 
 pub use ddf::spec::{AccessType, CaseSense, Format, NodeSpec, Occurrence, Scope};

@@ -33,13 +33,166 @@ pub enum Value {
     #[default]
     Empty,
     /// Validated text.
-    Text(Box<str>),
+    Text(Text),
     /// An `int`.
     Int(i32),
     /// A `bool`.
     Bool(bool),
     /// `bin` data.
     Bytes(Box<[u8]>),
+}
+
+/// The text of a leaf value. Texts of up to 22 bytes, which most DM leaves hold (versions,
+/// flags, short names and numbers kept as text), live inline: a Replace or Add of one costs
+/// no allocation and the old value none to free. Longer texts live on the heap.
+///
+/// ```
+/// use dm_tree::value::Text;
+///
+/// let t = Text::from("1.2");
+/// assert_eq!(&*t, "1.2");
+/// assert_eq!(t, Text::from(String::from("1.2")));
+/// ```
+#[derive(Clone)]
+pub struct Text(TextRepr);
+
+/// The inline capacity keeps [`Text`] at 24 bytes, the size of a `String`.
+const INLINE: usize = 22;
+
+#[derive(Clone)]
+enum TextRepr {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Text {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Always built from a `&str` of `len` bytes, so this never falls back to "".
+            TextRepr::Inline { len, bytes } => {
+                core::str::from_utf8(bytes.get(..usize::from(*len)).unwrap_or_default())
+                    .unwrap_or_default()
+            }
+            TextRepr::Heap(b) => b,
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(head), Ok(len)) => {
+                head.copy_from_slice(text.as_bytes());
+                Self(TextRepr::Inline { len, bytes })
+            }
+            _ => Self(TextRepr::Heap(text.into())),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        if text.len() <= INLINE {
+            Self::from(text.as_str())
+        } else {
+            Self(TextRepr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(text: Box<str>) -> Self {
+        if text.len() <= INLINE {
+            Self::from(&*text)
+        } else {
+            Self(TextRepr::Heap(text))
+        }
+    }
+}
+
+impl core::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl core::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl core::hash::Hash for Text {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl core::fmt::Debug for Text {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl core::fmt::Display for Text {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl serde::de::Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+        }
+        d.deserialize_str(TextVisitor)
+    }
 }
 
 impl Value {
@@ -244,6 +397,44 @@ mod tests {
             }
             assert_eq!(Value::parse_data(f, None), Value::parse(f, b""), "{f:?}");
         }
+    }
+
+    #[test]
+    fn texts_up_to_22_bytes_are_inline_and_longer_ones_on_the_heap() {
+        assert_eq!(size_of::<Text>(), 24);
+        let texts = [
+            String::new(),
+            "1.2".to_owned(),
+            "x".repeat(21),
+            "x".repeat(22),
+            "x".repeat(23),
+            "\u{e9}".repeat(11),
+            format!("{}\u{e9}", "x".repeat(21)),
+            "https://dm.example.com/a/long/path".to_owned(),
+        ];
+        for t in &texts {
+            let from_str = Text::from(t.as_str());
+            let inline = matches!(from_str.0, TextRepr::Inline { .. });
+            assert_eq!(inline, t.len() <= INLINE, "{t:?}");
+            for other in [
+                Text::from(t.clone()),
+                Text::from(t.clone().into_boxed_str()),
+                from_str.clone(),
+            ] {
+                assert_eq!(other, from_str);
+                assert_eq!(&*other, t.as_str());
+                assert_eq!(matches!(other.0, TextRepr::Inline { .. }), inline);
+            }
+            assert_eq!(format!("{from_str:?}"), format!("{t:?}"));
+            assert_eq!(from_str.to_string(), *t);
+            let json = serde_json::to_string(&from_str).unwrap();
+            assert_eq!(json, serde_json::to_string(t).unwrap());
+            assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), from_str);
+        }
+        assert_ne!(Text::from("a"), Text::from("b"));
+        let v = Value::parse(Format::Chr, "x".repeat(40).as_bytes()).unwrap();
+        assert_eq!(v.as_text(), Some("x".repeat(40).as_str()));
+        assert_eq!(v.to_data(), "x".repeat(40).into_bytes());
     }
 
     #[test]

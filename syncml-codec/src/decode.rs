@@ -92,9 +92,11 @@ pub(crate) trait Source<'a> {
     }
 }
 
-/// The most commands a body's list is made room for before any is read (47 KB of
-/// commands): hostile input cannot make a large allocation with a few bytes.
-pub(crate) const MAX_COMMAND_HINT: usize = 256;
+/// The most commands a body's list is made room for before any is read (750 KB of
+/// commands). The guess is proportional to the bytes left (under 6 bytes of list for a byte
+/// of input) and bounded by `Limits::max_commands` too, so hostile input cannot make an
+/// allocation out of proportion to itself; a 500-command package no longer regrows its list.
+pub(crate) const MAX_COMMAND_HINT: usize = 4096;
 
 /// The elements the decoder tells apart, resolved once per start tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1048,7 +1050,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     fn body(&mut self, empty: bool) -> R<SyncBody<'a>> {
         self.path.push("SyncBody");
         let mut body = SyncBody {
-            commands: Vec::with_capacity(self.src.command_hint().min(MAX_COMMAND_HINT)),
+            commands: Vec::with_capacity(
+                self.src
+                    .command_hint()
+                    .min(MAX_COMMAND_HINT)
+                    .min(self.limits.max_commands),
+            ),
             final_flag: false,
         };
         if !empty {

@@ -423,7 +423,9 @@ impl<'a> Fast<'a> {
 
     fn body(&mut self, content: bool) -> Option<SyncBody<'a>> {
         // The full decoder's guess at the number of commands, from the bytes left.
-        let hint = (self.input.len().saturating_sub(self.pos) / 32).min(MAX_COMMAND_HINT);
+        let hint = (self.input.len().saturating_sub(self.pos) / 32)
+            .min(MAX_COMMAND_HINT)
+            .min(self.limits.max_commands);
         let mut body = SyncBody {
             commands: Vec::with_capacity(hint),
             final_flag: false,
