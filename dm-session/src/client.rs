@@ -7,7 +7,7 @@ use dm_tree::{Format, Op, OpData, Tree};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use syncml_codec::package0::{Notification, UiMode, RESYNC_NONCES};
 use syncml_codec::{
-    AlertCode, Command, Data, Item, ItemCommand, Location, Message, Meta, Results, Status,
+    AlertCode, Command, Data, Item, ItemCommand, List, Location, Message, Meta, Results, Status,
     StatusCode,
 };
 
@@ -666,7 +666,7 @@ impl ClientEngine {
         msg.body.final_flag = final_flag;
         let mut ask_more = self
             .ask_more
-            .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, Vec::new()));
+            .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, List::new()));
         let n_fixed = 1 + usize::from(ask_more.is_some());
         let body =
             Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(n_fixed + replies.len() + 2)));
@@ -864,7 +864,7 @@ impl ClientEngine {
                     return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
                 let mut code = 200;
-                let mut items = Vec::new();
+                let mut items = List::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -888,7 +888,7 @@ impl ClientEngine {
             }
             Command::Get(x) => {
                 let mut code = 200;
-                let mut items = None;
+                let mut items = List::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let r = tree.execute(server, &Op::get(target));
@@ -910,12 +910,12 @@ impl ClientEngine {
                             }));
                         }
                         oi.data = ri.data.map(data_from_bytes);
-                        ResultItems::push(&mut items, oi);
+                        items.push(oi);
                     }
                 }
                 let ok = code < 300;
-                out.push_answer(c, code, Vec::new());
-                if let Some(items) = items.filter(|_| ok) {
+                out.push_answer(c, code, List::new());
+                if ok && !items.is_empty() {
                     out.cmds.push(Entry::Results { of: c, items });
                 }
                 if ok {
@@ -938,7 +938,7 @@ impl ClientEngine {
                     }
                 }
                 let failed = code >= 300;
-                out.push_answer(c, code, Vec::new());
+                out.push_answer(c, code, List::new());
                 if failed {
                     Outcome::Failed
                 } else {
@@ -964,7 +964,7 @@ impl ClientEngine {
                     options: a.ui_options().unwrap_or_default(),
                 };
                 let answer = ui.interact(&request);
-                let mut items = Vec::new();
+                let mut items = List::new();
                 let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
@@ -1314,7 +1314,7 @@ impl ClientEngine {
             fixed.push(Command::alert(
                 Cow::Borrowed(""),
                 AlertCode::NextMessage,
-                Vec::new(),
+                List::new(),
             ));
         }
         let max = self
@@ -1411,50 +1411,15 @@ enum Entry<'m> {
     Answer {
         of: &'m Command<'m>,
         code: StatusCode,
-        items: Vec<Item<'m>>,
+        items: List<Item<'m>>,
     },
     /// The Results of Get `of`.
     Results {
         of: &'m Command<'m>,
-        items: ResultItems<'m>,
+        items: List<Item<'m>>,
     },
     /// Any other reply.
     Cmd(Command<'m>),
-}
-
-/// The items of Results: mostly the one of a Get of a leaf, kept without a Vec.
-enum ResultItems<'m> {
-    One(Item<'m>),
-    Many(Vec<Item<'m>>),
-}
-
-impl<'m> ResultItems<'m> {
-    /// Adds `item` to the items in `slot`.
-    fn push(slot: &mut Option<Self>, item: Item<'m>) {
-        match slot {
-            None => *slot = Some(Self::One(item)),
-            Some(Self::Many(v)) => v.push(item),
-            Some(Self::One(_)) => {
-                if let Some(Self::One(first)) = slot.take() {
-                    *slot = Some(Self::Many(vec![first, item]));
-                }
-            }
-        }
-    }
-
-    fn as_slice(&self) -> &[Item<'m>] {
-        match self {
-            Self::One(i) => std::slice::from_ref(i),
-            Self::Many(v) => v,
-        }
-    }
-
-    fn into_vec(self) -> Vec<Item<'m>> {
-        match self {
-            Self::One(i) => vec![i],
-            Self::Many(v) => v,
-        }
-    }
 }
 
 impl<'m> Replies<'m> {
@@ -1470,7 +1435,7 @@ impl<'m> Replies<'m> {
     }
 
     /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
-    fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: Vec<Item<'m>>) {
+    fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: List<Item<'m>>) {
         self.cmds.push(Entry::Answer {
             of: c,
             code: StatusCode::from_code(code),
@@ -1509,7 +1474,7 @@ impl<'m> Replies<'m> {
                 Entry::Answer { of, code, items } => {
                     Command::Status(answer_status(msg_ref, of, *code, items.clone()))
                 }
-                Entry::Results { of, items } => results_of(msg_ref, of, items.as_slice().to_vec()),
+                Entry::Results { of, items } => results_of(msg_ref, of, items.clone()),
                 Entry::Cmd(c) => c.clone(),
             })
             .collect()
@@ -1524,7 +1489,7 @@ impl<'m> Replies<'m> {
                 Entry::Answer { of, code, items } => {
                     Command::Status(answer_status(msg_ref, of, code, items))
                 }
-                Entry::Results { of, items } => results_of(msg_ref, of, items.into_vec()),
+                Entry::Results { of, items } => results_of(msg_ref, of, items),
                 Entry::Cmd(c) => c,
             })
             .collect()
@@ -1555,7 +1520,7 @@ impl<'m> Replies<'m> {
                 }
                 Entry::Results { of, items } => {
                     next = next.saturating_add(1);
-                    enc.results(next, msg_ref, of.cmd_id(), items.as_slice())
+                    enc.results(next, msg_ref, of.cmd_id(), items)
                 }
                 Entry::Cmd(c) => {
                     number(c, &mut next);
@@ -1630,12 +1595,12 @@ impl<'m> HdrAnswer<'m> {
 
 /// The Results of Get `of` (a command of message `msg_ref`) carrying `items`; numbered when
 /// sent.
-fn results_of<'m>(msg_ref: &'m str, of: &'m Command<'m>, items: Vec<Item<'m>>) -> Command<'m> {
+fn results_of<'m>(msg_ref: &'m str, of: &'m Command<'m>, items: List<Item<'m>>) -> Command<'m> {
     Command::Results(Results {
         cmd_id: Cow::Borrowed(""),
         msg_ref: Some(Cow::Borrowed(msg_ref)),
         cmd_ref: Cow::Borrowed(of.cmd_id()),
-        items,
+        items: items.into_vec(),
         ..Results::default()
     })
 }
@@ -1646,7 +1611,7 @@ fn answer_status<'m>(
     msg_ref: &'m str,
     of: &'m Command<'m>,
     code: StatusCode,
-    items: Vec<Item<'m>>,
+    items: List<Item<'m>>,
 ) -> Status<'m> {
     let mut s = Status::new(
         Cow::Borrowed(""),
@@ -1655,7 +1620,7 @@ fn answer_status<'m>(
         Cow::Borrowed(of.name()),
         code,
     );
-    s.items = items;
+    s.items = items.into_vec();
     add_refs(&mut s, of);
     s
 }
@@ -1737,7 +1702,7 @@ fn drain_alerts(tree: &mut Tree) -> Vec<Cmd> {
 fn interrupted(asm: &Assembly) -> Reply {
     let mut item = Item::target(asm.uri.clone());
     item.source = Some(Location::new(asm.uri.clone()));
-    Command::alert(Cow::Borrowed(""), AlertCode::NoEndOfData, vec![item])
+    Command::alert(Cow::Borrowed(""), AlertCode::NoEndOfData, item)
 }
 
 /// Bytes as the tree gives them: text when they are UTF-8, opaque otherwise.

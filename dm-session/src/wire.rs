@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use syncml_codec::{
-    AlertCode, Chal, Command, Container, Data, Exec, Format, Item, ItemCommand, Location, Meta,
-    Results, Status, StatusCode,
+    AlertCode, Chal, Command, Container, Data, Exec, Format, Item, ItemCommand, List, Location,
+    Meta, Results, Status, StatusCode,
 };
 
 /// CmdID (or MsgID) `id` as text: shared strings for the first 1024, so numbering the commands of a
@@ -587,7 +587,7 @@ impl Cmd {
                 correlator,
                 items,
             } => {
-                let items: Vec<Item<'_>> = items.iter().map(OutItem::to_item).collect();
+                let items: List<Item<'_>> = items.iter().map(OutItem::to_item).collect();
                 let meta = meta.as_ref().map(MetaInfo::to_boxed_meta);
                 if *kind == ItemKind::Exec {
                     return Command::Exec(Exec {
@@ -620,7 +620,7 @@ impl Cmd {
                 let mut cmd = Command::alert(
                     cmd_id,
                     AlertCode::from_code(*code),
-                    items.iter().map(OutItem::to_item).collect(),
+                    items.iter().map(OutItem::to_item).collect::<List<_>>(),
                 );
                 if let Command::Alert(alert) = &mut cmd {
                     alert.correlator = correlator.as_deref().map(Cow::Borrowed);

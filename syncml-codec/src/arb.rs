@@ -43,12 +43,12 @@ fn opt<'a, T>(
     }
 }
 
-fn many<'a, T>(
+fn many<'a, T, C: FromIterator<T>>(
     u: &mut Unstructured<'a>,
     min: usize,
     max: usize,
     mut f: impl FnMut(&mut Unstructured<'a>) -> Result<T>,
-) -> Result<Vec<T>> {
+) -> Result<C> {
     let n = u.int_in_range(min..=max)?;
     (0..n).map(|_| f(u)).collect()
 }
@@ -123,7 +123,7 @@ fn data<'a>(u: &mut Unstructured<'a>) -> Result<Data<'a>> {
             Cow::Borrowed(t) => Cow::Borrowed(t.as_bytes()),
         }),
         _ => {
-            let nodes: String = many(u, 1, 3, |u| {
+            let nodes: String = many::<_, Vec<_>>(u, 1, 3, |u| {
                 Ok(format!(
                     "<Node><NodeName>{}</NodeName><Value>{}</Value></Node>",
                     name(u)?,

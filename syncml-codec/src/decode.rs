@@ -413,16 +413,6 @@ fn digits(s: &str) -> Option<u64> {
     Some(v)
 }
 
-/// Pushes onto a list that mostly holds one value: the first push allocates room for one
-/// directly rather than through the growth path (which would make room for four).
-#[inline(always)]
-fn push_one<T>(list: &mut Vec<T>, value: T) {
-    if list.capacity() == 0 {
-        *list = Vec::with_capacity(1);
-    }
-    list.push(value);
-}
-
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -1124,7 +1114,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.path.push(name);
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
-        let mut items = Vec::new();
+        let mut items = List::new();
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
@@ -1154,7 +1144,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.path.push("Exec");
         let (mut cmd_id, mut meta, mut correlator) = (None, None, None);
         let mut no_resp = false;
-        let mut items = Vec::new();
+        let mut items = List::new();
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
@@ -1191,7 +1181,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.path.push("Alert");
         let (mut cmd_id, mut code, mut correlator) = (None, None, None);
         let mut no_resp = false;
-        let mut items = Vec::new();
+        let mut items = List::new();
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
@@ -1273,7 +1263,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.path.push("Results");
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut meta) = (None, None, None, None);
         let (mut target_ref, mut source_ref) = (None, None);
-        let mut items = Vec::new();
+        let mut items = List::new();
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
@@ -1309,7 +1299,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             meta,
             target_ref,
             source_ref,
-            items,
+            items: items.into_vec(),
         };
         if r.items.is_empty() {
             return Err(self.err(K::Missing("Item")));
@@ -1323,7 +1313,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.path.push("Status");
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut chal, mut code) = (None, None);
-        let (mut target_refs, mut source_refs, mut items) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut target_refs, mut source_refs, mut items) = (List::new(), List::new(), List::new());
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
@@ -1331,8 +1321,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
                     Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
                     Tag::Cmd => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
-                    Tag::TargetRef => push_one(&mut target_refs, self.text_el("TargetRef", &c)?),
-                    Tag::SourceRef => push_one(&mut source_refs, self.text_el("SourceRef", &c)?),
+                    Tag::TargetRef => target_refs.push(self.text_el("TargetRef", &c)?),
+                    Tag::SourceRef => source_refs.push(self.text_el("SourceRef", &c)?),
                     Tag::Chal => {
                         self.syncml_ns(&c)?;
                         self.path.push("Chal");
@@ -1368,7 +1358,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             source_refs,
             chal,
             code: code.ok_or_else(|| self.err(K::Missing("Data")))?,
-            items,
+            items: items.into_vec(),
         };
         self.path.pop();
         out.push(Command::Status(s));
@@ -1376,18 +1366,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     /// An item, built in place at the end of `items` (items are large to move).
-    fn item(&mut self, c: &Child<'a>, items: &mut Vec<Item<'a>>) -> R<()> {
+    fn item(&mut self, c: &Child<'a>, items: &mut List<Item<'a>>) -> R<()> {
         self.syncml_ns(c)?;
         self.items += 1;
         if self.items > self.limits.max_items {
             return Err(self.err(K::Limit("number of items")));
         }
         self.path.push("Item");
-        // Commands mostly carry one or two items: room for two at once, allocated directly
-        // rather than through the growth path (which would make room for four).
-        if items.capacity() == 0 {
-            *items = Vec::with_capacity(2);
-        }
         items.push(Item::default());
         let Some(item) = items.last_mut() else {
             return Err(self.err(K::Missing("Item")));

@@ -6,6 +6,7 @@ mod codes;
 mod decode;
 mod error;
 mod limits;
+pub mod list;
 mod model;
 pub mod package0;
 pub mod wbxml;
@@ -19,6 +20,7 @@ mod test_vectors;
 pub use codes::{AlertCode, StatusCode, UiOptions};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use limits::Limits;
+pub use list::List;
 pub use model::{
     Alert, Anchor, Chal, Command, Container, Cred, Data, Encoding, Exec, Format, GenericAlert,
     GenericAlertItem, Item, ItemCommand, Location, Mem, Message, MessageBuilder, Meta, Nested,

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use crate::codes::{AlertCode, StatusCode};
+pub(crate) use crate::list::List;
 
 /// A string that borrows from the input unless unescaping forced a copy.
 pub type Str<'a> = Cow<'a, str>;
@@ -234,7 +235,7 @@ pub struct Meta<'a> {
     /// `MaxObjSize`.
     pub max_obj_size: Option<u64>,
     /// `EMI`, any number.
-    pub emi: Vec<Str<'a>>,
+    pub emi: List<Str<'a>>,
     /// `Mem` (not used by DM).
     pub mem: Option<Mem>,
     /// `FieldLevel` (not used by DM).
@@ -447,7 +448,7 @@ pub struct ItemCommand<'a> {
     /// Command-level `Meta`, applying to every Item.
     pub meta: Option<Box<Meta<'a>>>,
     /// The items, at least one.
-    pub items: Vec<Item<'a>>,
+    pub items: List<Item<'a>>,
 }
 
 /// `Exec`: `CmdID, NoResp?, Meta?, Correlator?, Item`.
@@ -462,7 +463,7 @@ pub struct Exec<'a> {
     /// `Correlator`: asks for an asynchronous Generic Alert carrying it.
     pub correlator: Option<Str<'a>>,
     /// The items, at least one.
-    pub items: Vec<Item<'a>>,
+    pub items: List<Item<'a>>,
 }
 
 /// `Alert`: `CmdID, NoResp?, Data, Correlator?, Item*` (Data and Correlator in either order).
@@ -477,7 +478,7 @@ pub struct Alert<'a> {
     /// `Correlator`.
     pub correlator: Option<Str<'a>>,
     /// The items.
-    pub items: Vec<Item<'a>>,
+    pub items: List<Item<'a>>,
 }
 
 /// Atomic and Sequence: `CmdID, NoResp?, Meta?` and nested commands.
@@ -508,7 +509,9 @@ pub struct Results<'a> {
     pub target_ref: Option<Str<'a>>,
     /// `SourceRef`.
     pub source_ref: Option<Str<'a>>,
-    /// The items, at least one.
+    /// The items, at least one. A `Vec`, unlike the items of the other commands: with an
+    /// inline item Results would be the largest command by far (272 bytes on 64-bit
+    /// targets against 208), and every [`Command`] that much larger to move.
     pub items: Vec<Item<'a>>,
 }
 
@@ -524,14 +527,16 @@ pub struct Status<'a> {
     /// `Cmd`: the name of the command answered (`SyncHdr` for the header).
     pub cmd: Str<'a>,
     /// `TargetRef`s.
-    pub target_refs: Vec<Str<'a>>,
+    pub target_refs: List<Str<'a>>,
     /// `SourceRef`s.
-    pub source_refs: Vec<Str<'a>>,
+    pub source_refs: List<Str<'a>>,
     /// `Chal`.
     pub chal: Option<Box<Chal<'a>>>,
     /// `Data`: the status code.
     pub code: StatusCode,
-    /// Items (UI alert answers, failed implicit parents).
+    /// Items (UI alert answers, failed implicit parents). A `Vec`, unlike the items of
+    /// the other commands: a Status rarely has any (an empty `Vec` allocates nothing), and
+    /// an inline item would make it, and so every [`Command`], larger to move.
     pub items: Vec<Item<'a>>,
 }
 
@@ -638,19 +643,23 @@ impl<'a> Command<'a> {
         Self::Exec(Exec {
             cmd_id: cmd_id.into(),
             correlator,
-            items: vec![Item::target(target)],
+            items: List::from(Item::target(target)),
             ..Exec::default()
         })
     }
 
     /// An `Alert` with its code and items.
-    pub fn alert(cmd_id: impl Into<Str<'a>>, code: AlertCode, items: Vec<Item<'a>>) -> Self {
+    pub fn alert(
+        cmd_id: impl Into<Str<'a>>,
+        code: AlertCode,
+        items: impl Into<List<Item<'a>>>,
+    ) -> Self {
         Self::Alert(Alert {
             cmd_id: cmd_id.into(),
             no_resp: false,
             code,
             correlator: None,
-            items,
+            items: items.into(),
         })
     }
 
@@ -680,7 +689,11 @@ fn own_opt(s: Option<Str<'_>>) -> Option<Str<'static>> {
     s.map(own)
 }
 
-fn own_items(items: Vec<Item<'_>>) -> Vec<Item<'static>> {
+fn own_items(items: List<Item<'_>>) -> List<Item<'static>> {
+    items.map(Item::into_owned)
+}
+
+fn own_vec(items: Vec<Item<'_>>) -> Vec<Item<'static>> {
     items.into_iter().map(Item::into_owned).collect()
 }
 
@@ -732,7 +745,7 @@ impl<'a> Meta<'a> {
             next_nonce: own_opt(self.next_nonce),
             max_msg_size: self.max_msg_size,
             max_obj_size: self.max_obj_size,
-            emi: self.emi.into_iter().map(own).collect(),
+            emi: self.emi.map(own),
             mem: self.mem,
             field_level: self.field_level,
         }
@@ -795,7 +808,7 @@ impl<'a> ItemCommand<'a> {
             cmd_id: cmd_id.into(),
             no_resp: false,
             meta: None,
-            items: vec![item],
+            items: List::from(item),
         }
     }
 
@@ -965,7 +978,7 @@ impl Results<'_> {
             meta: self.meta.map(Meta::boxed_into_owned),
             target_ref: own_opt(self.target_ref),
             source_ref: own_opt(self.source_ref),
-            items: own_items(self.items),
+            items: own_vec(self.items),
         }
     }
 }
@@ -984,8 +997,8 @@ impl<'a> Status<'a> {
             msg_ref: msg_ref.into(),
             cmd_ref: cmd_ref.into(),
             cmd: cmd.into(),
-            target_refs: Vec::new(),
-            source_refs: Vec::new(),
+            target_refs: List::new(),
+            source_refs: List::new(),
             chal: None,
             code,
             items: Vec::new(),
@@ -999,15 +1012,15 @@ impl<'a> Status<'a> {
             msg_ref: own(self.msg_ref),
             cmd_ref: own(self.cmd_ref),
             cmd: own(self.cmd),
-            target_refs: self.target_refs.into_iter().map(own).collect(),
-            source_refs: self.source_refs.into_iter().map(own).collect(),
+            target_refs: self.target_refs.map(own),
+            source_refs: self.source_refs.map(own),
             chal: self.chal.map(|c| {
                 Box::new(Chal {
                     meta: c.meta.into_owned(),
                 })
             }),
             code: self.code,
-            items: own_items(self.items),
+            items: own_vec(self.items),
         }
     }
 }

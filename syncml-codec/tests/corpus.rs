@@ -66,7 +66,7 @@ fn corpus_cross_codec_and_round_trips() {
 fn normalise(mut m: syncml_codec::Message<'_>) -> syncml_codec::Message<'_> {
     fn cmds(list: &mut [Command<'_>]) {
         for c in list {
-            let items = match c {
+            let items: &mut [syncml_codec::Item<'_>] = match c {
                 Command::Add(x)
                 | Command::Copy(x)
                 | Command::Delete(x)
@@ -145,7 +145,7 @@ fn corpus_answers_encode_as_their_status() {
     source_only.source = Some(Location::new("./only/source"));
     let copy = Command::Copy(ItemCommand {
         cmd_id: "9".into(),
-        items: vec![both, source_only, Item::target("")],
+        items: vec![both, source_only, Item::target("")].into(),
         ..ItemCommand::default()
     });
     for (name, x, _) in common::corpus() {
@@ -182,7 +182,7 @@ fn corpus_answers_encode_as_their_status() {
                             cmd_id: cmd_id.to_string().into(),
                             msg_ref: Some(m.header.msg_id.clone()),
                             cmd_ref: c.cmd_id().into(),
-                            items: c.items().to_vec(),
+                            items: c.items().into(),
                             ..syncml_codec::Results::default()
                         }))
                         .unwrap();

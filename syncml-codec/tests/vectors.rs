@@ -408,7 +408,7 @@ fn every_element_in_one_message_round_trips() {
         next_nonce: Some("bm9uY2U=".into()),
         max_msg_size: Some(u64::MAX),
         max_obj_size: Some(0),
-        emi: vec!["e1".into(), "".into()],
+        emi: vec!["e1".into(), "".into()].into(),
         mem: Some(Mem {
             shared_mem: false,
             free_mem: None,
@@ -430,7 +430,7 @@ fn every_element_in_one_message_round_trips() {
         cmd_id: "2".into(),
         no_resp: true,
         meta: Some(Box::new(meta.clone())),
-        items: vec![item.clone()],
+        items: vec![item.clone()].into(),
     };
     let msg = Message {
         header: SyncHdr {
@@ -463,14 +463,14 @@ fn every_element_in_one_message_round_trips() {
                     no_resp: true,
                     meta: Some(Box::new(meta.clone())),
                     correlator: Some("c".into()),
-                    items: vec![item.clone()],
+                    items: vec![item.clone()].into(),
                 }),
                 Command::Alert(Alert {
                     cmd_id: "4".into(),
                     no_resp: true,
                     code: AlertCode::Other(1299),
                     correlator: Some("c".into()),
-                    items: vec![item.clone(), Item::default()],
+                    items: vec![item.clone(), Item::default()].into(),
                 }),
                 Command::Atomic(Container {
                     cmd_id: "5".into(),
@@ -506,8 +506,8 @@ fn every_element_in_one_message_round_trips() {
                     msg_ref: "1".into(),
                     cmd_ref: "0".into(),
                     cmd: "SyncHdr".into(),
-                    target_refs: vec!["a".into(), "b".into()],
-                    source_refs: vec!["c".into()],
+                    target_refs: vec!["a".into(), "b".into()].into(),
+                    source_refs: vec!["c".into()].into(),
                     chal: Some(Box::new(Chal { meta: meta.clone() })),
                     code: StatusCode::AuthenticationRequired,
                     items: vec![item],

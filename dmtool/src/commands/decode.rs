@@ -274,7 +274,7 @@ fn meta_json(meta: &Meta<'_>) -> Value {
     opt(&mut m, "max_msg_size", meta.max_msg_size);
     opt(&mut m, "max_obj_size", meta.max_obj_size);
     if !meta.emi.is_empty() {
-        m.insert("emi".into(), json!(meta.emi));
+        m.insert("emi".into(), json!(meta.emi.as_slice()));
     }
     Value::Object(m)
 }
@@ -347,10 +347,10 @@ fn command_json(c: &Command<'_>) -> Value {
             m.insert("cmd_ref".into(), json!(s.cmd_ref));
             m.insert("cmd".into(), json!(s.cmd));
             if !s.target_refs.is_empty() {
-                m.insert("target_refs".into(), json!(s.target_refs));
+                m.insert("target_refs".into(), json!(s.target_refs.as_slice()));
             }
             if !s.source_refs.is_empty() {
-                m.insert("source_refs".into(), json!(s.source_refs));
+                m.insert("source_refs".into(), json!(s.source_refs.as_slice()));
             }
             opt(&mut m, "chal", s.chal.as_ref().map(|c| meta_json(&c.meta)));
         }

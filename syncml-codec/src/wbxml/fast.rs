@@ -163,15 +163,6 @@ fn printable_len(b: &[u8]) -> usize {
     at
 }
 
-/// Pushes onto a list that mostly holds one value, as the full decoder does.
-#[inline(always)]
-fn push_one<T>(list: &mut Vec<T>, value: T) {
-    if list.capacity() == 0 {
-        *list = Vec::with_capacity(1);
-    }
-    list.push(value);
-}
-
 impl<'a> Fast<'a> {
     /// The next child of an element (`content`: whether the element has any): its tag and
     /// whether it has content, or `None` at the element's end.
@@ -487,7 +478,7 @@ impl<'a> Fast<'a> {
     fn item_command(&mut self, content: bool) -> Option<ItemCommand<'a>> {
         let (mut cmd_id, mut meta) = (None, None);
         let mut no_resp = false;
-        let mut items = Vec::new();
+        let mut items = List::new();
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
@@ -511,7 +502,7 @@ impl<'a> Fast<'a> {
     fn exec(&mut self, content: bool) -> Option<Exec<'a>> {
         let (mut cmd_id, mut meta, mut correlator) = (None, None, None);
         let mut no_resp = false;
-        let mut items = Vec::new();
+        let mut items = List::new();
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
@@ -537,7 +528,7 @@ impl<'a> Fast<'a> {
     fn alert(&mut self, content: bool) -> Option<Alert<'a>> {
         let (mut cmd_id, mut code, mut correlator) = (None, None, None);
         let mut no_resp = false;
-        let mut items = Vec::new();
+        let mut items = List::new();
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
@@ -588,7 +579,7 @@ impl<'a> Fast<'a> {
     fn results(&mut self, content: bool) -> Option<Results<'a>> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut meta) = (None, None, None, None);
         let (mut target_ref, mut source_ref) = (None, None);
-        let mut items = Vec::new();
+        let mut items = List::new();
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
@@ -611,22 +602,22 @@ impl<'a> Fast<'a> {
             meta,
             target_ref,
             source_ref,
-            items,
+            items: items.into_vec(),
         })
     }
 
     fn status(&mut self, content: bool) -> Option<Status<'a>> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut chal, mut code) = (None, None);
-        let (mut target_refs, mut source_refs, mut items) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut target_refs, mut source_refs, mut items) = (List::new(), List::new(), List::new());
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::MsgRef => once!(msg_ref, self.str(content)?),
                 Tag::CmdRef => once!(cmd_ref, self.str(content)?),
                 Tag::Cmd => once!(cmd, self.str(content)?),
-                Tag::TargetRef => push_one(&mut target_refs, self.str(content)?),
-                Tag::SourceRef => push_one(&mut source_refs, self.str(content)?),
+                Tag::TargetRef => target_refs.push(self.str(content)?),
+                Tag::SourceRef => source_refs.push(self.str(content)?),
                 Tag::Chal => once!(chal, self.chal(content)?),
                 Tag::Data => once!(code, StatusCode::from_code(number(self.text(content)?)?)),
                 Tag::Item => self.item(content, &mut items)?,
@@ -642,7 +633,7 @@ impl<'a> Fast<'a> {
             source_refs,
             chal,
             code: code?,
-            items,
+            items: items.into_vec(),
         })
     }
 
@@ -659,14 +650,10 @@ impl<'a> Fast<'a> {
     }
 
     /// An item, built in place at the end of `items`.
-    fn item(&mut self, content: bool, items: &mut Vec<Item<'a>>) -> Option<()> {
+    fn item(&mut self, content: bool, items: &mut List<Item<'a>>) -> Option<()> {
         self.items += 1;
         if self.items > self.limits.max_items {
             return None;
-        }
-        // As the full decoder: room for two at once.
-        if items.capacity() == 0 {
-            *items = Vec::with_capacity(2);
         }
         items.push(Item::default());
         let item = items.last_mut()?;
@@ -836,8 +823,8 @@ mod tests {
                 msg_ref: "1".into(),
                 cmd_ref: cmd_ref.into(),
                 cmd: cmd.into(),
-                target_refs: vec!["./DevInfo/Mod".into()],
-                source_refs: Vec::new(),
+                target_refs: vec!["./DevInfo/Mod".into()].into(),
+                source_refs: List::new(),
                 chal: None,
                 code: StatusCode::from_code(200),
                 items: Vec::new(),
@@ -874,7 +861,7 @@ mod tests {
             })),
             code: StatusCode::from_code(401),
             items: vec![item("./a", Some("x"))],
-            source_refs: vec!["s".into(), "t".into()],
+            source_refs: vec!["s".into(), "t".into()].into(),
             ..match status("2", "3", "Get") {
                 Command::Status(s) => s,
                 _ => unreachable!(),
@@ -884,7 +871,7 @@ mod tests {
             cmd_id: "3".into(),
             no_resp: true,
             meta: meta(Format::Chr, "text/plain"),
-            items: vec![item("./a/b", Some("value")), item("./a/c", Some(""))],
+            items: vec![item("./a/b", Some("value")), item("./a/c", Some(""))].into(),
         }));
         mixed.push(Command::Add(ItemCommand {
             cmd_id: "4".into(),
@@ -893,7 +880,7 @@ mod tests {
             items: vec![Item {
                 meta: Some(Box::new(Meta {
                     size: Some(12),
-                    emi: vec!["e1".into(), "e2".into()],
+                    emi: vec!["e1".into(), "e2".into()].into(),
                     mark: Some("critical".into()),
                     version: Some("1.0".into()),
                     field_level: true,
@@ -901,7 +888,8 @@ mod tests {
                 })),
                 more_data: true,
                 ..item("./n", Some("12 bytes of x"))
-            }],
+            }]
+            .into(),
         }));
         mixed.push(Command::delete("5", "./old"));
         mixed.push(Command::exec(
@@ -913,7 +901,7 @@ mod tests {
             cmd_id: "7".into(),
             correlator: Some("corr-1".into()),
             meta: meta(Format::Chr, "text/plain"),
-            items: vec![item("./x", Some("arg"))],
+            items: vec![item("./x", Some("arg"))].into(),
             ..Exec::default()
         }));
         mixed.push(Command::alert("8", AlertCode::from_code(1100), vec![]));
@@ -925,7 +913,8 @@ mod tests {
             items: vec![
                 item("./t", Some("MINDT=10&MAXDT=20")),
                 item("./u", Some("Choose")),
-            ],
+            ]
+            .into(),
         }));
         mixed.push(Command::Results(Results {
             cmd_id: "10".into(),
@@ -944,7 +933,8 @@ mod tests {
             items: vec![Item {
                 source: Some(Location::new("./from")),
                 ..item("./to", None)
-            }],
+            }]
+            .into(),
             ..ItemCommand::default()
         }));
         mixed.push(Command::Atomic(Container {
