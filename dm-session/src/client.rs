@@ -1418,8 +1418,9 @@ enum Entry<'m> {
         of: &'m Command<'m>,
         items: List<Item<'m>>,
     },
-    /// Any other reply.
-    Cmd(Command<'m>),
+    /// Any other reply (rare: boxed, so that the common entries stay small to move and the
+    /// list of a short reply small to allocate).
+    Cmd(Box<Command<'m>>),
 }
 
 impl<'m> Replies<'m> {
@@ -1431,7 +1432,7 @@ impl<'m> Replies<'m> {
     }
 
     fn push(&mut self, c: Command<'m>) {
-        self.cmds.push(Entry::Cmd(c));
+        self.cmds.push(Entry::Cmd(Box::new(c)));
     }
 
     /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
@@ -1459,8 +1460,11 @@ impl<'m> Replies<'m> {
     fn code_mut(&mut self, i: usize) -> Option<&mut StatusCode> {
         match self.cmds.get_mut(i)? {
             Entry::Answer { code, .. } => Some(code),
-            Entry::Cmd(Command::Status(st)) => Some(&mut st.code),
-            Entry::Results { .. } | Entry::Cmd(_) => None,
+            Entry::Cmd(c) => match &mut **c {
+                Command::Status(st) => Some(&mut st.code),
+                _ => None,
+            },
+            Entry::Results { .. } => None,
         }
     }
 
@@ -1475,7 +1479,7 @@ impl<'m> Replies<'m> {
                     Command::Status(answer_status(msg_ref, of, *code, items.clone()))
                 }
                 Entry::Results { of, items } => results_of(msg_ref, of, items.clone()),
-                Entry::Cmd(c) => c.clone(),
+                Entry::Cmd(c) => (**c).clone(),
             })
             .collect()
     }
@@ -1490,7 +1494,7 @@ impl<'m> Replies<'m> {
                     Command::Status(answer_status(msg_ref, of, code, items))
                 }
                 Entry::Results { of, items } => results_of(msg_ref, of, items),
-                Entry::Cmd(c) => c,
+                Entry::Cmd(c) => *c,
             })
             .collect()
     }
