@@ -60,6 +60,7 @@ fn full_session(enc: WireEncoding, tree: &mut Tree) -> usize {
         };
         messages += 1;
         c.handle_incoming(tree, &mut NoUi, &r.body, None).unwrap();
+        while c.poll_event().is_some() {}
         match c.poll_transmit().unwrap() {
             Some(x) => {
                 messages += 1;

@@ -97,6 +97,8 @@ pub fn canned(enc: WireEncoding, cmds: Vec<Cmd>) -> (ClientEngine, Snapshot, Vec
     let (mut c, mut s) = engines(enc);
     let mut tree = device_tree();
     c.start(&mut tree, "1A2B");
+    // As a host does after each step: the client's events are taken, not left queued.
+    while c.poll_event().is_some() {}
     let t = c.poll_transmit().unwrap().unwrap();
     s.handle_incoming(&t.body, None).unwrap();
     for cmd in cmds {
