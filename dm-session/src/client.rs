@@ -891,26 +891,28 @@ impl ClientEngine {
                 let mut items = List::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
-                    let r = tree.execute(server, &Op::get(target));
-                    if !r.status.is_success() {
-                        if code < 300 {
-                            code = r.status.0;
-                        }
-                        continue;
-                    }
-                    for ri in r.results {
+                    let status = tree.get_each(server, target, |r| {
+                        // The Get's own target is the source of its result: borrowed.
+                        let source = if r.source == target {
+                            Cow::Borrowed(target)
+                        } else {
+                            Cow::Owned(r.source.to_owned())
+                        };
+                        let mut oi = Item::source(source);
                         // A plain `chr` leaf goes without Meta (the default format).
-                        let format = ri.format.name();
-                        let mut oi = Item::source(ri.source);
-                        if format != "chr" || ri.mime.is_some() {
+                        let format = r.format.name();
+                        if format != "chr" || r.mime.is_some() {
                             oi.meta = Some(Box::new(Meta {
                                 format: Some(syncml_codec::Format::parse(Cow::Borrowed(format))),
-                                mime_type: ri.mime.map(Cow::Owned),
+                                mime_type: r.mime.map(|m| Cow::Owned(m.to_owned())),
                                 ..Meta::default()
                             }));
                         }
-                        oi.data = ri.data.map(data_from_bytes);
+                        oi.data = r.data.map(data_from_bytes);
                         items.push(oi);
+                    });
+                    if !status.is_success() && code < 300 {
+                        code = status.0;
                     }
                 }
                 let ok = code < 300;

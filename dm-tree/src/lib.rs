@@ -13,7 +13,7 @@ pub mod value;
 
 pub use acl::{Acl, AclCommand, AclError};
 pub use handler::{AlertQueue, AlertSink, Change, ExecRequest, GenericAlert, MoHandler};
-pub use op::{Command, Op, OpData, Outcome, ResultItem, TNDS_WBXML, TNDS_XML};
+pub use op::{Command, Op, OpData, Outcome, ResultItem, ResultRef, TNDS_WBXML, TNDS_XML};
 pub use status::Status;
 pub use tnds::ImportError;
 pub use tree::{NodeId, NodeRef, Snapshot, Tree};

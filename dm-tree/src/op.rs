@@ -178,6 +178,32 @@ pub struct ResultItem {
     pub data: Option<Vec<u8>>,
 }
 
+/// One result of a Get as [`Tree::get_each`](crate::Tree::get_each) hands it over:
+/// borrowed from the tree and the request where it can be.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ResultRef<'t> {
+    /// `Source/LocURI`: for a Get of a node (or of its property) the target as given.
+    pub source: &'t str,
+    /// `Meta/Format`.
+    pub format: Format,
+    /// `Meta/Type`, if known.
+    pub mime: Option<&'t str>,
+    /// `Data` (`None` for the items of `?list=Struct`).
+    pub data: Option<Vec<u8>>,
+}
+
+impl ResultRef<'_> {
+    /// A copy that owns its texts.
+    pub fn to_owned(self) -> ResultItem {
+        ResultItem {
+            source: self.source.to_owned(),
+            format: self.format,
+            mime: self.mime.map(str::to_owned),
+            data: self.data,
+        }
+    }
+}
+
 /// What the tree answers to one operation.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Outcome {

@@ -4,7 +4,7 @@ use ddf::spec::{AccessType, CaseSense, Format, NodeSpec, Scope};
 
 use crate::acl::{Acl, AclCommand};
 use crate::handler::{AlertQueue, Change, ExecRequest, GenericAlert, MoHandler};
-use crate::op::{Command, Op, OpData, Outcome, ResultItem, TNDS_WBXML, TNDS_XML};
+use crate::op::{Command, Op, OpData, Outcome, ResultItem, ResultRef, TNDS_WBXML, TNDS_XML};
 use crate::status::Status;
 use crate::uri::{check_segment, ListKind, ListQuery, Property, Query, Target, Uri, UriLimits};
 use crate::value::Value;
@@ -1050,25 +1050,86 @@ impl Tree {
     }
 
     fn get(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Outcome {
+        let mut results = Vec::new();
+        let status = self.get_target(server, op.target, target, &mut |r| {
+            results.push(r.to_owned());
+        });
+        Outcome {
+            status,
+            results,
+            failed_uri: None,
+        }
+    }
+
+    /// Runs a Get of `target` on behalf of `server` (as [`Tree::execute`] of [`Op::get`]
+    /// does) and hands each result to `each` as it is read, instead of collecting them: no
+    /// list, and no copy of the source URI or the media type. A Get of a node gives one
+    /// result whose `source` is `target` itself.
+    ///
+    /// ```
+    /// use dm_tree::{Format, Op, Tree};
+    ///
+    /// let mut tree = Tree::new();
+    /// tree.execute_local(&Op::add("./Dev").with_format(Format::Node));
+    /// tree.execute_local(&Op::add("./Dev/Mod").with_text("X1"));
+    /// let mut values = Vec::new();
+    /// let status = tree.get_each_local("./Dev/Mod", |r| {
+    ///     values.push((r.source.to_owned(), r.data.map(|d| d.to_vec())));
+    /// });
+    /// assert!(status.is_success());
+    /// assert_eq!(values, [("./Dev/Mod".to_owned(), Some(b"X1".to_vec()))]);
+    /// ```
+    pub fn get_each(
+        &mut self,
+        server: &str,
+        target: &str,
+        mut each: impl FnMut(ResultRef<'_>),
+    ) -> Status {
+        self.get_parsed(Some(server), target, &mut each)
+    }
+
+    /// [`Tree::get_each`] on behalf of the device itself: no ACL check.
+    pub fn get_each_local(&mut self, target: &str, mut each: impl FnMut(ResultRef<'_>)) -> Status {
+        self.get_parsed(None, target, &mut each)
+    }
+
+    fn get_parsed(
+        &mut self,
+        server: Option<&str>,
+        text: &str,
+        each: &mut dyn FnMut(ResultRef<'_>),
+    ) -> Status {
+        match Target::parse(text, &self.limits) {
+            Ok(target) => self.get_target(server, text, target, each),
+            Err(e) => e.status(),
+        }
+    }
+
+    fn get_target(
+        &mut self,
+        server: Option<&str>,
+        text: &str,
+        target: Target<'_>,
+        each: &mut dyn FnMut(ResultRef<'_>),
+    ) -> Status {
         let uri = target.uri;
         if uri.segments().next() == Some("Inbox") {
-            return Status::COMMAND_NOT_ALLOWED.into();
+            return Status::COMMAND_NOT_ALLOWED;
         }
         let id = match self.existing(server, uri, AclCommand::Get, AccessType::GET) {
             Ok(id) => id,
-            Err(s) => return s.into(),
+            Err(s) => return s,
         };
         if let Err(status) = self.ask_readers(server, uri, target.query.is_some()) {
-            return status.into();
+            return status;
         }
         match target.query {
             None => {
-                let Some(node) = self.store.get(id) else {
-                    return Status::NOT_FOUND.into();
+                let interior = match self.store.get(id) {
+                    Some(node) => node.is_interior(),
+                    None => return Status::NOT_FOUND,
                 };
-                let format = node.format;
-                let mime = node.mime().map(str::to_owned);
-                let data = if node.is_interior() {
+                let data = if interior {
                     let mut out = Vec::new();
                     for (i, name) in self.children(NodeId(id)).enumerate() {
                         if i > 0 {
@@ -1086,23 +1147,41 @@ impl Tree {
                         .map(|n| n.value.to_data())
                         .unwrap_or_default()
                 };
-                Outcome::ok_with(vec![ResultItem {
-                    source: op.target.to_owned(),
-                    format,
-                    mime,
+                let Some(node) = self.store.get(id) else {
+                    return Status::NOT_FOUND;
+                };
+                each(ResultRef {
+                    source: text,
+                    format: node.format,
+                    mime: node.mime(),
                     data: Some(data),
-                }])
+                });
+                Status::OK
             }
             Some(Query::Prop(prop)) => match self.prop_value(id, uri, prop) {
-                Ok(data) => Outcome::ok_with(vec![ResultItem {
-                    source: op.target.to_owned(),
-                    format: Format::Chr,
-                    mime: Some("text/plain".to_owned()),
-                    data: Some(data.into_bytes()),
-                }]),
-                Err(s) => s.into(),
+                Ok(data) => {
+                    each(ResultRef {
+                        source: text,
+                        format: Format::Chr,
+                        mime: Some("text/plain"),
+                        data: Some(data.into_bytes()),
+                    });
+                    Status::OK
+                }
+                Err(s) => s,
             },
-            Some(Query::List(list)) => self.list(server, id, op.target, list),
+            Some(Query::List(list)) => {
+                let out = self.list(server, id, text, list);
+                for r in out.results {
+                    each(ResultRef {
+                        source: &r.source,
+                        format: r.format,
+                        mime: r.mime.as_deref(),
+                        data: r.data,
+                    });
+                }
+                out.status
+            }
         }
     }
 

@@ -427,3 +427,66 @@ fn snapshot_and_restore() {
     assert!(t.node("./Z").is_none());
     assert_eq!(data(&local(&mut t, Op::get("./A/Leaf"))), "hello");
 }
+
+#[test]
+fn get_each_hands_over_what_execute_collects() {
+    let mut t = sample();
+    assert_eq!(
+        code(
+            &mut t,
+            Op::replace("./A/Leaf")
+                .with_mime("text/x")
+                .with_text("hello")
+        ),
+        200
+    );
+    assert_eq!(
+        code(&mut t, Op::replace(".?prop=ACL").with_text("Add=*&Get=S1")),
+        200
+    );
+    let targets = [
+        "./A/Leaf",
+        "./A/Num",
+        "./A",
+        "./A/Sub",
+        ".",
+        "./A/Leaf?prop=Format",
+        "./A/Leaf?prop=Type",
+        "./A?prop=Size",
+        "./A?list=Struct",
+        "./A?list=StructData",
+        "./A?list=TNDS+Format+Value",
+        "./A/Missing",
+        "./Inbox",
+        "./A/../B",
+        "",
+        "./A?prop=Bogus",
+    ];
+    for server in [None, Some("S1"), Some("S2")] {
+        for target in targets {
+            let expected = match server {
+                Some(s) => t.execute(s, &Op::get(target)),
+                None => t.execute_local(&Op::get(target)),
+            };
+            let mut got = Vec::new();
+            let mut take = |r: dm_tree::ResultRef<'_>| got.push(r.to_owned());
+            let status = match server {
+                Some(s) => t.get_each(s, target, &mut take),
+                None => t.get_each_local(target, &mut take),
+            };
+            assert_eq!(status, expected.status, "{server:?} {target}");
+            assert_eq!(got, expected.results, "{server:?} {target}");
+        }
+    }
+    // The results are really there: a leaf's value, an interior node's children, a list.
+    let mut seen = Vec::new();
+    t.get_each_local("./A?list=Struct", |r| seen.push(r.source.to_owned()));
+    assert_eq!(seen, ["./A", "./A/Leaf", "./A/Num", "./A/Sub"]);
+    let mut value = None;
+    t.get_each("S1", "./A/Leaf", |r| {
+        assert_eq!(r.source, "./A/Leaf");
+        assert_eq!(r.mime, Some("text/x"));
+        value = r.data;
+    });
+    assert_eq!(value.as_deref(), Some(&b"hello"[..]));
+}
