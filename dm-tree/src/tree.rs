@@ -1130,7 +1130,12 @@ impl Tree {
                     None => return Status::NOT_FOUND,
                 };
                 let data = if interior {
-                    let mut out = Vec::new();
+                    // Sized first: one allocation instead of regrowing through the names.
+                    let len = self
+                        .children(NodeId(id))
+                        .map(|name| name.len() + 1)
+                        .sum::<usize>();
+                    let mut out = Vec::with_capacity(len);
                     for (i, name) in self.children(NodeId(id)).enumerate() {
                         if i > 0 {
                             out.push(b'/');
