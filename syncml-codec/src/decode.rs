@@ -1112,31 +1112,37 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         wrap: fn(ItemCommand<'a>) -> Command<'a>,
     ) -> R<()> {
         self.path.push(name);
+        // Decoded where it is kept, not built aside and copied in: a command is large, and
+        // copying one just written stalls on its fresh stores.
+        out.push(wrap(ItemCommand::default()));
+        let Some(
+            Command::Add(x)
+            | Command::Copy(x)
+            | Command::Delete(x)
+            | Command::Get(x)
+            | Command::Replace(x),
+        ) = out.last_mut()
+        else {
+            return Err(self.err(K::Missing(name)));
+        };
         let (mut cmd_id, mut meta) = (None, None);
-        let mut no_resp = false;
-        let mut items = List::new();
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
-                    Tag::NoResp => no_resp = self.flag(&c)?,
+                    Tag::NoResp => x.no_resp = self.flag(&c)?,
                     Tag::Meta => once!(self, meta, "Meta", self.meta(&c)?),
-                    Tag::Item => self.item(&c, &mut items)?,
+                    Tag::Item => self.item(&c, &mut x.items)?,
                     _ => return Err(self.err(unexpected(c.name))),
                 }
             }
         }
-        let cmd_id = cmd_id.ok_or_else(|| self.err(K::Missing("CmdID")))?;
-        if items.is_empty() {
+        x.cmd_id = cmd_id.ok_or_else(|| self.err(K::Missing("CmdID")))?;
+        if x.items.is_empty() {
             return Err(self.err(K::Missing("Item")));
         }
+        x.meta = meta;
         self.path.pop();
-        out.push(wrap(ItemCommand {
-            cmd_id,
-            no_resp,
-            meta,
-            items,
-        }));
         Ok(())
     }
 
@@ -1311,9 +1317,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     fn status(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Status");
+        // In place, as item commands are.
+        out.push(Command::Status(Status::new("", "", "", "", StatusCode::Ok)));
+        let Some(Command::Status(st)) = out.last_mut() else {
+            return Err(self.err(K::Missing("Status")));
+        };
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
-        let (mut chal, mut code) = (None, None);
-        let (mut target_refs, mut source_refs, mut items) = (List::new(), List::new(), List::new());
+        let (mut code, mut items) = (None, List::new());
         if !empty {
             while let Some(c) = self.child()? {
                 match c.tag {
@@ -1321,8 +1331,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     Tag::MsgRef => once!(self, msg_ref, "MsgRef", self.text_el("MsgRef", &c)?),
                     Tag::CmdRef => once!(self, cmd_ref, "CmdRef", self.text_el("CmdRef", &c)?),
                     Tag::Cmd => once!(self, cmd, "Cmd", self.text_el("Cmd", &c)?),
-                    Tag::TargetRef => target_refs.push(self.text_el("TargetRef", &c)?),
-                    Tag::SourceRef => source_refs.push(self.text_el("SourceRef", &c)?),
+                    Tag::TargetRef => st.target_refs.push(self.text_el("TargetRef", &c)?),
+                    Tag::SourceRef => st.source_refs.push(self.text_el("SourceRef", &c)?),
                     Tag::Chal => {
                         self.syncml_ns(&c)?;
                         self.path.push("Chal");
@@ -1337,7 +1347,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                         }
                         let meta = meta.ok_or_else(|| self.err(K::Missing("Meta")))?;
                         self.path.pop();
-                        once!(self, chal, "Chal", Box::new(Chal { meta: *meta }));
+                        once!(self, st.chal, "Chal", Box::new(Chal { meta: *meta }));
                     }
                     Tag::Data => {
                         self.syncml_ns(&c)?;
@@ -1349,19 +1359,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 }
             }
         }
-        let s = Status {
-            cmd_id: cmd_id.ok_or_else(|| self.err(K::Missing("CmdID")))?,
-            msg_ref: msg_ref.ok_or_else(|| self.err(K::Missing("MsgRef")))?,
-            cmd_ref: cmd_ref.ok_or_else(|| self.err(K::Missing("CmdRef")))?,
-            cmd: cmd.ok_or_else(|| self.err(K::Missing("Cmd")))?,
-            target_refs,
-            source_refs,
-            chal,
-            code: code.ok_or_else(|| self.err(K::Missing("Data")))?,
-            items: items.into_vec(),
-        };
+        st.cmd_id = cmd_id.ok_or_else(|| self.err(K::Missing("CmdID")))?;
+        st.msg_ref = msg_ref.ok_or_else(|| self.err(K::Missing("MsgRef")))?;
+        st.cmd_ref = cmd_ref.ok_or_else(|| self.err(K::Missing("CmdRef")))?;
+        st.cmd = cmd.ok_or_else(|| self.err(K::Missing("Cmd")))?;
+        st.code = code.ok_or_else(|| self.err(K::Missing("Data")))?;
+        st.items = items.into_vec();
         self.path.pop();
-        out.push(Command::Status(s));
         Ok(())
     }
 

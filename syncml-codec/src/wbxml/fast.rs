@@ -459,44 +459,64 @@ impl<'a> Fast<'a> {
             return None;
         }
         let command = match tag {
-            Tag::Add => Command::Add(self.item_command(content)?),
-            Tag::Copy => Command::Copy(self.item_command(content)?),
-            Tag::Delete => Command::Delete(self.item_command(content)?),
-            Tag::Get => Command::Get(self.item_command(content)?),
-            Tag::Replace => Command::Replace(self.item_command(content)?),
+            Tag::Add | Tag::Copy | Tag::Delete | Tag::Get | Tag::Replace => {
+                // Decoded where it is kept, not built aside and copied in: a command is
+                // large, and copying one just written stalls on its fresh stores.
+                out.push(match tag {
+                    Tag::Add => Command::Add(ItemCommand::default()),
+                    Tag::Copy => Command::Copy(ItemCommand::default()),
+                    Tag::Delete => Command::Delete(ItemCommand::default()),
+                    Tag::Get => Command::Get(ItemCommand::default()),
+                    _ => Command::Replace(ItemCommand::default()),
+                });
+                let Some(
+                    Command::Add(c)
+                    | Command::Copy(c)
+                    | Command::Delete(c)
+                    | Command::Get(c)
+                    | Command::Replace(c),
+                ) = out.last_mut()
+                else {
+                    return None;
+                };
+                return self.item_command(content, c);
+            }
             Tag::Alert => Command::Alert(self.alert(content)?),
             Tag::Exec => Command::Exec(self.exec(content)?),
             Tag::Atomic => Command::Atomic(self.container(Ctx::Atomic, content)?),
             Tag::Sequence => Command::Sequence(self.container(Ctx::Sequence, content)?),
             Tag::Results => Command::Results(self.results(content)?),
-            _ => Command::Status(self.status(content)?),
+            _ => {
+                // In place too, as item commands are.
+                out.push(Command::Status(Status::new("", "", "", "", StatusCode::Ok)));
+                let Some(Command::Status(st)) = out.last_mut() else {
+                    return None;
+                };
+                return self.status(content, st);
+            }
         };
         out.push(command);
         Some(())
     }
 
-    fn item_command(&mut self, content: bool) -> Option<ItemCommand<'a>> {
+    /// The content of an item command, into `c` (a default one) where it is kept.
+    fn item_command(&mut self, content: bool, c: &mut ItemCommand<'a>) -> Option<()> {
         let (mut cmd_id, mut meta) = (None, None);
-        let mut no_resp = false;
-        let mut items = List::new();
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
-                Tag::NoResp => no_resp = self.flag(content)?,
+                Tag::NoResp => c.no_resp = self.flag(content)?,
                 Tag::Meta => once!(meta, self.meta(content)?),
-                Tag::Item => self.item(content, &mut items)?,
+                Tag::Item => self.item(content, &mut c.items)?,
                 _ => return None,
             }
         }
-        if items.is_empty() {
+        if c.items.is_empty() {
             return None;
         }
-        Some(ItemCommand {
-            cmd_id: cmd_id?,
-            no_resp,
-            meta,
-            items,
-        })
+        c.cmd_id = cmd_id?;
+        c.meta = meta;
+        Some(())
     }
 
     fn exec(&mut self, content: bool) -> Option<Exec<'a>> {
@@ -606,35 +626,31 @@ impl<'a> Fast<'a> {
         })
     }
 
-    fn status(&mut self, content: bool) -> Option<Status<'a>> {
+    /// The content of a Status, into `st` (a placeholder) where it is kept.
+    fn status(&mut self, content: bool, st: &mut Status<'a>) -> Option<()> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
-        let (mut chal, mut code) = (None, None);
-        let (mut target_refs, mut source_refs, mut items) = (List::new(), List::new(), List::new());
+        let (mut code, mut items) = (None, List::new());
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::CmdID => once!(cmd_id, self.str(content)?),
                 Tag::MsgRef => once!(msg_ref, self.str(content)?),
                 Tag::CmdRef => once!(cmd_ref, self.str(content)?),
                 Tag::Cmd => once!(cmd, self.str(content)?),
-                Tag::TargetRef => target_refs.push(self.str(content)?),
-                Tag::SourceRef => source_refs.push(self.str(content)?),
-                Tag::Chal => once!(chal, self.chal(content)?),
+                Tag::TargetRef => st.target_refs.push(self.str(content)?),
+                Tag::SourceRef => st.source_refs.push(self.str(content)?),
+                Tag::Chal => once!(st.chal, self.chal(content)?),
                 Tag::Data => once!(code, StatusCode::from_code(number(self.text(content)?)?)),
                 Tag::Item => self.item(content, &mut items)?,
                 _ => return None,
             }
         }
-        Some(Status {
-            cmd_id: cmd_id?,
-            msg_ref: msg_ref?,
-            cmd_ref: cmd_ref?,
-            cmd: cmd?,
-            target_refs,
-            source_refs,
-            chal,
-            code: code?,
-            items: items.into_vec(),
-        })
+        st.cmd_id = cmd_id?;
+        st.msg_ref = msg_ref?;
+        st.cmd_ref = cmd_ref?;
+        st.cmd = cmd?;
+        st.code = code?;
+        st.items = items.into_vec();
+        Some(())
     }
 
     fn chal(&mut self, content: bool) -> Option<Box<Chal<'a>>> {
