@@ -864,7 +864,7 @@ impl ClientEngine {
                     return self.chunk(tree, server, kind, c, x, msg_ref, out);
                 }
                 let mut code = 200;
-                let mut items = List::new();
+                let mut items = Vec::new();
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let data = item.data.as_ref().map(ItemData::of);
@@ -916,7 +916,7 @@ impl ClientEngine {
                     }
                 }
                 let ok = code < 300;
-                out.push_answer(c, code, List::new());
+                out.push_answer(c, code, Vec::new());
                 if ok && !items.is_empty() {
                     out.cmds.push(Entry::Results { of: c, items });
                 }
@@ -940,7 +940,7 @@ impl ClientEngine {
                     }
                 }
                 let failed = code >= 300;
-                out.push_answer(c, code, List::new());
+                out.push_answer(c, code, Vec::new());
                 if failed {
                     Outcome::Failed
                 } else {
@@ -966,7 +966,7 @@ impl ClientEngine {
                     options: a.ui_options().unwrap_or_default(),
                 };
                 let answer = ui.interact(&request);
-                let mut items = List::new();
+                let mut items = Vec::new();
                 let mut code = 200;
                 let outcome = match answer {
                     UiResponse::Ok => Outcome::Done,
@@ -1413,7 +1413,8 @@ enum Entry<'m> {
     Answer {
         of: &'m Command<'m>,
         code: StatusCode,
-        items: List<Item<'m>>,
+        // Mostly none: a Vec (24 bytes) keeps an answer quick to write into the list.
+        items: Vec<Item<'m>>,
     },
     /// The Results of Get `of`.
     Results {
@@ -1438,7 +1439,7 @@ impl<'m> Replies<'m> {
     }
 
     /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
-    fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: List<Item<'m>>) {
+    fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: Vec<Item<'m>>) {
         self.cmds.push(Entry::Answer {
             of: c,
             code: StatusCode::from_code(code),
@@ -1617,7 +1618,7 @@ fn answer_status<'m>(
     msg_ref: &'m str,
     of: &'m Command<'m>,
     code: StatusCode,
-    items: List<Item<'m>>,
+    items: Vec<Item<'m>>,
 ) -> Status<'m> {
     let mut s = Status::new(
         Cow::Borrowed(""),
@@ -1626,7 +1627,7 @@ fn answer_status<'m>(
         Cow::Borrowed(of.name()),
         code,
     );
-    s.items = items.into_vec();
+    s.items = items;
     add_refs(&mut s, of);
     s
 }
