@@ -1377,8 +1377,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Limit("number of items")));
         }
         self.path.push("Item");
-        items.push(Item::default());
-        let Some(item) = items.last_mut() else {
+        let Some(item) = items.push_default() else {
             return Err(self.err(K::Missing("Item")));
         };
         if !c.empty {

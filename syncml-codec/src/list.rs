@@ -62,6 +62,22 @@ impl<T> List<T> {
         }
     }
 
+    /// Appends a default element and returns it (always `Some`), to be filled where it is
+    /// kept: the decoders build items this way, since copying one in just after writing it
+    /// stalls on its fresh stores.
+    #[inline]
+    pub(crate) fn push_default(&mut self) -> Option<&mut T>
+    where
+        T: Default,
+    {
+        match &mut self.repr {
+            Repr::Many(v) => v.push(T::default()),
+            Repr::Empty => self.repr = Repr::One(T::default()),
+            Repr::One(_) => self.spill(T::default()),
+        }
+        self.as_mut_slice().last_mut()
+    }
+
     /// Appends an element: inline when the list is empty, else into a `Vec`.
     #[inline]
     pub fn push(&mut self, value: T) {

@@ -671,8 +671,7 @@ impl<'a> Fast<'a> {
         if self.items > self.limits.max_items {
             return None;
         }
-        items.push(Item::default());
-        let item = items.last_mut()?;
+        let item = items.push_default()?;
         while let Some((tag, content)) = self.child(content)? {
             match tag {
                 Tag::Target => once!(item.target, self.location(content)?),
