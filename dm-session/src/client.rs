@@ -888,7 +888,8 @@ impl ClientEngine {
             }
             Command::Get(x) => {
                 let mut code = 200;
-                let mut items = List::new();
+                let first = out.results.len();
+                let items = &mut out.results;
                 for item in &x.items {
                     let target = item.target.as_ref().map_or("", |t| &t.loc_uri);
                     let status = tree.get_each(server, target, |r| {
@@ -917,8 +918,14 @@ impl ClientEngine {
                 }
                 let ok = code < 300;
                 out.push_answer(c, code, Vec::new());
-                if ok && !items.is_empty() {
-                    out.cmds.push(Entry::Results { of: c, items });
+                let last = out.results.len();
+                if ok && last > first {
+                    out.cmds.push(Entry::Results {
+                        of: c,
+                        items: first..last,
+                    });
+                } else {
+                    out.results.truncate(first);
                 }
                 if ok {
                     Outcome::Done
@@ -1405,6 +1412,10 @@ struct Replies<'m> {
     /// The MsgID of the server's message: the MsgRef of every answer.
     msg_ref: &'m str,
     cmds: Vec<Entry<'m>>,
+    /// The items of the Results, each entry's a range of them: kept apart so that an entry
+    /// stays small (40 bytes) and quick to write, where an inline item would make every
+    /// entry 160 bytes; the one item of a message with one Get needs no allocation.
+    results: List<Item<'m>>,
 }
 
 /// One reply.
@@ -1416,10 +1427,10 @@ enum Entry<'m> {
         // Mostly none: a Vec (24 bytes) keeps an answer quick to write into the list.
         items: Vec<Item<'m>>,
     },
-    /// The Results of Get `of`.
+    /// The Results of Get `of`: its items are `results[items]`.
     Results {
         of: &'m Command<'m>,
-        items: List<Item<'m>>,
+        items: core::ops::Range<usize>,
     },
     /// Any other reply (rare: boxed, so that the common entries stay small to move and the
     /// list of a short reply small to allocate).
@@ -1431,6 +1442,7 @@ impl<'m> Replies<'m> {
         Self {
             msg_ref,
             cmds: Vec::with_capacity(n),
+            results: List::new(),
         }
     }
 
@@ -1481,7 +1493,9 @@ impl<'m> Replies<'m> {
                 Entry::Answer { of, code, items } => {
                     Command::Status(answer_status(msg_ref, of, *code, items.clone()))
                 }
-                Entry::Results { of, items } => results_of(msg_ref, of, items.clone()),
+                Entry::Results { of, items } => {
+                    results_of(msg_ref, of, self.results_in(items).to_vec())
+                }
                 Entry::Cmd(c) => (**c).clone(),
             })
             .collect()
@@ -1490,16 +1504,29 @@ impl<'m> Replies<'m> {
     /// The replies, refs filled in.
     fn into_filled(self) -> Vec<Command<'m>> {
         let msg_ref = self.msg_ref;
+        let mut results = self.results.into_iter();
+        let mut taken = 0;
         self.cmds
             .into_iter()
             .map(|e| match e {
                 Entry::Answer { of, code, items } => {
                     Command::Status(answer_status(msg_ref, of, code, items))
                 }
-                Entry::Results { of, items } => results_of(msg_ref, of, items),
+                Entry::Results { of, items } => {
+                    // The ranges go up in order; items of truncated entries are skipped.
+                    let skip = items.start.saturating_sub(taken);
+                    taken = items.end;
+                    let mine = results.by_ref().skip(skip).take(items.len());
+                    results_of(msg_ref, of, mine.collect())
+                }
                 Entry::Cmd(c) => *c,
             })
             .collect()
+    }
+
+    /// The items of the Results entry holding `range`.
+    fn results_in(&self, range: &core::ops::Range<usize>) -> &[Item<'m>] {
+        self.results.get(range.clone()).unwrap_or_default()
     }
 
     /// The replies after what `enc` holds (commands numbered up to `next`), numbered on,
@@ -1527,6 +1554,7 @@ impl<'m> Replies<'m> {
                 }
                 Entry::Results { of, items } => {
                     next = next.saturating_add(1);
+                    let items = self.results.get(items.clone()).unwrap_or_default();
                     enc.results(next, msg_ref, of.cmd_id(), items)
                 }
                 Entry::Cmd(c) => {
@@ -1602,12 +1630,12 @@ impl<'m> HdrAnswer<'m> {
 
 /// The Results of Get `of` (a command of message `msg_ref`) carrying `items`; numbered when
 /// sent.
-fn results_of<'m>(msg_ref: &'m str, of: &'m Command<'m>, items: List<Item<'m>>) -> Command<'m> {
+fn results_of<'m>(msg_ref: &'m str, of: &'m Command<'m>, items: Vec<Item<'m>>) -> Command<'m> {
     Command::Results(Results {
         cmd_id: Cow::Borrowed(""),
         msg_ref: Some(Cow::Borrowed(msg_ref)),
         cmd_ref: Cow::Borrowed(of.cmd_id()),
-        items: items.into_vec(),
+        items,
         ..Results::default()
     })
 }

@@ -139,6 +139,15 @@ impl<T> List<T> {
         }
     }
 
+    /// Keeps the first `len` elements (a `Vec` keeps its capacity).
+    pub fn truncate(&mut self, len: usize) {
+        match &mut self.repr {
+            Repr::Many(v) => v.truncate(len),
+            Repr::One(_) if len == 0 => self.repr = Repr::Empty,
+            _ => {}
+        }
+    }
+
     /// The elements as a `Vec` (allocating only when the list is inline and not empty).
     pub fn into_vec(self) -> Vec<T> {
         match self.repr {
@@ -450,6 +459,25 @@ mod tests {
         l.push(8);
         assert!(is_one(&l));
         assert_eq!(l, [8]);
+    }
+
+    #[test]
+    fn truncate_keeps_the_first() {
+        let mut l: List<u8> = List::new();
+        l.truncate(0);
+        assert!(is_empty_repr(&l));
+        l.push(1);
+        l.truncate(1);
+        assert_eq!(l, [1]);
+        l.truncate(0);
+        assert!(is_empty_repr(&l));
+        l.extend([1, 2, 3]);
+        l.truncate(5);
+        assert_eq!(l, [1, 2, 3]);
+        l.truncate(1);
+        assert_eq!(l, [1]);
+        l.truncate(0);
+        assert!(l.is_empty());
     }
 
     #[test]
