@@ -688,7 +688,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 Ev::Ws(s) => acc.push(Cow::Borrowed(s)),
                 Ev::Char(c) => acc.push_char(c),
                 Ev::Opaque(b) => match std::str::from_utf8(b) {
-                    Ok(s) => acc.push(Cow::Borrowed(s)),
+                    Ok(s) if ::wbxml::transcode::is_xml_text(s) => acc.push(Cow::Borrowed(s)),
+                    // Text XML cannot carry, as for an inline string: the message would not
+                    // convert, nor re-encode in XML.
+                    Ok(_) => return Err(self.err(K::InvalidChar)),
                     Err(_) => return Err(self.err(K::UnexpectedOpaque)),
                 },
                 Ev::End => break,

@@ -437,3 +437,30 @@ fn errors_inside_text_elements_end_their_path_with_the_element() {
         )
     );
 }
+
+/// Text given as OPAQUE (as some encoders write it) is read as text when it is text XML can
+/// carry, and is refused as a string with such a character would be otherwise.
+#[test]
+fn opaque_text_must_be_xml_text() {
+    let w = ::wbxml::transcode::xml_to_wbxml(msg(GET).as_bytes(), &Default::default()).unwrap();
+    let inline = [0x03, b'.', b'/', b'a', 0x00];
+    let at = w.windows(inline.len()).position(|x| x == inline).unwrap();
+    let with = |opaque: &[u8]| {
+        let mut v = w[..at].to_vec();
+        v.extend_from_slice(opaque);
+        v.extend_from_slice(&w[at + inline.len()..]);
+        v
+    };
+    let text = with(&[0xC3, 0x03, b'.', b'/', b'a']);
+    let ok = decode_wbxml(&text).unwrap();
+    let get = &ok.body.commands[0];
+    assert_eq!(get.items()[0].target.as_ref().unwrap().loc_uri, "./a");
+    for bad in [
+        [0xC3, 0x03, b'.', b'/', 0x01],
+        [0xC3, 0x03, b'.', b'/', 0x00],
+    ] {
+        let e = decode_wbxml(&with(&bad)).unwrap_err();
+        assert_eq!(e.kind, K::InvalidChar);
+        assert_eq!(e.path, "SyncML/SyncBody/Get/Item/Target/LocURI");
+    }
+}
