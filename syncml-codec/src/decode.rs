@@ -1118,14 +1118,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         // Decoded where it is kept, not built aside and copied in: a command is large, and
         // copying one just written stalls on its fresh stores.
         out.push(wrap(ItemCommand::default()));
-        let Some(
-            Command::Add(x)
-            | Command::Copy(x)
-            | Command::Delete(x)
-            | Command::Get(x)
-            | Command::Replace(x),
-        ) = out.last_mut()
-        else {
+        let Some(x) = out.last_mut().and_then(Command::as_item_command_mut) else {
             return Err(self.err(K::Missing(name)));
         };
         let (mut cmd_id, mut meta) = (None, None);

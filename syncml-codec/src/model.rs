@@ -614,6 +614,26 @@ impl<'a> Command<'a> {
         }
     }
 
+    /// The body of an Add, Copy, Delete, Get or Replace.
+    pub fn as_item_command(&self) -> Option<&ItemCommand<'a>> {
+        match self {
+            Self::Add(c) | Self::Copy(c) | Self::Delete(c) | Self::Get(c) | Self::Replace(c) => {
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
+    /// The body of an Add, Copy, Delete, Get or Replace, to change.
+    pub fn as_item_command_mut(&mut self) -> Option<&mut ItemCommand<'a>> {
+        match self {
+            Self::Add(c) | Self::Copy(c) | Self::Delete(c) | Self::Get(c) | Self::Replace(c) => {
+                Some(c)
+            }
+            _ => None,
+        }
+    }
+
     /// An `Add` of one item.
     pub fn add(cmd_id: impl Into<Str<'a>>, item: Item<'a>) -> Self {
         Self::Add(ItemCommand::new(cmd_id, item))

@@ -469,16 +469,7 @@ impl<'a> Fast<'a> {
                     Tag::Get => Command::Get(ItemCommand::default()),
                     _ => Command::Replace(ItemCommand::default()),
                 });
-                let Some(
-                    Command::Add(c)
-                    | Command::Copy(c)
-                    | Command::Delete(c)
-                    | Command::Get(c)
-                    | Command::Replace(c),
-                ) = out.last_mut()
-                else {
-                    return None;
-                };
+                let c = out.last_mut().and_then(Command::as_item_command_mut)?;
                 return self.item_command(content, c);
             }
             Tag::Alert => Command::Alert(self.alert(content)?),
