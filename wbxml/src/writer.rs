@@ -238,25 +238,40 @@ impl Writer {
         self.buf.truncate(keep);
     }
 
-    /// [`Writer::text_element`] for a text of at most `B - 4` bytes.
+    /// [`Writer::text_element`] for a text of at most `B - 4` bytes. The block is assembled
+    /// where it is kept, at the end of the output (zeroed, filled, cut to length): built on
+    /// the stack and copied in, the copy would wait on the stores that just built it.
     #[inline(always)]
     fn put_block<const B: usize>(&mut self, page: u8, token: u8, text: &[u8]) -> Result<(), Error> {
-        let mut block = [0u8; B];
-        if !pack_short(&mut block, text) {
+        let (page_before, len_before) = (self.page, self.buf.len());
+        self.switch_to(page);
+        let start = self.buf.len();
+        self.buf.extend_from_slice(&[0u8; B]);
+        let block = self
+            .buf
+            .get_mut(start..)
+            .and_then(<[u8]>::first_chunk_mut::<B>);
+        let packed = match block {
+            Some(block) => {
+                let packed = pack_short(block, text);
+                if let Some([tag, str_i, ..]) = block.first_chunk_mut::<2>() {
+                    *tag = token | g::HAS_CONTENT;
+                    *str_i = g::STR_I;
+                }
+                // The NUL after the text is already there; END follows it.
+                if let Some(end) = block.get_mut(text.len() + 3) {
+                    *end = g::END;
+                }
+                packed
+            }
+            None => false,
+        };
+        if !packed {
+            self.buf.truncate(len_before);
+            self.page = page_before;
             return Err(Error::NulInString { offset: 0 });
         }
-        if let Some([tag, str_i, ..]) = block.first_chunk_mut::<2>() {
-            *tag = token | g::HAS_CONTENT;
-            *str_i = g::STR_I;
-        }
-        // The NUL after the text is already there; END follows it.
-        if let Some(end) = block.get_mut(text.len() + 3) {
-            *end = g::END;
-        }
-        self.switch_to(page);
-        let keep = self.buf.len() + text.len() + 4;
-        self.buf.extend_from_slice(&block);
-        self.buf.truncate(keep);
+        self.buf.truncate(start + text.len() + 4);
         Ok(())
     }
 
@@ -544,6 +559,9 @@ mod tests {
             );
             assert_eq!(w.len(), before);
         }
+        // Nor did the page change: a tag of page 0 needs no switch.
+        w.start(0, 0x0B);
+        assert_eq!(w.len(), before + 1);
     }
 
     #[test]
