@@ -9,8 +9,9 @@ pub(crate) trait Sink {
     fn raw(&mut self, bytes: &[u8]);
     /// Markup of a length known at build time (a tag).
     fn fixed<const N: usize>(&mut self, bytes: &[u8; N]);
-    /// The first `len` bytes of an element assembled in a block.
-    fn block(&mut self, block: &[u8; BLOCK], len: usize);
+    /// An element assembled by `fill` in a block of [`BLOCK`] bytes, of which `fill` gives
+    /// the length written (or `None`: nothing is written). Whether it was written.
+    fn block(&mut self, fill: impl FnOnce(&mut [u8; BLOCK]) -> Option<usize>) -> bool;
 }
 
 impl Sink for Vec<u8> {
@@ -24,11 +25,18 @@ impl Sink for Vec<u8> {
         // a call to `extend_from_slice` and `memcpy` for a few bytes.
         self.extend(*bytes);
     }
+    /// The block is assembled where the buffer keeps it (zeroed, filled, cut to length):
+    /// built on the stack and copied in, the copy would wait on the stores that built it.
     #[inline(always)]
-    fn block(&mut self, block: &[u8; BLOCK], len: usize) {
-        let keep = self.len() + len;
-        self.extend(*block);
-        self.truncate(keep);
+    fn block(&mut self, fill: impl FnOnce(&mut [u8; BLOCK]) -> Option<usize>) -> bool {
+        let start = self.len();
+        self.extend([0u8; BLOCK]);
+        let len = self
+            .get_mut(start..)
+            .and_then(<[u8]>::first_chunk_mut::<BLOCK>)
+            .and_then(fill);
+        self.truncate(start + len.unwrap_or(0));
+        len.is_some()
     }
 }
 
@@ -45,8 +53,10 @@ impl Sink for Counter {
         self.0 = self.0.saturating_add(N);
     }
     #[inline]
-    fn block(&mut self, _block: &[u8; BLOCK], len: usize) {
-        self.0 = self.0.saturating_add(len);
+    fn block(&mut self, fill: impl FnOnce(&mut [u8; BLOCK]) -> Option<usize>) -> bool {
+        let len = fill(&mut [0u8; BLOCK]);
+        self.0 = self.0.saturating_add(len.unwrap_or(0));
+        len.is_some()
     }
 }
 
@@ -228,16 +238,16 @@ impl<'s, S: Sink> Enc<'s, S> {
     ) -> R {
         let bytes = text.as_bytes();
         if A + B <= BLOCK - SHORT_TEXT && bytes.len() <= SHORT_TEXT {
-            let mut block = [0u8; BLOCK];
-            if let Some(to) = block.get_mut(..A) {
-                to.copy_from_slice(open);
-            }
-            if pack_plain(&mut block, A, bytes) {
-                let end = A + bytes.len();
-                if let Some(to) = block.get_mut(end..end + B) {
-                    to.copy_from_slice(close);
+            let written = self.s.block(|block| {
+                block.get_mut(..A)?.copy_from_slice(open);
+                if !pack_plain(block, A, bytes) {
+                    return None;
                 }
-                self.s.block(&block, end + B);
+                let end = A + bytes.len();
+                block.get_mut(end..end + B)?.copy_from_slice(close);
+                Some(end + B)
+            });
+            if written {
                 return Ok(());
             }
         }
