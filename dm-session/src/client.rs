@@ -897,7 +897,7 @@ impl ClientEngine {
                         let source = if r.source == target {
                             Cow::Borrowed(target)
                         } else {
-                            Cow::Owned(r.source.to_owned())
+                            Cow::Owned(r.source.into_owned())
                         };
                         let mut oi = Item::source(source);
                         // A plain `chr` leaf goes without Meta (the default format).
@@ -905,7 +905,7 @@ impl ClientEngine {
                         if format != "chr" || r.mime.is_some() {
                             oi.meta = Some(Box::new(Meta {
                                 format: Some(syncml_codec::Format::parse(Cow::Borrowed(format))),
-                                mime_type: r.mime.map(|m| Cow::Owned(m.to_owned())),
+                                mime_type: r.mime.map(|m| Cow::Owned(m.into_owned())),
                                 ..Meta::default()
                             }));
                         }

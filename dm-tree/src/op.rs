@@ -1,6 +1,8 @@
 //! The tree's own operation types: what a session engine translates each SyncML command into,
 //! and what the tree answers.
 
+use std::borrow::Cow;
+
 use ddf::spec::Format;
 
 use crate::status::Status;
@@ -179,26 +181,27 @@ pub struct ResultItem {
 }
 
 /// One result of a Get as [`Tree::get_each`](crate::Tree::get_each) hands it over:
-/// borrowed from the tree and the request where it can be.
+/// borrowed from the tree and the request where it can be, owned where the tree made it (the
+/// URIs of a `?list=`), so that taking it owned never copies twice.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ResultRef<'t> {
     /// `Source/LocURI`: for a Get of a node (or of its property) the target as given.
-    pub source: &'t str,
+    pub source: Cow<'t, str>,
     /// `Meta/Format`.
     pub format: Format,
     /// `Meta/Type`, if known.
-    pub mime: Option<&'t str>,
+    pub mime: Option<Cow<'t, str>>,
     /// `Data` (`None` for the items of `?list=Struct`).
     pub data: Option<Vec<u8>>,
 }
 
 impl ResultRef<'_> {
-    /// A copy that owns its texts.
-    pub fn to_owned(self) -> ResultItem {
+    /// The result owning its texts (copied only where they were borrowed).
+    pub fn into_owned(self) -> ResultItem {
         ResultItem {
-            source: self.source.to_owned(),
+            source: self.source.into_owned(),
             format: self.format,
-            mime: self.mime.map(str::to_owned),
+            mime: self.mime.map(Cow::into_owned),
             data: self.data,
         }
     }

@@ -1,5 +1,7 @@
 //! The in-memory management tree and its command semantics (TND §4.2–§4.4).
 
+use std::borrow::Cow;
+
 use ddf::spec::{AccessType, CaseSense, Format, NodeSpec, Scope};
 
 use crate::acl::{Acl, AclCommand};
@@ -1052,7 +1054,7 @@ impl Tree {
     fn get(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Outcome {
         let mut results = Vec::new();
         let status = self.get_target(server, op.target, target, &mut |r| {
-            results.push(r.to_owned());
+            results.push(r.into_owned());
         });
         Outcome {
             status,
@@ -1074,7 +1076,7 @@ impl Tree {
     /// tree.execute_local(&Op::add("./Dev/Mod").with_text("X1"));
     /// let mut values = Vec::new();
     /// let status = tree.get_each_local("./Dev/Mod", |r| {
-    ///     values.push((r.source.to_owned(), r.data.map(|d| d.to_vec())));
+    ///     values.push((r.source.into_owned(), r.data));
     /// });
     /// assert!(status.is_success());
     /// assert_eq!(values, [("./Dev/Mod".to_owned(), Some(b"X1".to_vec()))]);
@@ -1156,9 +1158,9 @@ impl Tree {
                     return Status::NOT_FOUND;
                 };
                 each(ResultRef {
-                    source: text,
+                    source: Cow::Borrowed(text),
                     format: node.format,
-                    mime: node.mime(),
+                    mime: node.mime().map(Cow::Borrowed),
                     data: Some(data),
                 });
                 Status::OK
@@ -1166,9 +1168,9 @@ impl Tree {
             Some(Query::Prop(prop)) => match self.prop_value(id, uri, prop) {
                 Ok(data) => {
                     each(ResultRef {
-                        source: text,
+                        source: Cow::Borrowed(text),
                         format: Format::Chr,
-                        mime: Some("text/plain"),
+                        mime: Some(Cow::Borrowed("text/plain")),
                         data: Some(data.into_bytes()),
                     });
                     Status::OK
@@ -1179,9 +1181,9 @@ impl Tree {
                 let out = self.list(server, id, text, list);
                 for r in out.results {
                     each(ResultRef {
-                        source: &r.source,
+                        source: Cow::Owned(r.source),
                         format: r.format,
-                        mime: r.mime.as_deref(),
+                        mime: r.mime.map(Cow::Owned),
                         data: r.data,
                     });
                 }

@@ -469,7 +469,7 @@ fn get_each_hands_over_what_execute_collects() {
                 None => t.execute_local(&Op::get(target)),
             };
             let mut got = Vec::new();
-            let mut take = |r: dm_tree::ResultRef<'_>| got.push(r.to_owned());
+            let mut take = |r: dm_tree::ResultRef<'_>| got.push(r.into_owned());
             let status = match server {
                 Some(s) => t.get_each(s, target, &mut take),
                 None => t.get_each_local(target, &mut take),
@@ -480,12 +480,12 @@ fn get_each_hands_over_what_execute_collects() {
     }
     // The results are really there: a leaf's value, an interior node's children, a list.
     let mut seen = Vec::new();
-    t.get_each_local("./A?list=Struct", |r| seen.push(r.source.to_owned()));
+    t.get_each_local("./A?list=Struct", |r| seen.push(r.source.into_owned()));
     assert_eq!(seen, ["./A", "./A/Leaf", "./A/Num", "./A/Sub"]);
     let mut value = None;
     t.get_each("S1", "./A/Leaf", |r| {
         assert_eq!(r.source, "./A/Leaf");
-        assert_eq!(r.mime, Some("text/x"));
+        assert_eq!(r.mime.as_deref(), Some("text/x"));
         value = r.data;
     });
     assert_eq!(value.as_deref(), Some(&b"hello"[..]));
