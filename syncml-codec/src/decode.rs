@@ -413,6 +413,20 @@ fn digits(s: &str) -> Option<u64> {
     Some(v)
 }
 
+/// An empty item command or Status of `tag`'s kind (anything else: a Status), for a decoder
+/// to push and then fill where the message keeps it: a command is large, and building one
+/// aside and copying it in stalls on the stores that just built it.
+pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
+    match tag {
+        Tag::Add => Command::Add(ItemCommand::default()),
+        Tag::Copy => Command::Copy(ItemCommand::default()),
+        Tag::Delete => Command::Delete(ItemCommand::default()),
+        Tag::Get => Command::Get(ItemCommand::default()),
+        Tag::Replace => Command::Replace(ItemCommand::default()),
+        _ => Command::Status(Status::new("", "", "", "", StatusCode::Ok)),
+    }
+}
+
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -1091,11 +1105,9 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             return Err(self.err(K::Limit("number of commands")));
         }
         match c.tag {
-            Tag::Add => self.item_command("Add", c.empty, out, Command::Add),
-            Tag::Copy => self.item_command("Copy", c.empty, out, Command::Copy),
-            Tag::Delete => self.item_command("Delete", c.empty, out, Command::Delete),
-            Tag::Get => self.item_command("Get", c.empty, out, Command::Get),
-            Tag::Replace => self.item_command("Replace", c.empty, out, Command::Replace),
+            Tag::Add | Tag::Copy | Tag::Delete | Tag::Get | Tag::Replace => {
+                self.item_command(c.tag, c.empty, out)
+            }
             Tag::Alert => self.alert(c.empty, out),
             Tag::Exec => self.exec(c.empty, out),
             Tag::Atomic => self.container("Atomic", Ctx::Atomic, c.empty, out, Command::Atomic),
@@ -1107,17 +1119,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         }
     }
 
-    fn item_command(
-        &mut self,
-        name: &'static str,
-        empty: bool,
-        out: &mut Vec<Command<'a>>,
-        wrap: fn(ItemCommand<'a>) -> Command<'a>,
-    ) -> R<()> {
+    fn item_command(&mut self, tag: Tag, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
+        let command = empty_command(tag);
+        let name = command.name();
         self.path.push(name);
-        // Decoded where it is kept, not built aside and copied in: a command is large, and
-        // copying one just written stalls on its fresh stores.
-        out.push(wrap(ItemCommand::default()));
+        out.push(command);
         let Some(x) = out.last_mut().and_then(Command::as_item_command_mut) else {
             return Err(self.err(K::Missing(name)));
         };
@@ -1313,8 +1319,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     fn status(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Status");
-        // In place, as item commands are.
-        out.push(Command::Status(Status::new("", "", "", "", StatusCode::Ok)));
+        out.push(empty_command(Tag::Status));
         let Some(Command::Status(st)) = out.last_mut() else {
             return Err(self.err(K::Missing("Status")));
         };

@@ -17,7 +17,7 @@ use ::wbxml::tokens::global as g;
 use ::wbxml::{Header, Language, PublicId};
 
 use crate::codes::{AlertCode, StatusCode};
-use crate::decode::{Tag, MAX_COMMAND_HINT};
+use crate::decode::{empty_command, Tag, MAX_COMMAND_HINT};
 use crate::model::*;
 use crate::Limits;
 
@@ -460,15 +460,7 @@ impl<'a> Fast<'a> {
         }
         let command = match tag {
             Tag::Add | Tag::Copy | Tag::Delete | Tag::Get | Tag::Replace => {
-                // Decoded where it is kept, not built aside and copied in: a command is
-                // large, and copying one just written stalls on its fresh stores.
-                out.push(match tag {
-                    Tag::Add => Command::Add(ItemCommand::default()),
-                    Tag::Copy => Command::Copy(ItemCommand::default()),
-                    Tag::Delete => Command::Delete(ItemCommand::default()),
-                    Tag::Get => Command::Get(ItemCommand::default()),
-                    _ => Command::Replace(ItemCommand::default()),
-                });
+                out.push(empty_command(tag));
                 let c = out.last_mut().and_then(Command::as_item_command_mut)?;
                 return self.item_command(content, c);
             }
@@ -478,8 +470,7 @@ impl<'a> Fast<'a> {
             Tag::Sequence => Command::Sequence(self.container(Ctx::Sequence, content)?),
             Tag::Results => Command::Results(self.results(content)?),
             _ => {
-                // In place too, as item commands are.
-                out.push(Command::Status(Status::new("", "", "", "", StatusCode::Ok)));
+                out.push(empty_command(Tag::Status));
                 let Some(Command::Status(st)) = out.last_mut() else {
                     return None;
                 };
