@@ -206,73 +206,86 @@ impl Writer {
             8081828384858687888990919293949596979899";
         // u64::MAX has 20 digits: they, the tag, STR_I, NUL and END fit the block.
         let len = n.checked_ilog10().map_or(1, |log| log as usize + 1);
-        let mut block = [0u8; 24];
-        if let Some([tag, str_i]) = block.first_chunk_mut::<2>() {
-            *tag = token | g::HAS_CONTENT;
-            *str_i = g::STR_I;
-        }
-        // The digits from the last one back, two at a time.
-        let mut at = 2 + len;
-        let mut rest = n;
-        while at >= 4 {
-            // rest % 100 < 100: the cast is exact.
-            let pair = (rest % 100) as usize * 2;
-            rest /= 100;
-            at -= 2;
-            if let (Some(to), Some(from)) = (block.get_mut(at..at + 2), PAIRS.get(pair..pair + 2)) {
-                to.copy_from_slice(from);
+        self.put_in_place::<24>(page, |block| {
+            if let Some([tag, str_i]) = block.first_chunk_mut::<2>() {
+                *tag = token | g::HAS_CONTENT;
+                *str_i = g::STR_I;
             }
-        }
-        if at == 3 {
-            if let Some(to) = block.get_mut(2) {
-                // rest < 10 here: the cast is exact.
-                *to = b'0' + rest as u8;
+            // The digits from the last one back, two at a time.
+            let mut at = 2 + len;
+            let mut rest = n;
+            while at >= 4 {
+                // rest % 100 < 100: the cast is exact.
+                let pair = (rest % 100) as usize * 2;
+                rest /= 100;
+                at -= 2;
+                if let (Some(to), Some(from)) =
+                    (block.get_mut(at..at + 2), PAIRS.get(pair..pair + 2))
+                {
+                    to.copy_from_slice(from);
+                }
             }
-        }
-        if let Some(end) = block.get_mut(len + 3) {
-            *end = g::END;
-        }
-        self.switch_to(page);
-        let keep = self.buf.len() + len + 4;
-        self.buf.extend_from_slice(&block);
-        self.buf.truncate(keep);
+            if at == 3 {
+                if let Some(to) = block.get_mut(2) {
+                    // rest < 10 here: the cast is exact.
+                    *to = b'0' + rest as u8;
+                }
+            }
+            // The NUL after the digits is already there; END follows it.
+            *block.get_mut(len + 3)? = g::END;
+            Some(len + 4)
+        });
     }
 
-    /// [`Writer::text_element`] for a text of at most `B - 4` bytes. The block is assembled
-    /// where it is kept, at the end of the output (zeroed, filled, cut to length): built on
-    /// the stack and copied in, the copy would wait on the stores that just built it.
+    /// [`Writer::text_element`] for a text of at most `B - 4` bytes.
     #[inline(always)]
     fn put_block<const B: usize>(&mut self, page: u8, token: u8, text: &[u8]) -> Result<(), Error> {
+        let written = self.put_in_place::<B>(page, |block| {
+            if !pack_short(block, text) {
+                return None;
+            }
+            if let Some([tag, str_i, ..]) = block.first_chunk_mut::<2>() {
+                *tag = token | g::HAS_CONTENT;
+                *str_i = g::STR_I;
+            }
+            // The NUL after the text is already there; END follows it.
+            *block.get_mut(text.len() + 3)? = g::END;
+            Some(text.len() + 4)
+        });
+        if written {
+            Ok(())
+        } else {
+            Err(Error::NulInString { offset: 0 })
+        }
+    }
+
+    /// Writes an element of page `page` that `fill` assembles in a zeroed block of `B` bytes,
+    /// returning the length it used (`None`: nothing is written, the page stays as it was).
+    /// The block is assembled where it is kept, at the end of the output: built on the stack
+    /// and copied in, the copy would wait on the stores that just built it.
+    #[inline(always)]
+    fn put_in_place<const B: usize>(
+        &mut self,
+        page: u8,
+        fill: impl FnOnce(&mut [u8; B]) -> Option<usize>,
+    ) -> bool {
         let (page_before, len_before) = (self.page, self.buf.len());
         self.switch_to(page);
         let start = self.buf.len();
         self.buf.extend_from_slice(&[0u8; B]);
-        let block = self
+        let len = self
             .buf
             .get_mut(start..)
-            .and_then(<[u8]>::first_chunk_mut::<B>);
-        let packed = match block {
-            Some(block) => {
-                let packed = pack_short(block, text);
-                if let Some([tag, str_i, ..]) = block.first_chunk_mut::<2>() {
-                    *tag = token | g::HAS_CONTENT;
-                    *str_i = g::STR_I;
-                }
-                // The NUL after the text is already there; END follows it.
-                if let Some(end) = block.get_mut(text.len() + 3) {
-                    *end = g::END;
-                }
-                packed
+            .and_then(<[u8]>::first_chunk_mut::<B>)
+            .and_then(fill);
+        match len {
+            Some(len) => self.buf.truncate(start + len),
+            None => {
+                self.buf.truncate(len_before);
+                self.page = page_before;
             }
-            None => false,
-        };
-        if !packed {
-            self.buf.truncate(len_before);
-            self.page = page_before;
-            return Err(Error::NulInString { offset: 0 });
         }
-        self.buf.truncate(start + text.len() + 4);
-        Ok(())
+        len.is_some()
     }
 
     /// Starts an inline string whose bytes the caller appends piecewise with
