@@ -930,22 +930,26 @@ impl Tree {
             Ok(t) => t,
             Err(e) => return e.status().into(),
         };
-        let outcome = match op.command {
-            Command::Get => self.get(server, op, target),
-            Command::Add => self.add(server, op, target),
+        // Only Add's outcome carries more than a status: the others are built where the
+        // caller keeps them, not assembled here and copied out after.
+        let status = match op.command {
+            Command::Get => return self.get(server, op, target),
+            Command::Exec => return self.exec(server, op, target),
+            Command::Add => {
+                let outcome = self.add(server, op, target);
+                if outcome.status.is_success() {
+                    self.notify_change(server, op.command, target.uri);
+                }
+                return outcome;
+            }
             Command::Replace => self.replace(server, op, target),
             Command::Delete => self.delete(server, target),
             Command::Copy => self.copy(server, op, target),
-            Command::Exec => self.exec(server, op, target),
         };
-        let changed = matches!(
-            op.command,
-            Command::Add | Command::Replace | Command::Delete | Command::Copy
-        );
-        if changed && outcome.status.is_success() {
+        if status.is_success() {
             self.notify_change(server, op.command, target.uri);
         }
-        outcome
+        Outcome::status(status)
     }
 
     /// Lets every handler whose subtree a Get reads refuse it: the one mounted over `uri`,
@@ -1453,10 +1457,10 @@ impl Tree {
         Ok(())
     }
 
-    fn replace(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Outcome {
+    fn replace(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Status {
         let uri = target.uri;
         let Some(id) = self.resolve(uri) else {
-            return Status::NOT_FOUND.into();
+            return Status::NOT_FOUND;
         };
         let data = op.data_bytes();
         let result = match target.query {
@@ -1466,10 +1470,7 @@ impl Tree {
             Some(Query::Prop(_)) | Some(Query::List(_)) => Err(Status::COMMAND_NOT_ALLOWED),
             None => self.replace_value(server, op, uri, id),
         };
-        match result {
-            Ok(()) => Status::OK.into(),
-            Err(s) => s.into(),
-        }
+        result.err().unwrap_or(Status::OK)
     }
 
     fn replace_acl(&mut self, server: Option<&str>, id: u32, data: &[u8]) -> Result<(), Status> {
@@ -1595,10 +1596,19 @@ impl Tree {
                 }
             }
         }
-        let value = Value::parse_data(format, op.data).map_err(|_| Status::BAD_REQUEST)?;
-        self.notify_write(uri, &value)?;
+        if self.mount_for(uri.path()).is_some() {
+            let value = Value::parse_data(format, op.data).map_err(|_| Status::BAD_REQUEST)?;
+            self.notify_write(uri, &value)?;
+            if let Some(node) = self.store.get_mut(id) {
+                node.value = value;
+            }
+        } else if let Some(node) = self.store.get_mut(id) {
+            // No handler to ask first: the value is written where the node keeps it.
+            node.value
+                .set_data(format, op.data)
+                .map_err(|_| Status::BAD_REQUEST)?;
+        }
         if let Some(node) = self.store.get_mut(id) {
-            node.value = value;
             node.format = format;
             if let Some(m) = op.mime {
                 node.extra_mut().mime = Some(m.into());
@@ -1608,52 +1618,51 @@ impl Tree {
         Ok(())
     }
 
-    fn delete(&mut self, server: Option<&str>, target: Target<'_>) -> Outcome {
+    fn delete(&mut self, server: Option<&str>, target: Target<'_>) -> Status {
         if target.query.is_some() {
-            return Status::COMMAND_NOT_ALLOWED.into();
+            return Status::COMMAND_NOT_ALLOWED;
         }
         let uri = target.uri;
         if uri.is_root() {
-            return Status::COMMAND_NOT_ALLOWED.into();
+            return Status::COMMAND_NOT_ALLOWED;
         }
         let id = match self.existing(server, uri, AclCommand::Delete, AccessType::DELETE) {
             Ok(id) => id,
-            Err(s) => return s.into(),
+            Err(s) => return s,
         };
         let Some(node) = self.store.get(id) else {
-            return Status::NOT_FOUND.into();
+            return Status::NOT_FOUND;
         };
         if node.flags & FLAG_PERMANENT != 0 {
-            return Status::COMMAND_NOT_ALLOWED.into();
+            return Status::COMMAND_NOT_ALLOWED;
         }
         if let Some(spec) = self.spec_for(uri.path()).spec() {
             if spec.scope == Scope::Permanent {
-                return Status::COMMAND_NOT_ALLOWED.into();
+                return Status::COMMAND_NOT_ALLOWED;
             }
             let count = self.count_siblings_with_spec(node.parent, spec);
             if !spec.occurrence.allows(count.saturating_sub(1)) {
-                return Status::COMMAND_NOT_ALLOWED.into();
+                return Status::COMMAND_NOT_ALLOWED;
             }
         }
         self.store.remove_subtree(id);
-        Status::OK.into()
+        Status::OK
     }
 
-    fn copy(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Outcome {
+    fn copy(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Status {
         let Some(source) = op.source else {
-            return Status::BAD_REQUEST.into();
+            return Status::BAD_REQUEST;
         };
         let source = match Uri::parse(source, &self.limits) {
             Ok(s) => s,
-            Err(e) => return e.status().into(),
+            Err(e) => return e.status(),
         };
         if target.query.is_some() {
-            return Status::COMMAND_NOT_ALLOWED.into();
+            return Status::COMMAND_NOT_ALLOWED;
         }
-        match self.copy_inner(server, source, target.uri) {
-            Ok(()) => Status::OK.into(),
-            Err(s) => s.into(),
-        }
+        self.copy_inner(server, source, target.uri)
+            .err()
+            .unwrap_or(Status::OK)
     }
 
     fn copy_inner(

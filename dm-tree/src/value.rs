@@ -79,6 +79,21 @@ impl Text {
     }
 }
 
+impl Text {
+    /// Makes this the text `text`, in place when both fit inline: a Replace of a short
+    /// value then writes the node where it lives instead of building a value and moving it in.
+    pub(crate) fn set(&mut self, text: &str) {
+        if let TextRepr::Inline { len, bytes } = &mut self.0 {
+            if let (Some(head), Ok(n)) = (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+                head.copy_from_slice(text.as_bytes());
+                *len = n;
+                return;
+            }
+        }
+        *self = Self::from(text);
+    }
+}
+
 impl From<&str> for Text {
     fn from(text: &str) -> Self {
         let mut bytes = [0u8; INLINE];
@@ -243,29 +258,33 @@ impl Value {
                 t if t.eq_ignore_ascii_case("false") => false,
                 _ => return Err(invalid),
             }),
-            Format::Float => {
-                text.trim().parse::<f32>().map_err(|_| invalid)?;
+            _ => {
+                check_text(format, text)?;
                 Self::Text(text.into())
             }
-            Format::Date | Format::Time => {
-                let ok = text.bytes().all(|b| {
-                    b.is_ascii_digit() || matches!(b, b'-' | b':' | b'T' | b'Z' | b'+' | b'.')
-                });
-                if !ok || !text.bytes().any(|b| b.is_ascii_digit()) {
-                    return Err(invalid);
-                }
-                Self::Text(text.into())
-            }
-            Format::B64 => {
-                if b64_decoded_len(text).is_none() {
-                    return Err(invalid);
-                }
-                Self::Text(text.into())
-            }
-            // `null` leaves hold nothing; any data for them is refused.
-            Format::Null => return Err(invalid),
-            _ => Self::Text(text.into()),
         })
+    }
+
+    /// [`parse_data`](Self::parse_data) into this value, which is left as it was on error.
+    /// A text replacing a text is written in place (see [`Text::set`]).
+    pub(crate) fn set_data(
+        &mut self,
+        format: Format,
+        data: Option<OpData<'_>>,
+    ) -> Result<(), ValueError> {
+        if let (Some(OpData::Text(text)), Self::Text(current)) = (data, &mut *self) {
+            let stays_text = !matches!(
+                format,
+                Format::Node | Format::Bin | Format::Int | Format::Bool
+            );
+            if stays_text && !text.is_empty() {
+                check_text(format, text)?;
+                current.set(text);
+                return Ok(());
+            }
+        }
+        *self = Self::parse_data(format, data)?;
+        Ok(())
     }
 
     /// Appends the value as it travels in a `Data` element.
@@ -318,6 +337,29 @@ impl Value {
             Self::Bytes(b) => b.len(),
         };
         n as u64
+    }
+}
+
+/// Checks a non-empty text for a format whose values stay text (all but `node`, `bin`,
+/// `int` and `bool`).
+fn check_text(format: Format, text: &str) -> Result<(), ValueError> {
+    let invalid = ValueError::Invalid { format };
+    let ok = match format {
+        Format::Float => text.trim().parse::<f32>().is_ok(),
+        Format::Date | Format::Time => {
+            text.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'T' | b'Z' | b'+' | b'.'))
+                && text.bytes().any(|b| b.is_ascii_digit())
+        }
+        Format::B64 => b64_decoded_len(text).is_some(),
+        // `null` leaves hold nothing; any data for them is refused.
+        Format::Null => false,
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid)
     }
 }
 
@@ -397,6 +439,58 @@ mod tests {
             }
             assert_eq!(Value::parse_data(f, None), Value::parse(f, b""), "{f:?}");
         }
+    }
+
+    #[test]
+    fn set_data_gives_what_parse_data_gives_and_keeps_the_value_on_error() {
+        let formats = [
+            Format::Chr,
+            Format::Int,
+            Format::Bool,
+            Format::Float,
+            Format::Date,
+            Format::B64,
+            Format::Null,
+            Format::Bin,
+            Format::Xml,
+        ];
+        let long = "y".repeat(30);
+        let starts = [
+            Value::Empty,
+            Value::Int(7),
+            Value::Text(Text::from("short old")),
+            Value::Text(Text::from(long.as_str())),
+        ];
+        let inline_max = "z".repeat(INLINE);
+        let texts = ["", "42", "true", "aGVsbG8=", "2001-07-11", "x", &inline_max];
+        for f in formats {
+            for start in &starts {
+                for t in texts
+                    .iter()
+                    .copied()
+                    .chain([long.as_str(), "\u{e9}t\u{e9}"])
+                {
+                    let data = Some(OpData::Text(t));
+                    let mut v = start.clone();
+                    let set = v.set_data(f, data);
+                    match Value::parse_data(f, data) {
+                        Ok(parsed) => {
+                            assert_eq!(set, Ok(()), "{f:?} {t:?}");
+                            assert_eq!(v, parsed, "{f:?} {t:?} over {start:?}");
+                        }
+                        Err(e) => {
+                            assert_eq!(set, Err(e), "{f:?} {t:?}");
+                            assert_eq!(&v, start, "{f:?} {t:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // A shorter text over a longer inline one: the old tail is not part of the text.
+        let mut v = Value::Text(Text::from("twenty-two bytes long!"));
+        v.set_data(Format::Chr, Some(OpData::Text("ab"))).unwrap();
+        assert_eq!(v.as_text(), Some("ab"));
+        assert_eq!(v.to_data(), b"ab");
     }
 
     #[test]
