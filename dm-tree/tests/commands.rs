@@ -164,8 +164,41 @@ fn replace_404_and_values() {
     assert_eq!(t.node("./A/Leaf").unwrap().verno(), 1);
     // the format stays when the Replace gives none, and is checked
     assert_eq!(code(&mut t, Op::replace("./A/Num").with_text("x")), 400);
+    assert_eq!(t.node("./A/Num").unwrap().value(), &Value::Int(7));
     assert_eq!(code(&mut t, Op::replace("./A/Num").with_text("-3")), 200);
     assert_eq!(t.node("./A/Num").unwrap().value(), &Value::Int(-3));
+    // A text written over a text where the node keeps it: short, long, short again, a
+    // refused one (the value stays), and a text turned into another format.
+    let long = "l".repeat(40);
+    for (op, status, after) in [
+        (Op::replace("./A/Leaf").with_text("short"), 200, "short"),
+        (Op::replace("./A/Leaf").with_text("sh"), 200, "sh"),
+        (Op::replace("./A/Leaf").with_text(&long), 200, long.as_str()),
+        (Op::replace("./A/Leaf").with_text("s"), 200, "s"),
+        (
+            Op::replace("./A/Leaf")
+                .with_format(Format::Date)
+                .with_text("no date"),
+            400,
+            "s",
+        ),
+        (Op::replace("./A/Leaf").with_text(""), 200, ""),
+        (Op::replace("./A/Leaf").with_text("again"), 200, "again"),
+    ] {
+        assert_eq!(local(&mut t, op).status.0, status, "{after}");
+        assert_eq!(data(&local(&mut t, Op::get("./A/Leaf"))), after);
+    }
+    assert_eq!(
+        code(
+            &mut t,
+            Op::replace("./A/Leaf")
+                .with_format(Format::Int)
+                .with_text("12")
+        ),
+        200
+    );
+    assert_eq!(t.node("./A/Leaf").unwrap().value(), &Value::Int(12));
+    assert_eq!(t.node("./A/Leaf").unwrap().format(), Format::Int);
     // interior nodes have no value to replace
     assert_eq!(code(&mut t, Op::replace("./A").with_text("x")), 405);
     // properties that are Get-only

@@ -339,6 +339,20 @@ fn handler_values_writes_and_exec() {
             .status,
         Status::FORBIDDEN
     );
+    // The handler's refusal leaves the value as it was; what it lets through is written.
+    let name = |t: &Tree| t.node("./Vendor/Mo/Items/P/Name").unwrap().value().clone();
+    assert_eq!(name(&t).as_text(), Some("pkg"));
+    assert_eq!(
+        t.execute_local(&Op::replace("./Vendor/Mo/Items/P/Name").with_text("pkg2"))
+            .status,
+        Status::OK
+    );
+    assert_eq!(name(&t).as_text(), Some("pkg2"));
+    assert_eq!(
+        t.execute_local(&Op::replace("./Vendor/Mo/Items/P/Name").with_text("pkg"))
+            .status,
+        Status::OK
+    );
     // Exec needs the Exec right: the root ACL has none
     let exec = Op::exec("./Vendor/Mo/Items/P/Run").with_correlator("corr-1");
     assert_eq!(t.execute("S", &exec).status, Status::PERMISSION_DENIED);
