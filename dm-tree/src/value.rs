@@ -77,9 +77,7 @@ impl Text {
             TextRepr::Heap(b) => b,
         }
     }
-}
 
-impl Text {
     /// Makes this the text `text`, in place when both fit inline: a Replace of a short
     /// value then writes the node where it lives instead of building a value and moving it in.
     pub(crate) fn set(&mut self, text: &str) {
