@@ -405,30 +405,35 @@ mod tests {
         assert!(Value::parse(Format::Node, b"x").is_err());
     }
 
+    /// A format of every kind of value.
+    const FORMATS: [Format; 10] = [
+        Format::Chr,
+        Format::Int,
+        Format::Bool,
+        Format::Float,
+        Format::Date,
+        Format::B64,
+        Format::Null,
+        Format::Node,
+        Format::Bin,
+        Format::Xml,
+    ];
+
+    /// Texts each valid in one or more of [`FORMATS`], and some valid only as `chr`.
+    const TEXTS: [&str; 7] = [
+        "",
+        "42",
+        "true",
+        "aGVsbG8=",
+        "2001-07-11",
+        "x",
+        "\u{e9}t\u{e9}",
+    ];
+
     #[test]
     fn text_data_parses_as_its_bytes_do() {
-        let formats = [
-            Format::Chr,
-            Format::Int,
-            Format::Bool,
-            Format::Float,
-            Format::Date,
-            Format::B64,
-            Format::Null,
-            Format::Node,
-            Format::Bin,
-            Format::Xml,
-        ];
-        for f in formats {
-            for t in [
-                "",
-                "42",
-                "true",
-                "aGVsbG8=",
-                "2001-07-11",
-                "x",
-                "\u{e9}t\u{e9}",
-            ] {
+        for f in FORMATS {
+            for t in TEXTS {
                 assert_eq!(
                     Value::parse_data(f, Some(OpData::Text(t))),
                     Value::parse(f, t.as_bytes()),
@@ -441,17 +446,6 @@ mod tests {
 
     #[test]
     fn set_data_gives_what_parse_data_gives_and_keeps_the_value_on_error() {
-        let formats = [
-            Format::Chr,
-            Format::Int,
-            Format::Bool,
-            Format::Float,
-            Format::Date,
-            Format::B64,
-            Format::Null,
-            Format::Bin,
-            Format::Xml,
-        ];
         let long = "y".repeat(30);
         let starts = [
             Value::Empty,
@@ -460,14 +454,9 @@ mod tests {
             Value::Text(Text::from(long.as_str())),
         ];
         let inline_max = "z".repeat(INLINE);
-        let texts = ["", "42", "true", "aGVsbG8=", "2001-07-11", "x", &inline_max];
-        for f in formats {
+        for f in FORMATS {
             for start in &starts {
-                for t in texts
-                    .iter()
-                    .copied()
-                    .chain([long.as_str(), "\u{e9}t\u{e9}"])
-                {
+                for t in TEXTS.into_iter().chain([long.as_str(), &inline_max]) {
                     let data = Some(OpData::Text(t));
                     let mut v = start.clone();
                     let set = v.set_data(f, data);
