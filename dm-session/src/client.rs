@@ -870,10 +870,17 @@ impl ClientEngine {
                     let data = item.data.as_ref().map(ItemData::of);
                     let mut op = op_for(kind, target, item, x.meta.as_deref());
                     op.data = data.as_ref().map(ItemData::op);
-                    let r = tree.execute(server, &op);
-                    if !r.status.is_success() && code < 300 {
-                        code = r.status.0;
-                        if let Some(u) = r.failed_uri {
+                    // Only a failed Add names a node besides its code (the ancestor it
+                    // could not create); the others' status alone comes back.
+                    let (status, failed_uri) = if kind == dm_tree::Command::Add {
+                        let r = tree.execute(server, &op);
+                        (r.status, r.failed_uri)
+                    } else {
+                        (tree.execute_status(server, &op), None)
+                    };
+                    if !status.is_success() && code < 300 {
+                        code = status.0;
+                        if let Some(u) = failed_uri {
                             items.push(Item::target(u));
                         }
                     }
@@ -941,9 +948,9 @@ impl ClientEngine {
                     let mut op = op_for(dm_tree::Command::Exec, target, item, x.meta.as_deref());
                     op.data = data.as_ref().map(ItemData::op);
                     op.correlator = x.correlator.as_deref();
-                    let r = tree.execute(server, &op);
-                    if code < 300 && (r.status.0 != 200 || code == 200) {
-                        code = r.status.0;
+                    let status = tree.execute_status(server, &op);
+                    if code < 300 && (status.0 != 200 || code == 200) {
+                        code = status.0;
                     }
                 }
                 let failed = code >= 300;

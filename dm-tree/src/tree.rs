@@ -919,6 +919,14 @@ impl Tree {
         self.run(Some(server), op)
     }
 
+    /// [`execute`](Self::execute) for a caller that keeps only the status (a DM client
+    /// answering a Replace, Delete, Copy or Exec with a bare Status). A Replace, Delete or
+    /// Copy then hands its status back as it is, not inside an [`Outcome`] the caller reads
+    /// back from memory right after it was written.
+    pub fn execute_status(&mut self, server: &str, op: &Op<'_>) -> Status {
+        self.run_status(Some(server), op)
+    }
+
     /// Runs one operation on behalf of the device itself: no ACL check, every other rule
     /// (structure, node specs, formats) still applies.
     pub fn execute_local(&mut self, op: &Op<'_>) -> Outcome {
@@ -930,26 +938,46 @@ impl Tree {
             Ok(t) => t,
             Err(e) => return e.status().into(),
         };
-        // Only Add's outcome carries more than a status: the others are built where the
-        // caller keeps them, not assembled here and copied out after.
-        let status = match op.command {
-            Command::Get => return self.get(server, op, target),
-            Command::Exec => return self.exec(server, op, target),
+        match op.command {
+            Command::Get => self.get(server, op, target),
+            Command::Exec => self.exec(server, op, target),
             Command::Add => {
                 let outcome = self.add(server, op, target);
                 if outcome.status.is_success() {
                     self.notify_change(server, op.command, target.uri);
                 }
-                return outcome;
+                outcome
             }
+            Command::Replace | Command::Delete | Command::Copy => {
+                Outcome::status(self.change(server, op, target))
+            }
+        }
+    }
+
+    fn run_status(&mut self, server: Option<&str>, op: &Op<'_>) -> Status {
+        match op.command {
+            Command::Replace | Command::Delete | Command::Copy => {
+                match Target::parse(op.target, &self.limits) {
+                    Ok(target) => self.change(server, op, target),
+                    Err(e) => e.status(),
+                }
+            }
+            Command::Get | Command::Add | Command::Exec => self.run(server, op).status,
+        }
+    }
+
+    /// The status of a Replace, Delete or Copy of `target`, handlers told of the change.
+    fn change(&mut self, server: Option<&str>, op: &Op<'_>, target: Target<'_>) -> Status {
+        let status = match op.command {
             Command::Replace => self.replace(server, op, target),
             Command::Delete => self.delete(server, target),
             Command::Copy => self.copy(server, op, target),
+            Command::Get | Command::Add | Command::Exec => return self.run(server, op).status,
         };
         if status.is_success() {
             self.notify_change(server, op.command, target.uri);
         }
-        Outcome::status(status)
+        status
     }
 
     /// Lets every handler whose subtree a Get reads refuse it: the one mounted over `uri`,

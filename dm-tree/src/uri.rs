@@ -375,6 +375,9 @@ pub struct Target<'a> {
 
 impl<'a> Target<'a> {
     /// Parses a URI with an optional query suffix, checking the grammar and `limits`.
+    // Inlined with its fast path: the target of every command comes back in registers
+    // instead of through a block of narrow stores that the caller's wide loads waited on.
+    #[inline]
     pub fn parse(text: &'a str, limits: &UriLimits) -> Result<Self, UriError> {
         if let Some(uri) = plain_path(text, limits) {
             return Ok(Self { uri, query: None });
@@ -447,6 +450,7 @@ const PLAIN: [bool; 256] = {
 /// The common target, a valid path of plain ASCII segments with no query, checked in one
 /// pass over its bytes (a character is a byte there). `None` for anything else, valid or
 /// not: [`parse_path`] then decides and reports the error with its offset.
+#[inline]
 fn plain_path<'a>(text: &'a str, limits: &UriLimits) -> Option<Uri<'a>> {
     let path = text.strip_prefix("./").unwrap_or(text);
     let seg_ok = |seg: &[u8]| {

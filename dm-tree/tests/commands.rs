@@ -523,3 +523,47 @@ fn get_each_hands_over_what_execute_collects() {
     });
     assert_eq!(value.as_deref(), Some(&b"hello"[..]));
 }
+
+#[test]
+fn execute_status_gives_what_execute_gives() {
+    let mut by_outcome = sample();
+    assert_eq!(
+        code(
+            &mut by_outcome,
+            Op::replace(".?prop=ACL").with_text("Add=*&Get=*&Replace=S1&Delete=S1&Exec=S1")
+        ),
+        200
+    );
+    let mut by_status = Tree::new();
+    by_status.restore(by_outcome.snapshot());
+    let ops = [
+        Op::replace("./A/Leaf").with_text("new"),
+        Op::replace("./A/Missing").with_text("x"),
+        Op::replace("./A/Num").with_text("not a number"),
+        Op::replace("./A").with_text("x"),
+        Op::replace("./A/Leaf?prop=Name").with_text("Renamed"),
+        Op::replace("./A/../B").with_text("x"),
+        Op::copy("./A/Copied", "./A/Num"),
+        Op::copy("./A/Copied2", "./A/Gone"),
+        Op::delete("./A/Sub"),
+        Op::delete("./A/Sub"),
+        Op::delete("."),
+        Op::add("./A/Added").with_text("a"),
+        Op::add("./A/Added").with_text("a"),
+        Op::add("./X/Y/Z").with_text("deep"),
+        Op::exec("./A/Num"),
+        Op::get("./A/Renamed"),
+        Op::get("./A?list=Struct"),
+    ];
+    for server in ["S1", "S2"] {
+        for op in &ops {
+            let expected = by_outcome.execute(server, op);
+            let status = by_status.execute_status(server, op);
+            assert_eq!(status, expected.status, "{server} {op:?}");
+        }
+    }
+    // Both trees took the same changes.
+    let export = |t: &mut Tree| data(&local(t, Op::get(".?list=TNDS+Format+Value")));
+    assert_eq!(export(&mut by_status), export(&mut by_outcome));
+    assert!(export(&mut by_status).contains("<NodeName>Renamed</NodeName>"));
+}
