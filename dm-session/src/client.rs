@@ -1064,18 +1064,12 @@ impl ClientEngine {
                     // Members run before the failure were rolled back: 216; the failure
                     // keeps its code; the rest never ran: 215; the Atomic itself: 507.
                     for i in head + 1..failed_start {
-                        if let Some(code) = out.code_mut(i) {
-                            if code.code() < 300 {
-                                *code = StatusCode::from_code(216);
-                            }
-                        }
+                        out.recode(i, |code| if code < 300 { 216 } else { code });
                     }
                     for inner in atomic.commands.iter().skip(k + 1) {
                         out.push(status_for(inner, msg_ref, 215));
                     }
-                    if let Some(code) = out.code_mut(head) {
-                        *code = StatusCode::from_code(507);
-                    }
+                    out.recode(head, |_| 507);
                 }
                 // The responses of an Atomic go in one message (they are glued in the
                 // outbox); when they cannot fit in one under the server's MaxMsgSize the
@@ -1425,12 +1419,27 @@ struct Replies<'m> {
     results: List<Item<'m>>,
 }
 
+/// A reply's status code kept as one word: a `StatusCode` is two halves stored apart, and the
+/// entry's copy into the list, reading them back as one, waited for both stores to retire.
+#[derive(Clone, Copy)]
+struct Code(u64);
+
+impl Code {
+    fn new(code: u16) -> Self {
+        Self(u64::from(code))
+    }
+
+    fn get(self) -> StatusCode {
+        StatusCode::from_code(u16::try_from(self.0).unwrap_or(u16::MAX))
+    }
+}
+
 /// One reply.
 enum Entry<'m> {
     /// The Status answering `of`, with its code and items.
     Answer {
         of: &'m Command<'m>,
-        code: StatusCode,
+        code: Code,
         // Mostly none: a Vec (24 bytes) keeps an answer quick to write into the list.
         items: Vec<Item<'m>>,
     },
@@ -1459,11 +1468,15 @@ impl<'m> Replies<'m> {
 
     /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
     fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: Vec<Item<'m>>) {
-        self.cmds.push(Entry::Answer {
+        // Built by the list's own write, after any growth, so it is assembled where it is
+        // kept: pushed, it was assembled on the stack first and copied in with loads wider
+        // than the stores that had just assembled it, each waiting for them.
+        let code = Code::new(code);
+        self.cmds.extend(core::iter::once_with(|| Entry::Answer {
             of: c,
-            code: StatusCode::from_code(code),
+            code,
             items,
-        });
+        }));
     }
 
     fn len(&self) -> usize {
@@ -1478,15 +1491,16 @@ impl<'m> Replies<'m> {
         self.cmds.truncate(n);
     }
 
-    /// The code of reply `i`, when it is a Status.
-    fn code_mut(&mut self, i: usize) -> Option<&mut StatusCode> {
-        match self.cmds.get_mut(i)? {
-            Entry::Answer { code, .. } => Some(code),
-            Entry::Cmd(c) => match &mut **c {
-                Command::Status(st) => Some(&mut st.code),
-                _ => None,
-            },
-            Entry::Results { .. } => None,
+    /// Gives reply `i`, when it is a Status, the code `recode` makes of its code.
+    fn recode(&mut self, i: usize, recode: impl FnOnce(u16) -> u16) {
+        match self.cmds.get_mut(i) {
+            Some(Entry::Answer { code, .. }) => *code = Code::new(recode(code.get().code())),
+            Some(Entry::Cmd(c)) => {
+                if let Command::Status(st) = &mut **c {
+                    st.code = StatusCode::from_code(recode(st.code.code()));
+                }
+            }
+            Some(Entry::Results { .. }) | None => {}
         }
     }
 
@@ -1498,7 +1512,7 @@ impl<'m> Replies<'m> {
             .skip(from)
             .map(|e| match e {
                 Entry::Answer { of, code, items } => {
-                    Command::Status(answer_status(msg_ref, of, *code, items.clone()))
+                    Command::Status(answer_status(msg_ref, of, code.get(), items.clone()))
                 }
                 Entry::Results { of, items } => {
                     results_of(msg_ref, of, self.results_in(items).to_vec())
@@ -1517,7 +1531,7 @@ impl<'m> Replies<'m> {
             .into_iter()
             .map(|e| match e {
                 Entry::Answer { of, code, items } => {
-                    Command::Status(answer_status(msg_ref, of, code, items))
+                    Command::Status(answer_status(msg_ref, of, code.get(), items))
                 }
                 Entry::Results { of, items } => {
                     // The ranges go up in order; items of truncated entries are skipped.
@@ -1554,7 +1568,7 @@ impl<'m> Replies<'m> {
                         cmd_id: next,
                         msg_ref,
                         source_refs: matches!(of, Command::Copy(_)),
-                        code: *code,
+                        code: code.get(),
                         items,
                         ..syncml_codec::Answer::to(of)
                     })
