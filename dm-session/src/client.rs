@@ -927,10 +927,7 @@ impl ClientEngine {
                 out.push_answer(c, code, Vec::new());
                 let last = out.results.len();
                 if ok && last > first {
-                    out.cmds.push(Entry::Results {
-                        of: c,
-                        items: first..last,
-                    });
+                    out.push_results(c, first..last);
                 } else {
                     out.results.truncate(first);
                 }
@@ -1466,17 +1463,23 @@ impl<'m> Replies<'m> {
         self.cmds.push(Entry::Cmd(Box::new(c)));
     }
 
+    /// Adds the entry `make` builds. It is built by the list's own write, after any growth,
+    /// so it is assembled where it is kept: pushed, an entry was assembled on the stack
+    /// first and copied in with loads wider than the stores that had just assembled it, each
+    /// waiting for them.
+    fn push_with(&mut self, make: impl FnOnce() -> Entry<'m>) {
+        self.cmds.extend(core::iter::once_with(make));
+    }
+
     /// Adds the Status answering `c` with `code`; its refs are those of `c`'s items.
     fn push_answer(&mut self, c: &'m Command<'m>, code: u16, items: Vec<Item<'m>>) {
-        // Built by the list's own write, after any growth, so it is assembled where it is
-        // kept: pushed, it was assembled on the stack first and copied in with loads wider
-        // than the stores that had just assembled it, each waiting for them.
         let code = Code::new(code);
-        self.cmds.extend(core::iter::once_with(|| Entry::Answer {
-            of: c,
-            code,
-            items,
-        }));
+        self.push_with(|| Entry::Answer { of: c, code, items });
+    }
+
+    /// Adds the Results of Get `c`, whose items are `results[items]`.
+    fn push_results(&mut self, c: &'m Command<'m>, items: core::ops::Range<usize>) {
+        self.push_with(|| Entry::Results { of: c, items });
     }
 
     fn len(&self) -> usize {
