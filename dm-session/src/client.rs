@@ -1460,7 +1460,7 @@ impl<'m> Replies<'m> {
     }
 
     fn push(&mut self, c: Command<'m>) {
-        self.cmds.push(Entry::Cmd(Box::new(c)));
+        self.push_with(|| Entry::Cmd(Box::new(c)));
     }
 
     /// Adds the entry `make` builds. It is built by the list's own write, after any growth,

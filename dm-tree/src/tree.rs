@@ -972,6 +972,7 @@ impl Tree {
             Command::Replace => self.replace(server, op, target),
             Command::Delete => self.delete(server, target),
             Command::Copy => self.copy(server, op, target),
+            // Not sent here by `run` or `run_status`; answered as `run` answers them.
             Command::Get | Command::Add | Command::Exec => return self.run(server, op).status,
         };
         if status.is_success() {
@@ -1475,12 +1476,24 @@ impl Tree {
     }
 
     fn notify_write(&mut self, uri: Uri<'_>, value: &Value) -> Result<(), Status> {
-        if let Some((i, len)) = self.mount_for(uri.path()) {
-            let rel = uri.path().get(len..).unwrap_or("");
-            let rel = Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel));
-            if let Some(handler) = self.mounts.get_mut(i).and_then(|m| m.handler.as_mut()) {
-                handler.on_write(rel, value)?;
-            }
+        match self.mount_for(uri.path()) {
+            Some(mount) => self.notify_write_at(mount, uri, value),
+            None => Ok(()),
+        }
+    }
+
+    /// [`notify_write`](Self::notify_write) to the handler of `mount` (index and root length,
+    /// as [`mount_for`](Self::mount_for) gives them), which the caller has already looked up.
+    fn notify_write_at(
+        &mut self,
+        (i, len): (usize, usize),
+        uri: Uri<'_>,
+        value: &Value,
+    ) -> Result<(), Status> {
+        let rel = uri.path().get(len..).unwrap_or("");
+        let rel = Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel));
+        if let Some(handler) = self.mounts.get_mut(i).and_then(|m| m.handler.as_mut()) {
+            handler.on_write(rel, value)?;
         }
         Ok(())
     }
@@ -1624,9 +1637,9 @@ impl Tree {
                 }
             }
         }
-        if self.mount_for(uri.path()).is_some() {
+        if let Some(mount) = self.mount_for(uri.path()) {
             let value = Value::parse_data(format, op.data).map_err(|_| Status::BAD_REQUEST)?;
-            self.notify_write(uri, &value)?;
+            self.notify_write_at(mount, uri, &value)?;
             if let Some(node) = self.store.get_mut(id) {
                 node.value = value;
             }
