@@ -231,31 +231,27 @@ pub(crate) fn cdata_bytes_into(out: &mut Vec<u8>, bytes: &[u8]) -> Option<()> {
 /// Appends `bytes` if they are printable ASCII without `]` (what base64 and most text is);
 /// false, with nothing appended, where they are not.
 ///
-/// The whole run is checked first and then copied at once (`memcpy` moves it faster than
-/// moves interleaved with the check would).
+/// One pass copies and checks, so the bytes are read once: `extend` over a mapped slice
+/// iterator writes without a capacity check per byte, and the compiler vectorises the copy
+/// together with three running reductions: the least byte (a control shows there), the
+/// greatest (so does a byte of 0x80 and up), and the least byte XOR `]` (zero where there is
+/// a `]`). Bytes that fail are taken back; a check first and a `memcpy` after read them twice
+/// and took about 10% longer on the 12 KB opaque of a large-object chunk.
 #[inline(always)]
 fn copy_printable(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    if !is_printable_run(bytes) {
-        return false;
-    }
-    out.extend_from_slice(bytes);
-    true
-}
-
-/// Whether `bytes` are all printable ASCII (0x20 to 0x7F) without `]`.
-///
-/// One pass without an early exit, which the compiler vectorises into three running
-/// reductions: the least byte (a control shows there), the greatest (so does a byte of 0x80
-/// and up), and the least byte XOR `]` (zero where there is a `]`).
-#[inline(always)]
-fn is_printable_run(bytes: &[u8]) -> bool {
+    let start = out.len();
     let (mut least, mut most, mut bracket) = (u8::MAX, 0u8, u8::MAX);
-    for &b in bytes {
+    out.extend(bytes.iter().map(|&b| {
         least = least.min(b);
         most = most.max(b);
         bracket = bracket.min(b ^ b']');
+        b
+    }));
+    if least >= 0x20 && most < 0x80 && bracket != 0 {
+        return true;
     }
-    least >= 0x20 && most < 0x80 && bracket != 0
+    out.truncate(start);
+    false
 }
 
 /// The rest of [`cdata_bytes_into`]: text that is not all printable ASCII, or holds a `]`.
@@ -591,7 +587,7 @@ mod tests {
     /// The opaque check flags every byte value that is not printable ASCII or is `]`, at
     /// every position of short and long runs.
     #[test]
-    fn printable_run_check_flags_every_other_byte_anywhere() {
+    fn printable_copy_flags_every_other_byte_anywhere() {
         for len in [1usize, 15, 16, 17, 31, 32, 33, 64, 65, 100] {
             for at in 0..len {
                 for b in 0..=255u8 {
@@ -599,11 +595,21 @@ mod tests {
                     bytes.truncate(len);
                     bytes[at] = b;
                     let plain = (0x20..0x80).contains(&b) && b != b']';
-                    assert_eq!(is_printable_run(&bytes), plain, "{b:#04X} at {at} of {len}");
+                    let mut out = b"<x>".to_vec();
+                    let copied = copy_printable(&mut out, &bytes);
+                    assert_eq!(copied, plain, "{b:#04X} at {at} of {len}");
+                    let expected = if plain {
+                        [&b"<x>"[..], &bytes].concat()
+                    } else {
+                        b"<x>".to_vec()
+                    };
+                    assert_eq!(out, expected, "{b:#04X} at {at} of {len}");
                 }
             }
         }
-        assert!(is_printable_run(b""));
+        let mut out = b"<x>".to_vec();
+        assert!(copy_printable(&mut out, b""));
+        assert_eq!(out, b"<x>");
     }
 
     #[test]
