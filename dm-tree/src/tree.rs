@@ -21,7 +21,7 @@ const MAX_TITLE: usize = 255;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct NodeId(pub(crate) u32);
 
-/// A parent with at least this many children keeps a name index ([`Extra::index`]); one
+/// A parent with at least this many children keeps a name index ([`Node::index`]); one
 /// left with fewer than half as many drops it. Below it a scan of the contiguous hashes is
 /// as fast and kinder to the cache (the bench tree, 100 children a parent, stays unindexed).
 const INDEX_MIN: usize = 128;
@@ -32,20 +32,18 @@ pub(crate) struct Extra {
     pub(crate) title: Option<Box<str>>,
     pub(crate) mime: Option<Box<str>>,
     pub(crate) tstamp: Option<Box<str>>,
-    /// For a parent with many children: a hash table of their positions (see
-    /// [`NameIndex`]). Not part of any saved format.
-    pub(crate) index: Option<Box<NameIndex>>,
 }
 
-/// An open-addressing table from a child's name hash to its position in `children`, so a
-/// lookup among thousands of siblings probes one or two slots. Slots hold `position + 1`
-/// (0 is empty), at most half of them full, so that a probe always ends at an empty slot;
-/// siblings with equal hashes are inserted in creation order and so met in creation order
-/// along their probe sequence. Removing or
-/// rehashing a child rebuilds the table (both are rare).
+/// An open-addressing table from a child's name hash to its id, so a lookup among thousands
+/// of siblings probes one or two slots. A slot holds the hash in its high half and `id + 1`
+/// in its low half (0 is empty): a probe reads the table and then only the node whose hash
+/// matches, not the parent's child list (on a tree out of cache, each is a miss). At most
+/// half of the slots are full, so that a probe always ends at an empty slot; siblings with
+/// equal hashes are inserted in creation order and so met in creation order along their
+/// probe sequence. Removing or rehashing a child rebuilds the table (both are rare).
 #[derive(Clone, Debug)]
 pub(crate) struct NameIndex {
-    slots: Box<[u32]>,
+    slots: Box<[u64]>,
     len: usize,
 }
 
@@ -57,8 +55,8 @@ impl NameIndex {
             slots: vec![0; size].into_boxed_slice(),
             len: 0,
         };
-        for (pos, c) in children.iter().enumerate() {
-            index.insert(c.hash, pos);
+        for c in children {
+            index.insert(*c);
         }
         index
     }
@@ -70,13 +68,14 @@ impl NameIndex {
         ((mixed * self.slots.len() as u64) >> 32) as usize
     }
 
-    /// Records the child at `pos`; the table grows (rebuilt by the caller) when half full.
-    fn insert(&mut self, hash: u32, pos: usize) {
+    /// Records `child`; the table grows (rebuilt by the caller) when half full.
+    fn insert(&mut self, child: Child) {
         let mask = self.slots.len() - 1;
-        let mut at = self.start(hash);
+        let mut at = self.start(child.hash);
         while let Some(slot) = self.slots.get_mut(at) {
             if *slot == 0 {
-                *slot = u32::try_from(pos + 1).unwrap_or(u32::MAX);
+                // Ids stop below `NO_PARENT` (u32::MAX): `id + 1` fits the low half.
+                *slot = u64::from(child.hash) << 32 | (u64::from(child.id) + 1);
                 self.len += 1;
                 return;
             }
@@ -115,6 +114,10 @@ pub(crate) struct Node {
     pub(crate) acl: Acl,
     pub(crate) value: Value,
     pub(crate) extra: Option<Box<Extra>>,
+    /// For a parent with many children: a hash table of their ids (see [`NameIndex`]),
+    /// kept in the node itself so that a lookup reaches it in one step. Not part of any
+    /// saved format.
+    pub(crate) index: Option<Box<NameIndex>>,
 }
 
 /// Keeps the child list's spare capacity, so that a tree restored from a snapshot adds
@@ -133,6 +136,7 @@ impl Clone for Node {
             acl: self.acl.clone(),
             value: self.value.clone(),
             extra: self.extra.clone(),
+            index: self.index.clone(),
         }
     }
 }
@@ -149,6 +153,7 @@ impl Node {
             acl: Acl::empty(),
             value: Value::Empty,
             extra: None,
+            index: None,
         }
     }
 
@@ -177,7 +182,7 @@ impl Node {
     }
 
     fn index(&self) -> Option<&NameIndex> {
-        self.extra.as_ref().and_then(|e| e.index.as_deref())
+        self.index.as_deref()
     }
 
     /// Builds the index if the node has grown to [`INDEX_MIN`] children.
@@ -190,8 +195,7 @@ impl Node {
 
     /// Builds the index afresh from `children`.
     fn rebuild_index(&mut self) {
-        let index = NameIndex::build(&self.children);
-        self.extra_mut().index = Some(Box::new(index));
+        self.index = Some(Box::new(NameIndex::build(&self.children)));
     }
 
     /// Appends a child without indexing it; [`Store::build_indexes`] must follow.
@@ -201,10 +205,9 @@ impl Node {
 
     /// Appends a child (creation order) and indexes it.
     pub(crate) fn push_child(&mut self, child: Child) {
-        let pos = self.children.len();
         self.children.push(child);
-        match self.extra.as_mut().and_then(|e| e.index.as_mut()) {
-            Some(index) if !index.is_full() => index.insert(child.hash, pos),
+        match self.index.as_mut() {
+            Some(index) if !index.is_full() => index.insert(child),
             Some(_) => self.rebuild_index(),
             None => self.build_index(),
         }
@@ -217,9 +220,10 @@ impl Node {
         };
         self.children.remove(pos);
         if self.index().is_some() {
-            // Positions after `pos` moved: the table is rebuilt, or dropped when small.
+            // The table is rebuilt (a removed id leaves no hole in a probe sequence), or
+            // dropped when small.
             if self.children.len() < INDEX_MIN / 2 {
-                self.extra_mut().index = None;
+                self.index = None;
             } else {
                 self.rebuild_index();
             }
@@ -328,11 +332,14 @@ impl Store {
         loop {
             // The table is never more than half full: the probe meets an empty slot.
             let slot = *index.slots.get(at)?;
-            let c = p
-                .children
-                .get(usize::try_from(slot).ok()?.checked_sub(1)?)?;
-            if matches(c) {
-                return Some(c.id);
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == hash {
+                let id = (slot as u32).wrapping_sub(1);
+                if self.get(id).is_some_and(|n| n.matches_name(name)) {
+                    return Some(id);
+                }
             }
             at = (at + 1) & mask;
         }
