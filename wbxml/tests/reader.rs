@@ -275,6 +275,24 @@ fn literal_tags_and_attributes() {
         &xml_to_wbxml(xml.as_bytes(), &ToWbxmlOptions::default()).unwrap()[5..],
         [SYNCML, DATA, 0x03, b'v', 0, 0x01, 0x01]
     );
+    // An attribute, even on a tag the language has: no language here has attribute tokens
+    // and XML → WBXML writes none, so it could not come back; one named `xmlns` would also
+    // repeat the namespace the root is written with.
+    for name in [&b"l\0"[..], b"xmlns\0"] {
+        let attr = doc(name, &[0xAD, 0x04, 0x00, 0x03, b'v', 0, 0x01]);
+        assert_eq!(
+            events(&attr).unwrap(),
+            ["<0:SyncML/>"],
+            "the reader reads it"
+        );
+        assert_eq!(
+            wbxml_to_xml(&attr, &Default::default()),
+            Err(Error::NotRepresentable {
+                offset: 5 + name.len(),
+                what: "attribute (no language here has attribute tokens)"
+            })
+        );
+    }
     // An attribute token with no table to resolve it.
     let unknown_attr = doc(b"", &[SYNCML, 0x92, 0x05, 0x01, 0x01]);
     assert_eq!(

@@ -281,8 +281,15 @@ fn general_document(
                         write_attr(out, "xmlns", page.namespace);
                     }
                 }
-                for attr in reader.attributes(&tag) {
-                    write_wbxml_attr(out, &attr, offset)?;
+                // No language here has attribute tokens, and the way back writes none: an
+                // attribute (a LITERAL name) could not be brought back, and one named `xmlns`
+                // would repeat the namespace written above. Like a LITERAL tag without a
+                // token, it has no XML form here.
+                if reader.attributes(&tag).next().is_some() {
+                    return Err(Error::NotRepresentable {
+                        offset,
+                        what: "attribute (no language here has attribute tokens)",
+                    });
                 }
                 if matches!(event, Event::Empty(_)) {
                     out.push_str("/>");
@@ -970,20 +977,6 @@ fn write_attr(out: &mut String, name: &str, value: &str) {
     out.push_str("=\"");
     out.push_str(value);
     out.push('"');
-}
-
-fn write_wbxml_attr(out: &mut String, attr: &Attribute<'_>, offset: usize) -> Result<(), Error> {
-    if !is_xml_name(attr.name) {
-        return Err(Error::InvalidName { offset });
-    }
-    let mut value = String::new();
-    collect_value(&mut value, attr, offset)?;
-    out.push(' ');
-    out.push_str(attr.name);
-    out.push_str("=\"");
-    escape_into(out, &value, true, offset)?;
-    out.push('"');
-    Ok(())
 }
 
 fn collect_value(value: &mut String, attr: &Attribute<'_>, offset: usize) -> Result<(), Error> {
