@@ -147,7 +147,8 @@ pub enum Error {
         /// Where the string is.
         offset: usize,
     },
-    /// A WBXML construct that has no XML form (an extension token, for example).
+    /// A WBXML construct that has no XML form (an extension token or an attribute, for
+    /// example).
     #[error("{what} has no XML representation at byte {offset}")]
     NotRepresentable {
         /// Where the token is.
@@ -155,7 +156,7 @@ pub enum Error {
         /// What it is.
         what: &'static str,
     },
-    /// A literal tag or attribute name that is not a valid XML name.
+    /// A literal tag or processing-instruction target that is not a valid XML name.
     #[error("invalid XML name at byte {offset}")]
     InvalidName {
         /// Where the name is referenced.
