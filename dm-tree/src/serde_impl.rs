@@ -184,6 +184,7 @@ impl<'de> Deserialize<'de> for Tree {
                     title: n.title.map(Into::into),
                     mime: n.mime.map(Into::into),
                     tstamp: n.tstamp.map(Into::into),
+                    index: None,
                 }));
             }
             let id = u32::try_from(i).map_err(|_| bad("too many nodes"))?;

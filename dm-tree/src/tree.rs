@@ -21,7 +21,7 @@ const MAX_TITLE: usize = 255;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct NodeId(pub(crate) u32);
 
-/// A parent with at least this many children keeps a name index ([`Node::index`]); one
+/// A parent with at least this many children keeps a name index ([`Extra::index`]); one
 /// left with fewer than half as many drops it. Below it a scan of the contiguous hashes is
 /// as fast and kinder to the cache (the bench tree, 100 children a parent, stays unindexed).
 const INDEX_MIN: usize = 128;
@@ -32,6 +32,11 @@ pub(crate) struct Extra {
     pub(crate) title: Option<Box<str>>,
     pub(crate) mime: Option<Box<str>>,
     pub(crate) tstamp: Option<Box<str>>,
+    /// For a parent with many children: a hash table of their ids (see [`NameIndex`]),
+    /// held here rather than boxed again, so that a lookup reaches its slots from the node
+    /// in two steps, and a node without one pays nothing for it. Not part of any saved
+    /// format.
+    pub(crate) index: Option<NameIndex>,
 }
 
 /// An open-addressing table from a child's name hash to its id, so a lookup among thousands
@@ -114,10 +119,6 @@ pub(crate) struct Node {
     pub(crate) acl: Acl,
     pub(crate) value: Value,
     pub(crate) extra: Option<Box<Extra>>,
-    /// For a parent with many children: a hash table of their ids (see [`NameIndex`]),
-    /// kept in the node itself so that a lookup reaches it in one step. Not part of any
-    /// saved format.
-    pub(crate) index: Option<Box<NameIndex>>,
 }
 
 /// Keeps the child list's spare capacity, so that a tree restored from a snapshot adds
@@ -136,7 +137,6 @@ impl Clone for Node {
             acl: self.acl.clone(),
             value: self.value.clone(),
             extra: self.extra.clone(),
-            index: self.index.clone(),
         }
     }
 }
@@ -153,7 +153,6 @@ impl Node {
             acl: Acl::empty(),
             value: Value::Empty,
             extra: None,
-            index: None,
         }
     }
 
@@ -182,7 +181,7 @@ impl Node {
     }
 
     fn index(&self) -> Option<&NameIndex> {
-        self.index.as_deref()
+        self.extra.as_ref().and_then(|e| e.index.as_ref())
     }
 
     /// Builds the index if the node has grown to [`INDEX_MIN`] children.
@@ -195,7 +194,7 @@ impl Node {
 
     /// Builds the index afresh from `children`.
     fn rebuild_index(&mut self) {
-        self.index = Some(Box::new(NameIndex::build(&self.children)));
+        self.extra_mut().index = Some(NameIndex::build(&self.children));
     }
 
     /// Appends a child without indexing it; [`Store::build_indexes`] must follow.
@@ -206,7 +205,7 @@ impl Node {
     /// Appends a child (creation order) and indexes it.
     pub(crate) fn push_child(&mut self, child: Child) {
         self.children.push(child);
-        match self.index.as_mut() {
+        match self.extra.as_mut().and_then(|e| e.index.as_mut()) {
             Some(index) if !index.is_full() => index.insert(child),
             Some(_) => self.rebuild_index(),
             None => self.build_index(),
@@ -223,7 +222,7 @@ impl Node {
             // The table is rebuilt (a removed id leaves no hole in a probe sequence), or
             // dropped when small.
             if self.children.len() < INDEX_MIN / 2 {
-                self.index = None;
+                self.extra_mut().index = None;
             } else {
                 self.rebuild_index();
             }
