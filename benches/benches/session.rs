@@ -142,8 +142,7 @@ fn bench(c: &mut Criterion) {
             let mut out = Vec::new();
             syncml_codec::encode(&reply, codec, &mut out).unwrap();
             assert_eq!(
-                out.len(),
-                reply_bytes.len(),
+                out, reply_bytes,
                 "the reply re-encodes as the step wrote it"
             );
             g.bench_function(format!("{name}/reply-encode-only"), |b| {
