@@ -517,6 +517,13 @@ fn under(path: &str, root: &str) -> Option<usize> {
     }
 }
 
+/// The part of `uri` below a mount root `len` bytes long (what [`under`] gives), as the
+/// handler mounted there sees it: without the separating `/`, empty for the root itself.
+fn below_mount(uri: Uri<'_>, len: usize) -> Uri<'_> {
+    let rel = uri.path().get(len..).unwrap_or("");
+    Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel))
+}
+
 impl Tree {
     /// A tree holding only the root `.`, with ACL `Add=*&Get=*` and no URI limits.
     pub fn new() -> Self {
@@ -1021,12 +1028,11 @@ impl Tree {
         let Some(mut handler) = self.mounts.get_mut(i).and_then(|m| m.handler.take()) else {
             return;
         };
-        let rel = uri.path().get(len..).unwrap_or("");
         let change = Change {
             server,
             command,
             uri,
-            path: Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel)),
+            path: below_mount(uri, len),
         };
         handler.after_change(self, &change);
         if let Some(m) = self.mounts.get_mut(i) {
@@ -1067,12 +1073,10 @@ impl Tree {
     /// The value a handler mounted over `uri` serves, if any.
     pub(crate) fn live_value(&mut self, uri: Uri<'_>) -> Option<Value> {
         let (i, len) = self.mount_for(uri.path())?;
-        let rel = uri.path().get(len..).unwrap_or("");
-        let rel = Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel));
         self.mounts
             .get_mut(i)
             .and_then(|m| m.handler.as_mut())
-            .and_then(|h| h.value(rel))
+            .and_then(|h| h.value(below_mount(uri, len)))
     }
 
     /// Whether any handler is mounted.
@@ -1496,10 +1500,8 @@ impl Tree {
         uri: Uri<'_>,
         value: &Value,
     ) -> Result<(), Status> {
-        let rel = uri.path().get(len..).unwrap_or("");
-        let rel = Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel));
         if let Some(handler) = self.mounts.get_mut(i).and_then(|m| m.handler.as_mut()) {
-            handler.on_write(rel, value)?;
+            handler.on_write(below_mount(uri, len), value)?;
         }
         Ok(())
     }
@@ -1791,11 +1793,10 @@ impl Tree {
             // the handler is running (it executed its own subtree): refuse re-entry
             return Status::COMMAND_FAILED.into();
         };
-        let rel = uri.path().get(len..).unwrap_or("");
         let request = ExecRequest {
             server,
             uri,
-            path: Uri::from_valid_path(rel.strip_prefix('/').unwrap_or(rel)),
+            path: below_mount(uri, len),
             data: op.data.map(OpData::as_bytes),
             format: op.format,
             correlator: op.correlator,
