@@ -46,16 +46,16 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     let failed = |e: wbxml::Error| CliError::Input(e.to_string());
     // Each iteration converts the whole input into an output buffer that is cleared first
     // and keeps its capacity, as a program converting message after message would; one
-    // untimed run checks the input, and untimed runs for up to WARM_UP (at most as many as
-    // are timed) warm the caches and the CPU clock: 20 MB of a small message take a
-    // millisecond or two here, a window in which a clock still ramping up or one preemption
-    // halves the rate.
+    // untimed run checks the input, and untimed runs for WARM_UP warm the caches and the
+    // CPU clock. 20 MB of a small message take a millisecond or two here, and the first
+    // milliseconds of a process run at half speed in about one process of four: capping
+    // the warm-up at the timed count, as it once was, left it too short to cover them.
     let seconds = match args.mode {
         Mode::Wbxml2xml => {
             // As `convert` does: the XML as bytes, never needed as a `String`.
             let mut out = Vec::new();
             transcode::wbxml_to_xml_bytes_into(&input, &to_xml, &mut out).map_err(failed)?;
-            warm_up(iterations, || {
+            warm_up(|| {
                 out.clear();
                 let _ = transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out);
             });
@@ -70,7 +70,7 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
         }
         Mode::Xml2wbxml => {
             let mut out = transcode::xml_to_wbxml(&input, &to_wbxml).map_err(failed)?;
-            warm_up(iterations, || {
+            warm_up(|| {
                 let taken = std::mem::take(&mut out);
                 out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, taken)
                     .unwrap_or_default();
@@ -96,12 +96,12 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
 }
 
 /// How long [`run`] converts untimed before it starts the clock (see there).
-const WARM_UP: std::time::Duration = std::time::Duration::from_millis(20);
+const WARM_UP: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// Runs `convert` untimed for up to [`WARM_UP`], and at most `iterations` times.
-fn warm_up(iterations: u64, mut convert: impl FnMut()) {
+/// Runs `convert` untimed until [`WARM_UP`] has passed (once at least).
+fn warm_up(mut convert: impl FnMut()) {
     let start = Instant::now();
-    for _ in 0..iterations {
+    loop {
         convert();
         if start.elapsed() >= WARM_UP {
             break;
