@@ -675,6 +675,25 @@ fn fast_bytes_as<const INDENT: bool>(
                 if depth >= max_depth {
                     return None;
                 }
+                // A leaf of one inline string, `<Name>text</Name>`, is the most common
+                // element of a DM message: written whole, without a frame. Only elements
+                // of the root page come here, so never a MetInf `Type`, whose text the
+                // STR_I arm below may have to rewrite.
+                if depth > 0 && page == root_page && input.get(pos) == Some(&g::STR_I) {
+                    let rest = input.get(pos + 1..)?;
+                    let (len, plain) = find_nul_plain(rest)?;
+                    if input.get(pos + len + 2) == Some(&g::END) {
+                        let text = rest.get(..len)?;
+                        if plain && text.first() != Some(&b' ') {
+                            append_prefix(out, rest, len);
+                        } else {
+                            write_text_bytes(out, text)?;
+                        }
+                        markup.close.append_to(out);
+                        pos += len + 3;
+                        continue;
+                    }
+                }
                 *stack.get_mut(depth)? = FastFrame {
                     page,
                     token,
