@@ -676,10 +676,10 @@ fn fast_bytes_as<const INDENT: bool>(
                     return None;
                 }
                 // A leaf of one inline string, `<Name>text</Name>`, is the most common
-                // element of a DM message: written whole, without a frame. Only elements
-                // of the root page come here, so never a MetInf `Type`, whose text the
-                // STR_I arm below may have to rewrite.
-                if depth > 0 && page == root_page && input.get(pos) == Some(&g::STR_I) {
+                // element of a DM message: written whole, without a frame. A MetInf `Type`
+                // is left to the STR_I arm below, which may have to rewrite its text.
+                let meta_type = syncml && page == metinf::PAGE && token == metinf::TYPE;
+                if depth > 0 && !meta_type && input.get(pos) == Some(&g::STR_I) {
                     let rest = input.get(pos + 1..)?;
                     let (len, plain) = find_nul_plain(rest)?;
                     if input.get(pos + len + 2) == Some(&g::END) {
