@@ -148,13 +148,40 @@ fn usage_errors_exit_2() {
 #[test]
 fn bench_prints_a_rate_last() {
     for (mode, file) in [("wbxml2xml", SAMPLE_WBXML), ("xml2wbxml", SAMPLE_XML)] {
-        let out = dmtool(&["bench", "--mode", mode, "--iterations", "50", file], None);
-        assert!(out.status.success());
-        let text = String::from_utf8(out.stdout).unwrap();
-        let last = text.lines().last().unwrap();
-        let rate: f64 = last.strip_suffix(" MB/s").unwrap().parse().unwrap();
-        assert!(rate > 0.0, "{last}");
+        // One round of exactly the count asked, and (the default) rounds for a second.
+        for (min_time, least_seconds) in [("0", 0.0), ("1", 1.0)] {
+            let args = ["bench", "--mode", mode, "--iterations", "50"];
+            let out = dmtool(&[&args[..], &["--min-time", min_time, file]].concat(), None);
+            assert!(out.status.success());
+            let text = String::from_utf8(out.stdout).unwrap();
+            let mut lines = text.lines();
+            let (summary, last) = (lines.next().unwrap(), lines.next().unwrap());
+            let rate: f64 = last.strip_suffix(" MB/s").unwrap().parse().unwrap();
+            assert!(rate > 0.0, "{last}");
+            // `Wbxml2xml <len> bytes x <conversions> (<rounds> x 50) in <seconds> s`
+            let words: Vec<&str> = summary.split(' ').collect();
+            let conversions: u64 = words[4].parse().unwrap();
+            let rounds: u64 = words[5].trim_start_matches('(').parse().unwrap();
+            let seconds: f64 = words[9].parse().unwrap();
+            assert_eq!(conversions, rounds * 50, "{summary}");
+            assert!(seconds >= least_seconds, "{summary}");
+            if min_time == "0" {
+                assert_eq!(rounds, 1, "{summary}");
+            }
+        }
     }
+    let bad = dmtool(
+        &[
+            "bench",
+            "--mode",
+            "xml2wbxml",
+            "--min-time",
+            "-1",
+            SAMPLE_XML,
+        ],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]
@@ -164,7 +191,16 @@ fn a_reader_that_stops_early_is_not_an_error() {
     let xml = std::fs::read(SAMPLE_XML).unwrap();
     for args in [
         &["convert", "-"][..],
-        &["bench", "--mode", "xml2wbxml", "--iterations", "1", "-"][..],
+        &[
+            "bench",
+            "--mode",
+            "xml2wbxml",
+            "--iterations",
+            "1",
+            "--min-time",
+            "0",
+            "-",
+        ][..],
     ] {
         let mut child = spawn(args);
         drop(child.stdout.take());

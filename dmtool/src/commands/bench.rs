@@ -5,7 +5,7 @@ use super::io::{read_input, write_output};
 use crate::CliError;
 use clap::ValueEnum;
 use std::hint::black_box;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use wbxml::transcode::{self, ToWbxmlOptions, ToXmlOptions};
 
 /// Which conversion to time.
@@ -23,9 +23,13 @@ pub(crate) struct Args {
     /// The conversion to time.
     #[arg(long, value_enum)]
     mode: Mode,
-    /// How many conversions to time (default: enough for about 20 MB of input).
+    /// How many conversions to time in one round (default: enough for about 20 MB of
+    /// input).
     #[arg(long)]
     iterations: Option<u64>,
+    /// Repeat rounds until at least this many seconds are timed (0: one round only).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    min_time: f64,
     /// The input file.
     #[arg(value_name = "FILE")]
     input: String,
@@ -50,7 +54,12 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     // CPU clock. 20 MB of a small message take a millisecond or two here, and the first
     // milliseconds of a process run at half speed in about one process of four: capping
     // the warm-up at the timed count, as it once was, left it too short to cover them.
-    let seconds = match args.mode {
+    // Rounds of `iterations` conversions are timed until `min_time` has passed: a peer that
+    // takes a second over the same count is then measured over as long a stretch of this
+    // machine's ups and downs as it, not over a millisecond that may fall in a slow one.
+    let min_time = Duration::try_from_secs_f64(args.min_time)
+        .map_err(|e| CliError::Usage(format!("--min-time: {e}")))?;
+    let (rounds, seconds) = match args.mode {
         Mode::Wbxml2xml => {
             // As `convert` does: the XML as bytes, never needed as a `String`.
             let mut out = Vec::new();
@@ -59,14 +68,15 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
                 out.clear();
                 let _ = transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out);
             });
-            let start = Instant::now();
-            for _ in 0..iterations {
-                out.clear();
-                transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out)
-                    .map_err(failed)?;
-                black_box(&out);
-            }
-            start.elapsed()
+            timed_rounds(min_time, || {
+                for _ in 0..iterations {
+                    out.clear();
+                    transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out)
+                        .map_err(failed)?;
+                    black_box(&out);
+                }
+                Ok(())
+            })?
         }
         Mode::Xml2wbxml => {
             let mut out = transcode::xml_to_wbxml(&input, &to_wbxml).map_err(failed)?;
@@ -75,19 +85,22 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
                 out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, taken)
                     .unwrap_or_default();
             });
-            let start = Instant::now();
-            for _ in 0..iterations {
-                out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, out)
-                    .map_err(failed)?;
-                black_box(&out);
-            }
-            start.elapsed()
+            timed_rounds(min_time, || {
+                for _ in 0..iterations {
+                    let taken = std::mem::take(&mut out);
+                    out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, taken)
+                        .map_err(failed)?;
+                    black_box(&out);
+                }
+                Ok(())
+            })?
         }
     };
     let seconds = seconds.as_secs_f64().max(1e-9);
-    let bytes = input.len() as f64 * iterations as f64;
+    let conversions = iterations.saturating_mul(rounds);
+    let bytes = input.len() as f64 * conversions as f64;
     let report = format!(
-        "{:?} {} bytes x {iterations} in {seconds:.6} s\n{:.3} MB/s\n",
+        "{:?} {} bytes x {conversions} ({rounds} x {iterations}) in {seconds:.6} s\n{:.3} MB/s\n",
         args.mode,
         input.len(),
         bytes / seconds / 1e6
@@ -96,7 +109,25 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
 }
 
 /// How long [`run`] converts untimed before it starts the clock (see there).
-const WARM_UP: std::time::Duration = std::time::Duration::from_millis(50);
+const WARM_UP: Duration = Duration::from_millis(50);
+
+/// Times `round` once, then again until `min_time` has passed in all: how many rounds ran,
+/// and the time they took.
+fn timed_rounds(
+    min_time: Duration,
+    mut round: impl FnMut() -> Result<(), CliError>,
+) -> Result<(u64, Duration), CliError> {
+    let start = Instant::now();
+    let mut rounds = 0u64;
+    loop {
+        round()?;
+        rounds += 1;
+        let elapsed = start.elapsed();
+        if elapsed >= min_time {
+            return Ok((rounds, elapsed));
+        }
+    }
+}
 
 /// Runs `convert` untimed until [`WARM_UP`] has passed (once at least).
 fn warm_up(mut convert: impl FnMut()) {
