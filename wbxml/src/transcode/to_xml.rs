@@ -622,7 +622,48 @@ fn fast_bytes_as<const INDENT: bool>(
     let mut pos = header.body_offset;
     let mut page = 0;
     let mut table = lang.page(0);
-    loop {
+    'tokens: loop {
+        // The common run without indentation: tags of the root page inside the root, their
+        // leaves and their ends, in a loop of their own that the rare tokens stay out of.
+        if let (false, Some(root), true) = (INDENT, table, depth > 0 && page == root_page) {
+            loop {
+                let byte = *input.get(pos)?;
+                if byte == g::END {
+                    depth -= 1;
+                    stack.get(depth)?.close.append_to(out);
+                    pos += 1;
+                    if depth == 0 {
+                        break 'tokens;
+                    }
+                    continue;
+                }
+                let token = byte & g::TAG_MASK;
+                if token <= g::LITERAL || byte & g::HAS_ATTRIBUTES != 0 {
+                    break;
+                }
+                let markup = root.markup(token)?;
+                pos += 1;
+                if byte & g::HAS_CONTENT == 0 {
+                    markup.empty.append_to(out);
+                    continue;
+                }
+                if depth >= max_depth {
+                    return None;
+                }
+                markup.open.append_to(out);
+                if let Some(end) = write_leaf(out, input, pos, &markup.close)? {
+                    pos = end;
+                    continue;
+                }
+                *stack.get_mut(depth)? = FastFrame {
+                    page,
+                    token,
+                    close: &markup.close,
+                    ..NO_FAST_FRAME
+                };
+                depth += 1;
+            }
+        }
         let byte = *input.get(pos)?;
         if byte & g::TAG_MASK > g::LITERAL {
             if byte & g::HAS_ATTRIBUTES != 0 {
@@ -679,18 +720,9 @@ fn fast_bytes_as<const INDENT: bool>(
                 // element of a DM message: written whole, without a frame. A MetInf `Type`
                 // is left to the STR_I arm below, which may have to rewrite its text.
                 let meta_type = syncml && page == metinf::PAGE && token == metinf::TYPE;
-                if depth > 0 && !meta_type && input.get(pos) == Some(&g::STR_I) {
-                    let rest = input.get(pos + 1..)?;
-                    let (len, plain) = find_nul_plain(rest)?;
-                    if input.get(pos + len + 2) == Some(&g::END) {
-                        let text = rest.get(..len)?;
-                        if plain && text.first() != Some(&b' ') {
-                            append_prefix(out, rest, len);
-                        } else {
-                            write_text_bytes(out, text)?;
-                        }
-                        markup.close.append_to(out);
-                        pos += len + 3;
+                if depth > 0 && !meta_type {
+                    if let Some(end) = write_leaf(out, input, pos, &markup.close)? {
+                        pos = end;
                         continue;
                     }
                 }
@@ -862,6 +894,30 @@ fn write_text_bytes(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
         return Some(());
     }
     escape_bytes_into(out, text)
+}
+
+/// The rest of a leaf of one inline string, `<Name>text</Name>`, whose start tag was just
+/// written and whose content starts at `at`: the text and `close` are written and the
+/// position after the leaf's END given; `Some(None)`, with nothing written, where the
+/// content is anything else.
+#[inline(always)]
+fn write_leaf(out: &mut Vec<u8>, input: &[u8], at: usize, close: &Markup) -> Option<Option<usize>> {
+    if input.get(at) != Some(&g::STR_I) {
+        return Some(None);
+    }
+    let rest = input.get(at + 1..)?;
+    let (len, plain) = find_nul_plain(rest)?;
+    if input.get(at + len + 2) != Some(&g::END) {
+        return Some(None);
+    }
+    let text = rest.get(..len)?;
+    if plain && text.first() != Some(&b' ') {
+        append_prefix(out, rest, len);
+    } else {
+        write_text_bytes(out, text)?;
+    }
+    close.append_to(out);
+    Some(Some(at + len + 3))
 }
 
 /// Appends the first `len` bytes of `window`: when they are few, by copying a fixed-size
