@@ -924,13 +924,20 @@ fn write_leaf(out: &mut Vec<u8>, input: &[u8], at: usize, close: &Markup) -> Opt
 /// block and cutting it (a few stores instead of a call to `memcpy`).
 #[inline(always)]
 fn append_prefix(out: &mut Vec<u8>, window: &[u8], len: usize) {
-    match window.first_chunk::<32>() {
-        Some(block) if len <= block.len() => {
-            let end = out.len() + len;
-            out.extend_from_slice(block);
-            out.truncate(end);
+    #[inline(always)]
+    fn block<const N: usize>(out: &mut Vec<u8>, window: &[u8], len: usize) -> bool {
+        match window.first_chunk::<N>() {
+            Some(block) if len <= N => {
+                let end = out.len() + len;
+                out.extend_from_slice(block);
+                out.truncate(end);
+                true
+            }
+            _ => false,
         }
-        _ => out.extend_from_slice(window.get(..len).unwrap_or_default()),
+    }
+    if !block::<32>(out, window, len) && !block::<64>(out, window, len) {
+        out.extend_from_slice(window.get(..len).unwrap_or_default());
     }
 }
 
@@ -942,7 +949,7 @@ fn append_prefix(out: &mut Vec<u8>, window: &[u8], len: usize) {
 fn find_nul_plain(bytes: &[u8]) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const SHORT: usize = 32;
+    const SHORT: usize = 64;
     // The classic "has a zero byte" test: exact about whether there is one, and its lowest
     // flag is the first one (borrows only flag lanes above a zero).
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
@@ -1181,14 +1188,25 @@ mod tests {
     #[test]
     fn string_scan_finds_the_nul_and_flags_what_is_not_plain() {
         let every_byte: Vec<[u8; 1]> = (1..=u8::MAX).map(|b| [b]).collect();
-        for len in 0..48 {
+        // Past the 64 bytes scanned a word at a time; every place in short text, the places
+        // next to word and block edges in long text.
+        for len in 0..80 {
+            let places: Vec<usize> = if len < 24 {
+                (0..=len).collect()
+            } else {
+                [0, 1, 7, 8, 9, 31, 32, 33, 55, 56, 63, 64, len - 1, len]
+                    .into_iter()
+                    .filter(|&at| at <= len)
+                    .collect()
+            };
             for special in every_byte.iter().map(|b| &b[..]).chain([&b"\xC3\xA9"[..]]) {
-                for at in 0..=len {
+                for &at in &places {
                     for after in [
                         &b""[..],
                         b"x",
                         b"<<<<<<<<",
                         b"\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF",
+                        &[b'x'; 64],
                     ] {
                         let mut bytes = b"Az09./:-".repeat(len / 8 + 1);
                         bytes.truncate(len);
@@ -1204,7 +1222,7 @@ mod tests {
                             .all(|&b| (0x20..=0x7F).contains(&b) && !b"<>&\"".contains(&b));
                         // Plain is never claimed wrongly, and short text is found plain.
                         assert!(!plain || really_plain, "{bytes:?}");
-                        if nul < 32 && bytes.len() >= 32 {
+                        if nul < 64 && bytes.len() >= 64 {
                             assert_eq!(plain, really_plain, "{bytes:?}");
                         }
                     }
