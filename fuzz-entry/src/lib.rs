@@ -129,6 +129,16 @@ pub fn target(name: &str) -> Option<Target> {
 /// thing, however they spell empty elements, (redundant) namespace declarations and
 /// character data (references resolved, CDATA and adjacent runs joined).
 pub fn xml_events(xml: &str) -> Vec<String> {
+    events(xml, true)
+}
+
+/// [`xml_events`] without character data that is only whitespace: the events of a document
+/// whatever its indentation.
+pub fn xml_events_ignoring_layout(xml: &str) -> Vec<String> {
+    events(xml, false)
+}
+
+fn events(xml: &str, keep_blank_text: bool) -> Vec<String> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::NsReader::from_str(xml);
     reader.config_mut().expand_empty_elements = true;
@@ -137,9 +147,11 @@ pub fn xml_events(xml: &str) -> Vec<String> {
     // one, are the same document.
     let mut text = String::new();
     let flush = |text: &mut String, out: &mut Vec<String>| {
-        if !text.is_empty() {
-            out.push(format!("text {:?}", std::mem::take(text)));
+        let blank = text.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+        if !text.is_empty() && (keep_blank_text || !blank) {
+            out.push(format!("text {text:?}"));
         }
+        text.clear();
     };
     loop {
         let (ns, event) = match reader.read_resolved_event() {

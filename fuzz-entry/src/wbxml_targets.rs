@@ -114,6 +114,13 @@ pub fn wbxml_to_xml(data: &[u8]) {
         let pretty = transcode::wbxml_to_xml(data, &indented)
             .unwrap_or_else(|e| panic!("converts compact but not indented: {e}"));
         crate::assert_well_formed(&pretty);
+        // Compact output takes the fast loop's run of root-page tags, indented output the
+        // loop's general arms: the two must say the same.
+        assert_eq!(
+            crate::xml_events_ignoring_layout(&pretty),
+            crate::xml_events_ignoring_layout(&xml),
+            "indentation changed more than whitespace\n{xml}\n{pretty}"
+        );
     }
 }
 
