@@ -1,6 +1,10 @@
 //! WBXML read, WBXML→XML and XML→WBXML beside quick-xml's raw event loop and memcpy, on a
-//! 200-byte reply, a 4 KB server package and a 500 KB SCOMO inventory.
+//! 200-byte reply, a 4 KB server package and a 500 KB SCOMO inventory; with the `libwbxml`
+//! feature (Debian's libwbxml2-dev), beside libwbxml's own conversion functions too:
+//! `cargo bench -p benches --bench wbxml --features libwbxml`.
 
+#[cfg(feature = "libwbxml")]
+use benches::libwbxml;
 use benches::{inventory_results, quick_xml_raw_loop, server_package, status_reply, to_wbxml};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -48,6 +52,23 @@ fn bench(c: &mut Criterion) {
             })
         });
         group.bench_function("memcpy-wbxml", |b| b.iter(|| black_box(&wbxml).to_vec()));
+        // libwbxml reads its inputs from files; one that cannot be written skips the peer.
+        #[cfg(feature = "libwbxml")]
+        let peer = libwbxml::Libwbxml::new(&format!("{name}.wbxml"), &wbxml).and_then(|w| {
+            Ok((
+                w,
+                libwbxml::Libwbxml::new(&format!("{name}.xml"), xml.as_bytes())?,
+            ))
+        });
+        #[cfg(feature = "libwbxml")]
+        match &peer {
+            Ok((wbxml_file, _)) => {
+                group.bench_function("libwbxml-wbxml-to-xml", |b| {
+                    b.iter_custom(|n| wbxml_file.time(libwbxml::Mode::WbxmlToXml, n))
+                });
+            }
+            Err(e) => eprintln!("libwbxml skipped: cannot write its input: {e}"),
+        }
         group.throughput(Throughput::Bytes(xml.len() as u64));
         let mut buf = Vec::new();
         group.bench_function("xml-to-wbxml", |b| {
@@ -66,6 +87,12 @@ fn bench(c: &mut Criterion) {
         group.bench_function("memcpy-xml", |b| {
             b.iter(|| black_box(xml.as_bytes()).to_vec())
         });
+        #[cfg(feature = "libwbxml")]
+        if let Ok((_, xml_file)) = &peer {
+            group.bench_function("libwbxml-xml-to-wbxml", |b| {
+                b.iter_custom(|n| xml_file.time(libwbxml::Mode::XmlToWbxml, n))
+            });
+        }
         group.finish();
     }
 }

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+#[cfg(feature = "libwbxml")]
+pub mod libwbxml;
 pub mod session;
 
 const HEADER: &str = r#"<SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>1A2B</SessionID><MsgID>2</MsgID><Target><LocURI>IMEI:353918050231873</LocURI></Target><Source><LocURI>https://dm.example.com/oma-dm</LocURI></Source></SyncHdr>"#;
