@@ -2,10 +2,21 @@
 //! profilers (callgrind counts instructions, which stay put on a noisy machine):
 //! `xml2wbxml_loop <raw|xml2wbxml> <status|server|inventory|FILE> [iterations]`.
 //!
+//! `xml2wbxml_loop compare <input> [iterations]` times both in one process instead, in eleven
+//! alternating rounds, and prints the median time of each and their ratio (the raw loop's
+//! time over ours: the speed of XML → WBXML as a fraction of the raw loop's), for a file of
+//! your own or the corpus (`for f in ../shared/corpus/dm12/*.xml; do ...; done`).
+//!
 //! Compare the inclusive cost of `run` between the two modes, e.g.
 //! `valgrind --tool=callgrind --toggle-collect='xml2wbxml_loop::run' target/release/examples/xml2wbxml_loop xml2wbxml status 1000`.
 
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 
@@ -46,11 +57,44 @@ fn main() {
         path => std::fs::read_to_string(path).expect("a readable UTF-8 file"),
     };
     let iterations = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(1000);
+    if mode == "compare" {
+        compare(input, &text, iterations);
+        return;
+    }
     let started = std::time::Instant::now();
     let total = run(mode, iterations, &text);
     eprintln!(
         "{mode}: {:?} per iteration ({total}; XML {} bytes)",
         started.elapsed() / u32::try_from(iterations).unwrap_or(1),
         text.len(),
+    );
+}
+
+/// Alternating rounds of the raw loop and of XML → WBXML over `text`, after one of each to
+/// warm up; prints the median per-conversion time of each and the raw loop's over ours.
+fn compare(input: &str, text: &str, iterations: usize) {
+    const ROUNDS: usize = 11;
+    let round = |mode: &str| {
+        let started = std::time::Instant::now();
+        black_box(run(mode, iterations, text));
+        started.elapsed().as_secs_f64() / iterations as f64
+    };
+    round("raw");
+    round("xml2wbxml");
+    let (mut raw, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        raw.push(round("raw"));
+        ours.push(round("xml2wbxml"));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[ROUNDS / 2]
+    };
+    let (raw, ours) = (median(&mut raw), median(&mut ours));
+    println!(
+        "{input}: raw loop {:.2} µs, XML -> WBXML {:.2} µs, raw / ours {:.2}x",
+        raw * 1e6,
+        ours * 1e6,
+        raw / ours
     );
 }

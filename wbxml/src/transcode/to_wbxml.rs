@@ -729,14 +729,18 @@ fn encode_events<'x>(
                 if enc.parent_is_data() && matches!(name, "DevInf" | "MgmtTree") {
                     // A nested document: its own WBXML, carried as OPAQUE.
                     let budget = depth_budget - enc.frames.len();
-                    if !options.string_table && nested_language(language, name).is_none() {
-                        // Converted as it is read, in one pass; the cases below need the
-                        // whole slice first (a table pre-pass, a second try at the language).
+                    if !options.string_table {
+                        // Converted as it is read, in one pass. A string table needs the
+                        // whole slice first (a pre-pass over it), and so does a DevInf that
+                        // fails in the version of the SyncML around it and may convert in
+                        // its own: that one goes back to the two passes below.
+                        let older = nested_language(language, name);
+                        let start = older.is_some().then(|| reader.clone());
                         let nested_doc = Doc {
                             depth_budget: budget,
                             ..*doc
                         };
-                        let nested = root_language(e, before, None).and_then(|nested_language| {
+                        let nested = root_language(e, before, older).and_then(|nested_language| {
                             encode_events(
                                 reader,
                                 &nested_doc,
@@ -747,15 +751,19 @@ fn encode_events<'x>(
                                 true,
                             )
                         });
-                        let nested =
-                            nested.map_err(|err| nested_error(&nested_doc, before, err))?;
-                        enc.writer.opaque(&nested);
-                        before = position(reader, base);
-                        event = match reader.read_event() {
-                            Ok(event) => event,
-                            Err(err) => return Err(xml_error(reader, base, &err)),
-                        };
-                        continue;
+                        match (nested, start) {
+                            (Ok(nested), _) => {
+                                enc.writer.opaque(&nested);
+                                before = position(reader, base);
+                                event = match reader.read_event() {
+                                    Ok(event) => event,
+                                    Err(err) => return Err(xml_error(reader, base, &err)),
+                                };
+                                continue;
+                            }
+                            (Err(err), None) => return Err(nested_error(&nested_doc, before, err)),
+                            (Err(_), Some(start)) => *reader = start,
+                        }
                     }
                     if !is_empty {
                         reader
@@ -1049,6 +1057,74 @@ mod tests {
         let ok = convert(r#"<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD></MgmtTree>"#);
         let empty = convert("<MgmtTree/>");
         assert!(ok.is_ok() && empty.is_ok());
+    }
+
+    #[test]
+    fn devinf_in_syncml11_takes_its_version_or_else_its_own() {
+        let doc = |devinf: &str| {
+            format!(
+                r#"<SyncML xmlns="SYNCML:SYNCML1.1"><SyncHdr><VerDTD>1.1</VerDTD></SyncHdr><SyncBody><Results><Item><Data>{devinf}</Data></Item></Results></SyncBody></SyncML>"#
+            )
+        };
+        let convert =
+            |devinf: &str| xml_to_wbxml(doc(devinf).as_bytes(), &ToWbxmlOptions::default());
+        // The nested document: the header of the bytes after OPAQUE and their length.
+        let nested = |wbxml: &[u8]| {
+            let at = wbxml
+                .iter()
+                .position(|&b| b == crate::tokens::global::OPAQUE)
+                .unwrap();
+            let (len, start) = crate::mb::read(wbxml, at + 1).unwrap();
+            let bytes = wbxml[start..start + usize::try_from(len).unwrap()].to_vec();
+            let public_id = match crate::Header::parse(&bytes).unwrap().public_id {
+                PublicId::Known(id) => Some(id),
+                PublicId::Fpi(_) => None,
+            };
+            (public_id, bytes)
+        };
+        // DevInf 1.1 (`Size`, token 0x1C) in one pass, as the two passes converted it.
+        let v11 =
+            convert(r#"<DevInf xmlns="syncml:devinf"><VerDTD>1.1</VerDTD><Size>8</Size></DevInf>"#)
+                .unwrap();
+        let (id, bytes) = nested(&v11);
+        assert_eq!(id, Language::DevInf11.public_id());
+        assert!(bytes
+            .windows(2)
+            .any(|w| w == [0x40 | 0x1C, crate::tokens::global::STR_I]));
+        // `MaxSize` is DevInf 1.2 only: the one pass fails in 1.1 and the document converts
+        // in the version its namespace names.
+        let v12 = convert(
+            r#"<DevInf xmlns="syncml:devinf"><VerDTD>1.2</VerDTD><MaxSize>8</MaxSize></DevInf>"#,
+        )
+        .unwrap();
+        assert_eq!(nested(&v12).0, Language::DevInf12.public_id());
+        // The two passes start from the nested root again, not from where the one pass
+        // stopped (here inside an element of the same name).
+        let inner =
+            r#"<DevInf xmlns="syncml:devinf"><DevInf><MaxSize>8</MaxSize></DevInf></DevInf>"#;
+        assert_eq!(
+            nested(&convert(inner).unwrap()).0,
+            Language::DevInf12.public_id()
+        );
+        // What follows the nested document is read from where the one pass started over.
+        let after = super::super::wbxml_to_xml(&v12, &Default::default()).unwrap();
+        assert!(
+            after.contains("</Results>") && after.contains("MaxSize"),
+            "{after}"
+        );
+        // Errors are those of the two passes: a syntax error anywhere in the nested document
+        // before an element neither version knows.
+        let bad = r#"<DevInf xmlns="syncml:devinf"><Bogus/><Man></Mann></DevInf>"#;
+        let offset = doc(bad).find("</Mann>").unwrap();
+        assert!(matches!(convert(bad), Err(Error::Xml { offset: o, .. }) if o == offset));
+        let bad = r#"<DevInf xmlns="syncml:devinf"><Man></Mann></DevInf>"#;
+        let offset = doc(bad).find("</Mann>").unwrap();
+        assert!(matches!(convert(bad), Err(Error::Xml { offset: o, .. }) if o == offset));
+        let unknown = r#"<DevInf xmlns="syncml:devinf"><Bogus/></DevInf>"#;
+        assert!(matches!(
+            convert(unknown),
+            Err(Error::UnknownElement { .. })
+        ));
     }
 
     #[test]
