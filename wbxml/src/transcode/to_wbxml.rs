@@ -56,9 +56,9 @@ pub fn xml_to_wbxml_into(
         Some(rest) => (rest, 3),
         None => (input, 0),
     };
-    let text = core::str::from_utf8(text).map_err(|e| Error::InvalidUtf8 {
-        offset: base + e.valid_up_to(),
-    })?;
+    // The reader checks that every piece it reads is UTF-8, so a document that converts is
+    // UTF-8 through and through without a pass of its own over it. A document that does not
+    // convert gets that pass: bytes that are not UTF-8 come first among its errors.
     encode_document(
         text,
         base,
@@ -67,6 +67,21 @@ pub fn xml_to_wbxml_into(
         options.max_depth,
         buf,
     )
+    .map_err(|err| match core::str::from_utf8(text) {
+        Err(e) => Error::InvalidUtf8 {
+            offset: base + e.valid_up_to(),
+        },
+        Ok(_) => err,
+    })
+}
+
+/// The text of `input` in `range`, for the rare paths that slice the document again (its
+/// pieces were checked as UTF-8 when the reader read them).
+fn str_in(input: &[u8], range: core::ops::Range<usize>) -> &str {
+    input
+        .get(range)
+        .and_then(|bytes| core::str::from_utf8(bytes).ok())
+        .unwrap_or_default()
 }
 
 #[cold]
@@ -82,13 +97,13 @@ fn xml_error(reader: &XmlReader<&[u8]>, base: usize, err: &quick_xml::Error) -> 
 #[inline]
 fn borrowed<'x>(
     piece: std::borrow::Cow<'x, str>,
-    text: &'x str,
+    input: &'x [u8],
     at: usize,
     base: usize,
 ) -> &'x str {
     match piece {
         std::borrow::Cow::Borrowed(s) => s,
-        std::borrow::Cow::Owned(s) => text.get(at - base..at - base + s.len()).unwrap_or_default(),
+        std::borrow::Cow::Owned(s) => str_in(input, at - base..at - base + s.len()),
     }
 }
 
@@ -628,14 +643,14 @@ impl<'x> Encoder<'x, '_> {
 }
 
 fn encode_document(
-    text: &str,
+    text: &[u8],
     base: usize,
     options: &ToWbxmlOptions,
     forced: Option<Language>,
     depth_budget: usize,
     buf: Vec<u8>,
 ) -> Result<Vec<u8>, Error> {
-    let mut reader = XmlReader::from_str(text);
+    let mut reader = XmlReader::from_reader(text);
     let (prolog, first) = read_prolog(&mut reader, base, forced)?;
     let language = prolog.language;
     let table_map;
@@ -666,7 +681,7 @@ fn encode_document(
 /// What the events of one document are converted against: the text the reader reads (from
 /// byte `base` of the input), the options and the depth left.
 struct Doc<'x, 'o> {
-    text: &'x str,
+    text: &'x [u8],
     base: usize,
     options: &'o ToWbxmlOptions,
     depth_budget: usize,
@@ -886,7 +901,7 @@ fn nested_error(doc: &Doc<'_, '_>, before: usize, err: Error) -> Error {
     let Some(rest) = doc.text.get(before - doc.base..) else {
         return err;
     };
-    let mut reader = XmlReader::from_str(rest);
+    let mut reader = XmlReader::from_reader(rest);
     match reader.read_event() {
         Ok(XmlEvent::Start(e)) => {
             if let Err(syntax) = reader.read_to_end(e.name()) {
@@ -941,11 +956,11 @@ fn resolve_reference(name: &str) -> Option<char> {
 /// Pass one of `--string-table`: whole text nodes longer than 3 bytes that occur twice or
 /// more, in first-seen order (plus the FPI for languages without a numeric public id).
 fn collect_string_table<'x>(
-    text: &'x str,
+    text: &'x [u8],
     base: usize,
     language: Language,
 ) -> Result<(Vec<u8>, HashMap<&'x str, u32>), Error> {
-    let mut reader = XmlReader::from_str(text);
+    let mut reader = XmlReader::from_reader(text);
     let mut counts: HashMap<&'x str, u32> = HashMap::new();
     let mut order: Vec<&'x str> = Vec::new();
     let mut pending: Option<&'x str> = None;
@@ -1057,6 +1072,51 @@ mod tests {
         let ok = convert(r#"<MgmtTree xmlns="syncml:dmddf1.2"><VerDTD>1.2</VerDTD></MgmtTree>"#);
         let empty = convert("<MgmtTree/>");
         assert!(ok.is_ok() && empty.is_ok());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_the_first_error_wherever_they_are() {
+        // Without a pass of its own, the conversion relies on the reader checking each piece:
+        // no place in a document may let such bytes through, and they are reported before any
+        // other error, at their offset.
+        let places = [
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><Final/>BAD</SyncML>",
+            "<!--BAD--><SyncML xmlns=\"SYNCML:SYNCML1.2\"><Final/></SyncML>",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><!--BAD--><Final/></SyncML>",
+            "<?pi BAD?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><Final/></SyncML>",
+            "<!DOCTYPE SyncML BAD><SyncML xmlns=\"SYNCML:SYNCML1.2\"><Final/></SyncML>",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\" a=\"BAD\"><Final/></SyncML>",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><Final/></SyncML><!--BAD-->",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncBody><Status><Data>x&amp;BAD</Data></Status></SyncBody></SyncML>",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><![CDATA[BAD]]></SyncML>",
+            // Other errors before the bytes: an unknown element, a syntax error.
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><Bogus/>BAD</SyncML>",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><Final></Item>BAD</SyncML>",
+            "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncBody><Results><Item><Data><DevInf xmlns=\"syncml:devinf\"><Man>BAD</Man></DevInf></Data></Item></Results></SyncBody></SyncML>",
+        ];
+        for bad in [&b"\xFF"[..], b"\xC3", b"\xED\xA0\x80", b"\xF4\x90\x80\x80"] {
+            for place in places {
+                let at = place.find("BAD").unwrap();
+                let mut doc = place.as_bytes().to_vec();
+                doc.splice(at..at + 3, bad.iter().copied());
+                assert_eq!(
+                    xml_to_wbxml(&doc, &ToWbxmlOptions::default()),
+                    Err(Error::InvalidUtf8 { offset: at }),
+                    "{place} with {bad:?}"
+                );
+                let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+                with_bom.extend_from_slice(&doc);
+                let table = ToWbxmlOptions {
+                    string_table: true,
+                    ..ToWbxmlOptions::default()
+                };
+                assert_eq!(
+                    xml_to_wbxml(&with_bom, &table),
+                    Err(Error::InvalidUtf8 { offset: at + 3 }),
+                    "{place} with {bad:?}, a BOM and a string table"
+                );
+            }
+        }
     }
 
     #[test]
