@@ -655,13 +655,7 @@ fn fast_bytes_as<const INDENT: bool>(
                     pos = end;
                     continue;
                 }
-                *stack.get_mut(depth)? = FastFrame {
-                    page,
-                    token,
-                    close: &markup.close,
-                    ..NO_FAST_FRAME
-                };
-                depth += 1;
+                depth = push_frame(&mut stack, depth, (page, token), &markup.close)?;
             }
         }
         let byte = *input.get(pos)?;
@@ -726,13 +720,7 @@ fn fast_bytes_as<const INDENT: bool>(
                         continue;
                     }
                 }
-                *stack.get_mut(depth)? = FastFrame {
-                    page,
-                    token,
-                    close: &markup.close,
-                    ..NO_FAST_FRAME
-                };
-                depth += 1;
+                depth = push_frame(&mut stack, depth, (page, token), &markup.close)?;
             }
             continue;
         }
@@ -894,6 +882,23 @@ fn write_text_bytes(out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
         return Some(());
     }
     escape_bytes_into(out, text)
+}
+
+/// Opens an element with content at `depth` of the fast loop: the depth inside it.
+#[inline(always)]
+fn push_frame(
+    stack: &mut [FastFrame],
+    depth: usize,
+    (page, token): (u8, u8),
+    close: &'static Markup,
+) -> Option<usize> {
+    *stack.get_mut(depth)? = FastFrame {
+        page,
+        token,
+        close,
+        ..NO_FAST_FRAME
+    };
+    Some(depth + 1)
 }
 
 /// The rest of a leaf of one inline string, `<Name>text</Name>`, whose start tag was just
