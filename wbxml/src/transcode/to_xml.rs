@@ -1193,10 +1193,10 @@ mod tests {
     #[test]
     fn string_scan_finds_the_nul_and_flags_what_is_not_plain() {
         let every_byte: Vec<[u8; 1]> = (1..=u8::MAX).map(|b| [b]).collect();
-        // Past the 64 bytes scanned a word at a time; every place in short text, the places
-        // next to word and block edges in long text.
+        // Past the 64 bytes scanned a word at a time; every place in text under 48 bytes,
+        // the places next to word and block edges in longer text.
         for len in 0..80 {
-            let places: Vec<usize> = if len < 24 {
+            let places: Vec<usize> = if len < 48 {
                 (0..=len).collect()
             } else {
                 [0, 1, 7, 8, 9, 31, 32, 33, 55, 56, 63, 64, len - 1, len]
