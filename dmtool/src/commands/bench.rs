@@ -48,53 +48,27 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
         .unwrap_or((20_000_000 / len).clamp(10, 1_000_000))
         .max(1);
     let failed = |e: wbxml::Error| CliError::Input(e.to_string());
-    // Each iteration converts the whole input into an output buffer that is cleared first
-    // and keeps its capacity, as a program converting message after message would; one
-    // untimed run checks the input, and untimed runs for WARM_UP warm the caches and the
-    // CPU clock. 20 MB of a small message take a millisecond or two here, and the first
-    // milliseconds of a process run at half speed in about one process of four: capping
-    // the warm-up at the timed count, as it once was, left it too short to cover them.
-    // Rounds of `iterations` conversions are timed until `min_time` has passed: a peer that
-    // takes a second over the same count is then measured over as long a stretch of this
-    // machine's ups and downs as it, not over a millisecond that may fall in a slow one.
     let min_time = Duration::try_from_secs_f64(args.min_time)
         .map_err(|e| CliError::Usage(format!("--min-time: {e}")))?;
+    // Each conversion writes into an output buffer that is cleared first (or handed back)
+    // and keeps its capacity, as a program converting message after message would.
+    let mut out = Vec::new();
     let (rounds, seconds) = match args.mode {
-        Mode::Wbxml2xml => {
-            // As `convert` does: the XML as bytes, never needed as a `String`.
-            let mut out = Vec::new();
-            transcode::wbxml_to_xml_bytes_into(&input, &to_xml, &mut out).map_err(failed)?;
-            warm_up(|| {
-                out.clear();
-                let _ = transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out);
-            });
-            timed_rounds(min_time, || {
-                for _ in 0..iterations {
-                    out.clear();
-                    transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out)
-                        .map_err(failed)?;
-                    black_box(&out);
-                }
-                Ok(())
-            })?
-        }
-        Mode::Xml2wbxml => {
-            let mut out = transcode::xml_to_wbxml(&input, &to_wbxml).map_err(failed)?;
-            warm_up(|| {
-                let taken = std::mem::take(&mut out);
-                out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, taken)
-                    .unwrap_or_default();
-            });
-            timed_rounds(min_time, || {
-                for _ in 0..iterations {
-                    let taken = std::mem::take(&mut out);
-                    out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, taken)
-                        .map_err(failed)?;
-                    black_box(&out);
-                }
-                Ok(())
-            })?
-        }
+        // As `convert` does: the XML as bytes, never needed as a `String`.
+        Mode::Wbxml2xml => time_conversions(iterations, min_time, || {
+            out.clear();
+            transcode::wbxml_to_xml_bytes_into(black_box(&input), &to_xml, &mut out)
+                .map_err(failed)?;
+            black_box(&out);
+            Ok(())
+        })?,
+        Mode::Xml2wbxml => time_conversions(iterations, min_time, || {
+            let taken = std::mem::take(&mut out);
+            out = transcode::xml_to_wbxml_into(black_box(&input), &to_wbxml, taken)
+                .map_err(failed)?;
+            black_box(&out);
+            Ok(())
+        })?,
     };
     let seconds = seconds.as_secs_f64().max(1e-9);
     let conversions = iterations.saturating_mul(rounds);
@@ -108,13 +82,31 @@ pub(crate) fn run(args: Args) -> Result<(), CliError> {
     write_output(None, report.as_bytes())
 }
 
-/// How long [`run`] converts untimed before it starts the clock (see there).
+/// How long [`time_conversions`] converts untimed before it starts the clock.
 const WARM_UP: Duration = Duration::from_millis(50);
 
-/// Times `round` once, then again until `min_time` has passed in all: how many rounds ran,
-/// and the time they took.
-fn timed_rounds(
+/// Times rounds of `iterations` calls of `convert` until `min_time` has passed: how many
+/// rounds ran, and the time they took. One untimed call first checks the input, and untimed
+/// calls for [`WARM_UP`] warm the caches and the CPU clock: 20 MB of a small message take a
+/// millisecond or two here, and the first milliseconds of a process run at half speed in
+/// about one process of four (a warm-up capped at the timed count, as it once was, was too
+/// short to cover them). Timing rounds for `min_time` measures us over as long a stretch of
+/// this machine's ups and downs as a peer that takes a second over the same count, not over
+/// a millisecond that may fall in a slow one.
+fn time_conversions(
+    iterations: u64,
     min_time: Duration,
+    mut convert: impl FnMut() -> Result<(), CliError>,
+) -> Result<(u64, Duration), CliError> {
+    convert()?;
+    repeat_for(WARM_UP, &mut convert)?;
+    repeat_for(min_time, || (0..iterations).try_for_each(|_| convert()))
+}
+
+/// Calls `round` once, then again until `time` has passed in all: how many times, and how
+/// long they took.
+fn repeat_for(
+    time: Duration,
     mut round: impl FnMut() -> Result<(), CliError>,
 ) -> Result<(u64, Duration), CliError> {
     let start = Instant::now();
@@ -123,19 +115,8 @@ fn timed_rounds(
         round()?;
         rounds += 1;
         let elapsed = start.elapsed();
-        if elapsed >= min_time {
+        if elapsed >= time {
             return Ok((rounds, elapsed));
-        }
-    }
-}
-
-/// Runs `convert` untimed until [`WARM_UP`] has passed (once at least).
-fn warm_up(mut convert: impl FnMut()) {
-    let start = Instant::now();
-    loop {
-        convert();
-        if start.elapsed() >= WARM_UP {
-            break;
         }
     }
 }
