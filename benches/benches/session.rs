@@ -17,16 +17,10 @@
 
 use std::hint::black_box;
 
-use benches::session::{canned, device_tree, engines, mixed_20, one_get, replace_500};
+use benches::session::{canned, device_tree, engines, restore_tree, PACKAGES};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use dm_session::{Cmd, NoUi, WireEncoding};
-use dm_tree::{Snapshot, Tree};
-
-fn tree_from(snap: &Snapshot) -> Tree {
-    let mut t = Tree::new();
-    t.restore(snap.clone());
-    t
-}
+use dm_tree::Tree;
 
 /// One whole session: pkg 1, pkg 2 (4 commands), pkg 3, pkg 4 (4 commands), pkg 5, and the
 /// server's closing message.
@@ -84,11 +78,7 @@ fn bench(c: &mut Criterion) {
     }
     g.finish();
 
-    for (pkg, cmds) in [
-        ("1-get", one_get as fn() -> Vec<Cmd>),
-        ("20-mixed", mixed_20),
-        ("500-replace", replace_500),
-    ] {
+    for (pkg, cmds) in PACKAGES {
         let mut g = c.benchmark_group(format!("session/client-step/{pkg}"));
         for (name, enc) in [("XML", WireEncoding::Xml), ("WBXML", WireEncoding::Wbxml)] {
             let (client, snap, body) = canned(enc, cmds());
@@ -108,7 +98,7 @@ fn bench(c: &mut Criterion) {
             ] {
                 g.bench_function(label, |b| {
                     b.iter_batched(
-                        || (client.clone(), tree_from(&snap)),
+                        || (client.clone(), restore_tree(&snap)),
                         |(mut cl, mut tree)| {
                             cl.handle_incoming(&mut tree, &mut NoUi, black_box(&body), None)
                                 .unwrap();
@@ -134,7 +124,7 @@ fn bench(c: &mut Criterion) {
                         .len()
                 })
             });
-            let (mut cl, mut tree) = (client.clone(), tree_from(&snap));
+            let (mut cl, mut tree) = (client.clone(), restore_tree(&snap));
             cl.handle_incoming(&mut tree, &mut NoUi, &body, None)
                 .unwrap();
             let reply_bytes = cl.poll_transmit().unwrap().unwrap().body;

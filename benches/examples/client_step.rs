@@ -11,7 +11,7 @@
 
 use std::hint::black_box;
 
-use benches::session::{canned, mixed_20, one_get, replace_500};
+use benches::session::{canned, restore_tree, PACKAGES};
 use dm_session::{ClientEngine, NoUi, WireEncoding};
 use dm_tree::Tree;
 
@@ -23,20 +23,13 @@ fn main() {
         _ => WireEncoding::Xml,
     };
     let n: usize = args.get(3).map_or(1000, |s| s.parse().unwrap());
-    let cmds = match pkg {
-        "1-get" => one_get(),
-        "20-mixed" => mixed_20(),
-        "500-replace" => replace_500(),
-        other => panic!("unknown package {other}"),
+    let Some((_, cmds)) = PACKAGES.iter().find(|(name, _)| *name == pkg) else {
+        panic!("unknown package {pkg}");
     };
-    let (client, snap, body) = canned(enc, cmds);
+    let (client, snap, body) = canned(enc, cmds());
     // Untimed copies made up front so that the profile shows the step alone.
     let mut work: Vec<(ClientEngine, Tree)> = (0..n)
-        .map(|_| {
-            let mut t = Tree::new();
-            t.restore(snap.clone());
-            (client.clone(), t)
-        })
+        .map(|_| (client.clone(), restore_tree(&snap)))
         .collect();
     let mut total = 0usize;
     for (cl, tr) in &mut work {

@@ -2,7 +2,7 @@
 //! `benches/session.rs` and the `client_step` example (which profiles the same step).
 
 use dm_session::{ClientConfig, ClientEngine, Cmd, ServerConfig, ServerEngine, WireEncoding};
-use dm_tree::{Format, Op, Snapshot, Tree};
+use dm_tree::{ExecRequest, Format, MoHandler, Op, Snapshot, Status, Tree};
 
 /// The device's id.
 pub const DEVICE: &str = "IMEI:353918050231873";
@@ -11,7 +11,8 @@ pub const SERVER: &str = "ExampleDM";
 /// The server's URL.
 pub const URI: &str = "https://dm.example.com/oma-dm";
 
-/// DevInfo, 500 leaves under `./App`, an interior `./App/Sub` of 10, and an ACL open to all.
+/// DevInfo, 500 leaves under `./App`, an interior `./App/Sub` of 10, and an ACL open to all;
+/// four operations under `./Ops` that a handler executes (see [`mount_handlers`]).
 ///
 /// # Panics
 /// If the tree refuses one of its own additions (a bug in dm-tree).
@@ -43,9 +44,46 @@ pub fn device_tree() -> Tree {
     for i in 0..10 {
         add(&format!("./App/Sub/L{i}"), Format::Int, Some("1"));
     }
-    let acl = Op::replace("./App?prop=ACL").with_text("Add=*&Delete=*&Exec=*&Get=*&Replace=*");
-    assert!(t.execute_local(&acl).status.is_success());
+    add("./Ops", Format::Node, None);
+    for i in 0..4 {
+        add(&format!("./Ops/Op{i}"), Format::Null, None);
+    }
+    for (node, acl) in [
+        ("./App", "Add=*&Delete=*&Exec=*&Get=*&Replace=*"),
+        ("./Ops", "Exec=*&Get=*"),
+    ] {
+        let uri = format!("{node}?prop=ACL");
+        let op = Op::replace(&uri).with_text(acl);
+        assert!(t.execute_local(&op).status.is_success(), "{node}");
+    }
+    mount_handlers(&mut t);
     t
+}
+
+/// Runs every Exec of `./Ops` at once (200), as an MO's handler does for a quick operation.
+struct Operations;
+
+impl MoHandler for Operations {
+    fn exec(&mut self, _tree: &mut Tree, _request: &ExecRequest<'_>) -> Status {
+        Status::OK
+    }
+}
+
+/// Mounts the device's handlers, which a [`Snapshot`] does not carry: over `./Ops`, one that
+/// executes its operations.
+///
+/// # Panics
+/// If the tree refuses the mount (a bug in dm-tree).
+pub fn mount_handlers(tree: &mut Tree) {
+    assert!(tree.mount("./Ops", Box::new(Operations)).is_ok());
+}
+
+/// The device tree as `snapshot` keeps it, with its handlers.
+pub fn restore_tree(snapshot: &Snapshot) -> Tree {
+    let mut tree = Tree::new();
+    tree.restore(snapshot.clone());
+    mount_handlers(&mut tree);
+    tree
 }
 
 /// A client and a server speaking `enc`, with room for the 500-command package in one message.
@@ -59,12 +97,23 @@ pub fn engines(enc: WireEncoding) -> (ClientEngine, ServerEngine) {
     (ClientEngine::new(cc, b"c"), ServerEngine::new(sc, b"s"))
 }
 
+/// A canned server package: the name the benchmark gives it and the commands it carries.
+pub type Package = (&'static str, fn() -> Vec<Cmd>);
+
+/// The three canned packages of the client step.
+pub const PACKAGES: [Package; 3] = [
+    ("1-get", one_get),
+    ("20-mixed", mixed_20),
+    ("500-replace", replace_500),
+];
+
 /// Package "1 Get".
 pub fn one_get() -> Vec<Cmd> {
     vec![Cmd::get("./App/N1")]
 }
 
-/// Package "20 mixed": Get, Replace, Add, Exec and Get on an interior node, four times.
+/// Package "20 mixed": Get, Replace, Add, Exec (of an operation a handler runs) and Get on an
+/// interior node, four times.
 pub fn mixed_20() -> Vec<Cmd> {
     let mut v = Vec::new();
     for i in 0..4 {
@@ -75,7 +124,7 @@ pub fn mixed_20() -> Vec<Cmd> {
             "chr",
             Some("added".into()),
         ));
-        v.push(Cmd::exec(format!("./App/N{}", 20 + i), None));
+        v.push(Cmd::exec(format!("./Ops/Op{i}"), None));
         v.push(Cmd::get("./App/Sub"));
     }
     v
@@ -92,19 +141,60 @@ pub fn replace_500() -> Vec<Cmd> {
 ///
 /// # Panics
 /// If the engines fail on their own messages (a bug in dm-session).
-#[allow(clippy::unwrap_used)]
 pub fn canned(enc: WireEncoding, cmds: Vec<Cmd>) -> (ClientEngine, Snapshot, Vec<u8>) {
-    let (mut c, mut s) = engines(enc);
-    let mut tree = device_tree();
-    c.start(&mut tree, "1A2B");
-    // As a host does after each step: the client's events are taken, not left queued.
-    while c.poll_event().is_some() {}
-    let t = c.poll_transmit().unwrap().unwrap();
-    s.handle_incoming(&t.body, None).unwrap();
-    for cmd in cmds {
-        s.queue(cmd);
+    let c = Canned::new(enc, cmds);
+    (c.client, c.tree, c.package2)
+}
+
+/// The state and messages of a canned client step: what [`canned`] gives, with the client's
+/// package 1 that package 2 answers, so that another DM client can be fed the same bytes.
+pub struct Canned {
+    /// The client after sending package 1, about to take package 2.
+    pub client: ClientEngine,
+    /// The device tree at that point.
+    pub tree: Snapshot,
+    /// The client's package 1 (Alert 1201 and DevInfo).
+    pub package1: Vec<u8>,
+    /// The server's package 2: the Statuses of package 1, then the canned commands.
+    pub package2: Vec<u8>,
+}
+
+impl Canned {
+    /// Plays package 1 and builds package 2 carrying `cmds`, in `enc`.
+    ///
+    /// # Panics
+    /// If the engines fail on their own messages (a bug in dm-session).
+    #[allow(clippy::unwrap_used)]
+    pub fn new(enc: WireEncoding, cmds: Vec<Cmd>) -> Self {
+        let (mut c, mut s) = engines(enc);
+        let mut tree = device_tree();
+        c.start(&mut tree, "1A2B");
+        // As a host does after each step: the client's events are taken, not left queued.
+        while c.poll_event().is_some() {}
+        let t = c.poll_transmit().unwrap().unwrap();
+        s.handle_incoming(&t.body, None).unwrap();
+        for cmd in cmds {
+            s.queue(cmd);
+        }
+        let r = s.poll_transmit().unwrap().unwrap();
+        assert!(r.final_flag);
+        Self {
+            client: c,
+            tree: tree.snapshot(),
+            package1: t.body,
+            package2: r.body,
+        }
     }
-    let r = s.poll_transmit().unwrap().unwrap();
-    assert!(r.final_flag);
-    (c, tree.snapshot(), r.body)
+
+    /// Runs the step once on copies of the client and the tree: the client's reply to
+    /// package 2.
+    ///
+    /// # Errors
+    /// What the client's `handle_incoming` or `poll_transmit` reports.
+    pub fn reply(&self) -> Result<Vec<u8>, dm_session::SessionError> {
+        let mut client = self.client.clone();
+        let mut tree = restore_tree(&self.tree);
+        client.handle_incoming(&mut tree, &mut dm_session::NoUi, &self.package2, None)?;
+        Ok(client.poll_transmit()?.map(|t| t.body).unwrap_or_default())
+    }
 }
