@@ -509,6 +509,11 @@ fn under(path: &str, root: &str) -> Option<usize> {
     if root.is_empty() {
         return Some(0);
     }
+    // Every command asks this of every mount and binding, and most roots differ from the
+    // path in their first byte: that answer comes without the call that compares prefixes.
+    if path.as_bytes().first() != root.as_bytes().first() {
+        return None;
+    }
     let rest = path.strip_prefix(root)?;
     if rest.is_empty() || rest.starts_with('/') {
         Some(root.len())
