@@ -7,13 +7,7 @@
 //! (`<package>.<enc>`) and our client's reply to it (`<package>.reply.<enc>`). The device tree
 //! the step runs on goes to `device-tree.xml` (TNDS, every property).
 
-#![allow(
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::expect_used)]
 
 use std::path::PathBuf;
 
