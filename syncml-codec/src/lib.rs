@@ -200,6 +200,100 @@ impl MessageEncoder {
     }
 }
 
+/// A message header encoded once, for a sender whose header stays the same from one message
+/// to the next but for its MsgID (a DM client once authenticated, a server within a
+/// session): [`MessageEncoder::begin_with_header`] then copies it instead of encoding it
+/// again. The bytes are those [`MessageEncoder::begin`] writes for the header with that
+/// MsgID.
+///
+/// ```
+/// use syncml_codec::{EncodedHeader, Encoding, Message, MessageEncoder};
+///
+/// let mut message = Message::client("1A2B", "1", "IMEI:1", "https://dm.example.com")
+///     .limits(Some(16_384), None)
+///     .build();
+/// let header = EncodedHeader::new(&message.header, Encoding::Wbxml)?;
+/// let reused = MessageEncoder::begin_with_header(&header, "7", Vec::new())?.finish(true);
+/// message.header.msg_id = "7".into();
+/// let fresh = MessageEncoder::begin(&message, Encoding::Wbxml, Vec::new())?.finish(true);
+/// assert_eq!(reused, fresh);
+/// # Ok::<(), syncml_codec::EncodeError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncodedHeader {
+    encoding: Encoding,
+    /// The document up to the MsgID element.
+    head: Vec<u8>,
+    /// What follows the MsgID element, through the SyncBody start tag.
+    tail: Vec<u8>,
+    /// The WBXML code page after the tail (0 in XML).
+    page: u8,
+}
+
+impl EncodedHeader {
+    /// Encodes `header` in `encoding` (its MsgID aside).
+    pub fn new(header: &SyncHdr<'_>, encoding: Encoding) -> Result<Self, EncodeError> {
+        let (head, tail, page) = match encoding {
+            Encoding::Xml => {
+                let (mut head, mut tail) = (Vec::new(), Vec::new());
+                xml::encode::Enc::new(&mut head).header_head(header)?;
+                xml::encode::Enc::new(&mut tail).header_tail(header)?;
+                (head, tail, 0)
+            }
+            Encoding::Wbxml => {
+                let mut w = wbxml::writer(Vec::new());
+                wbxml::encode::Enc::new(&mut w).header_head(header)?;
+                let head = w.finish();
+                // The MsgID element between them is on page 0, which it leaves current.
+                let mut w = ::wbxml::Writer::resume(Vec::new(), ::wbxml::tokens::syncml::PAGE);
+                wbxml::encode::Enc::new(&mut w).header_tail(header)?;
+                let page = w.page();
+                (head, w.finish(), page)
+            }
+        };
+        Ok(Self {
+            encoding,
+            head,
+            tail,
+            page,
+        })
+    }
+
+    /// The encoding the header is in.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+}
+
+impl MessageEncoder {
+    /// Starts a message whose header is `header` with MsgID `msg_id` in `buf` (cleared
+    /// first, its capacity reused), its body empty so far: what [`MessageEncoder::begin`]
+    /// writes for that header and no commands.
+    pub fn begin_with_header(
+        header: &EncodedHeader,
+        msg_id: &str,
+        mut buf: Vec<u8>,
+    ) -> Result<Self, EncodeError> {
+        buf.clear();
+        buf.extend_from_slice(&header.head);
+        let out = match header.encoding {
+            Encoding::Xml => {
+                xml::encode::Enc::new(&mut buf).msg_id(msg_id)?;
+                buf.extend_from_slice(&header.tail);
+                EncoderOut::Xml(buf)
+            }
+            Encoding::Wbxml => {
+                let mut w = ::wbxml::Writer::resume(buf, ::wbxml::tokens::syncml::PAGE);
+                wbxml::encode::Enc::new(&mut w).msg_id(msg_id)?;
+                let mut buf = w.finish();
+                buf.extend_from_slice(&header.tail);
+                EncoderOut::Wbxml(::wbxml::Writer::resume(buf, header.page))
+            }
+        };
+        Ok(Self { out })
+    }
+}
+
 /// A Status answering a command (or the header) of the peer's message, written by
 /// [`MessageEncoder::answer`] from what it answers rather than from a [`Status`] holding
 /// copies of its fields: its TargetRefs and SourceRefs are read from items.

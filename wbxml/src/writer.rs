@@ -326,6 +326,30 @@ impl Writer {
         self.buf.push(0);
     }
 
+    /// Continues a document whose bytes so far are `buf` (its WBXML header among them, or
+    /// to be put before them), with `page` the current tag code page: what [`Writer::page`]
+    /// said when those bytes were written. For a sender that keeps a part it writes again
+    /// and again (a message header) as bytes.
+    ///
+    /// ```
+    /// use wbxml::{tokens::syncml, PublicId, Version, Writer};
+    /// let mut w = Writer::new(Version::V1_3, PublicId::Known(0x1201));
+    /// w.start(syncml::PAGE, syncml::SYNC_ML);
+    /// let (page, bytes) = (w.page(), w.finish());
+    /// let mut w = Writer::resume(bytes, page);
+    /// w.empty(syncml::PAGE, syncml::FINAL);
+    /// w.end();
+    /// assert_eq!(w.finish(), [0x03, 0xA4, 0x01, 0x6A, 0x00, 0x6D, 0x12, 0x01]);
+    /// ```
+    pub fn resume(buf: Vec<u8>, page: u8) -> Self {
+        Self { buf, page }
+    }
+
+    /// The current tag code page: the page of the last tag written (0 at the start).
+    pub fn page(&self) -> u8 {
+        self.page
+    }
+
     /// The number of bytes written so far, header included.
     pub fn len(&self) -> usize {
         self.buf.len()

@@ -143,13 +143,32 @@ impl<'w, W: WSink> Enc<'w, W> {
 
     /// The header of `m`, the SyncBody start tag and the commands of its body.
     pub(crate) fn open(&mut self, m: &Message<'_>) -> R {
+        self.header_head(&m.header)?;
+        self.msg_id(&m.header.msg_id)?;
+        self.header_tail(&m.header)?;
+        for c in &m.body.commands {
+            self.command(c)?;
+        }
+        Ok(())
+    }
+
+    /// The body of the document up to `h`'s MsgID: the SyncML and SyncHdr start tags,
+    /// VerDTD, VerProto and SessionID (all on page 0).
+    pub(crate) fn header_head(&mut self, h: &SyncHdr<'_>) -> R {
         self.w.start(sm::PAGE, sm::SYNC_ML);
         self.w.start(sm::PAGE, sm::SYNC_HDR);
-        let h = &m.header;
         self.el(sm::VER_DTD, &h.ver_dtd, "VerDTD")?;
         self.el(sm::VER_PROTO, &h.ver_proto, "VerProto")?;
-        self.el(sm::SESSION_ID, &h.session_id, "SessionID")?;
-        self.el(sm::MSG_ID, &h.msg_id, "MsgID")?;
+        self.el(sm::SESSION_ID, &h.session_id, "SessionID")
+    }
+
+    /// The MsgID element (page 0).
+    pub(crate) fn msg_id(&mut self, msg_id: &str) -> R {
+        self.el(sm::MSG_ID, msg_id, "MsgID")
+    }
+
+    /// The rest of `h` after its MsgID, and the SyncBody start tag.
+    pub(crate) fn header_tail(&mut self, h: &SyncHdr<'_>) -> R {
         self.location(sm::TARGET, &h.target)?;
         self.location(sm::SOURCE, &h.source)?;
         if let Some(r) = &h.resp_uri {
@@ -171,9 +190,6 @@ impl<'w, W: WSink> Enc<'w, W> {
         }
         self.w.end();
         self.w.start(sm::PAGE, sm::SYNC_BODY);
-        for c in &m.body.commands {
-            self.command(c)?;
-        }
         Ok(())
     }
 

@@ -290,12 +290,31 @@ impl<'s, S: Sink> Enc<'s, S> {
 
     /// The header of `m`, the SyncBody start tag and the commands of its body.
     pub(crate) fn open(&mut self, m: &Message<'_>) -> R {
+        self.header_head(&m.header)?;
+        self.msg_id(&m.header.msg_id)?;
+        self.header_tail(&m.header)?;
+        for c in &m.body.commands {
+            self.command(c)?;
+        }
+        Ok(())
+    }
+
+    /// The document up to `h`'s MsgID: the XML declaration, the SyncML and SyncHdr start
+    /// tags, VerDTD, VerProto and SessionID.
+    pub(crate) fn header_head(&mut self, h: &SyncHdr<'_>) -> R {
         self.tag(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>");
-        let h = &m.header;
         self.el(b"<VerDTD>", &h.ver_dtd, b"</VerDTD>", "VerDTD")?;
         self.el(b"<VerProto>", &h.ver_proto, b"</VerProto>", "VerProto")?;
-        self.el(b"<SessionID>", &h.session_id, b"</SessionID>", "SessionID")?;
-        self.el(b"<MsgID>", &h.msg_id, b"</MsgID>", "MsgID")?;
+        self.el(b"<SessionID>", &h.session_id, b"</SessionID>", "SessionID")
+    }
+
+    /// The MsgID element.
+    pub(crate) fn msg_id(&mut self, msg_id: &str) -> R {
+        self.el(b"<MsgID>", msg_id, b"</MsgID>", "MsgID")
+    }
+
+    /// The rest of `h` after its MsgID, and the SyncBody start tag.
+    pub(crate) fn header_tail(&mut self, h: &SyncHdr<'_>) -> R {
         self.location(
             b"<Target><LocURI>",
             &h.target,
@@ -326,9 +345,6 @@ impl<'s, S: Sink> Enc<'s, S> {
             self.meta(meta)?;
         }
         self.tag(b"</SyncHdr><SyncBody>");
-        for c in &m.body.commands {
-            self.command(c)?;
-        }
         Ok(())
     }
 
