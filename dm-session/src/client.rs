@@ -164,6 +164,19 @@ pub struct ClientEngine {
     /// Ranges of the replies being built that must go in one message (Atomic responses).
     #[serde(skip)]
     glue: Vec<(usize, usize)>,
+    /// The header of this session's replies, encoded once (see [`ReplyHeader`]): derived
+    /// from the rest, so not kept.
+    #[serde(skip)]
+    reply_header: Option<ReplyHeader>,
+}
+
+/// The header of the client's messages, encoded once per session: without Cred (sent only
+/// until the server accepts the client) it depends on the settings, which do not change, and
+/// on the session id alone, MsgID aside.
+#[derive(Clone, Debug)]
+struct ReplyHeader {
+    session_id: String,
+    encoded: syncml_codec::EncodedHeader,
 }
 
 /// How a command ended, for Atomic and Sequence.
@@ -310,6 +323,7 @@ impl ClientEngine {
             incoming: None,
             events: VecDeque::new(),
             glue: Vec::new(),
+            reply_header: None,
         }
     }
 
@@ -413,6 +427,8 @@ impl ClientEngine {
         self.ask_more = false;
         self.may_final = true;
         self.incoming = None;
+        // Once per session (or, with Cred in the header, at the first reply once accepted).
+        self.prepare_reply_header();
         let mut pkg1 = vec![Cmd::alert(alert, Vec::new())];
         let items: Vec<OutItem> = self
             .config
@@ -656,14 +672,22 @@ impl ClientEngine {
             .and_then(|m| usize::try_from(m).ok())
             .unwrap_or(usize::MAX);
         let final_flag = self.may_final && !self.ask_more;
-        let mut msg = header(
-            &self.config,
-            &self.session_id,
-            self.accepted,
-            &self.client_nonce,
-            self.msg_id.saturating_add(1),
-        );
-        msg.body.final_flag = final_flag;
+        let msg_id = self.msg_id.saturating_add(1);
+        let encoding = self.config.encoding.encoding();
+        let reused = if self.prepare_reply_header() {
+            self.reply_header.as_ref().map(|h| &h.encoded)
+        } else {
+            None
+        };
+        let msg = reused.is_none().then(|| {
+            header(
+                &self.config,
+                &self.session_id,
+                self.accepted,
+                &self.client_nonce,
+                msg_id,
+            )
+        });
         let mut ask_more = self
             .ask_more
             .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, List::new()));
@@ -671,9 +695,16 @@ impl ClientEngine {
         let body =
             Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(n_fixed + replies.len() + 2)));
         let encoded = (|| {
-            let mut enc =
-                syncml_codec::MessageEncoder::begin(&msg, self.config.encoding.encoding(), body)
-                    .ok()?;
+            let mut enc = match (reused, &msg) {
+                (Some(h), _) => syncml_codec::MessageEncoder::begin_with_header(
+                    h,
+                    &crate::wire::cmd_id(msg_id),
+                    body,
+                ),
+                (None, Some(m)) => syncml_codec::MessageEncoder::begin(m, encoding, body),
+                (None, None) => return None,
+            }
+            .ok()?;
             let mut next = 1u32;
             enc.answer(&hdr.answer(next, &hdr.refs())).ok()?;
             if let Some(alert) = &mut ask_more {
@@ -694,6 +725,37 @@ impl ClientEngine {
         }
         self.hdr_status = Some(HdrStatus(hdr.into_status()));
         Err(Box::new((replies, glue)))
+    }
+
+    /// Encodes this session's reply header once, when the header holds no Cred (see
+    /// [`ReplyHeader`]); whether `reply_header` is now this session's.
+    fn prepare_reply_header(&mut self) -> bool {
+        if !self.accepted && self.config.client_credentials.is_some() {
+            return false;
+        }
+        if self
+            .reply_header
+            .as_ref()
+            .is_none_or(|h| h.session_id != self.session_id)
+        {
+            let msg = header(
+                &self.config,
+                &self.session_id,
+                self.accepted,
+                &self.client_nonce,
+                0,
+            );
+            let Ok(encoded) =
+                syncml_codec::EncodedHeader::new(&msg.header, self.config.encoding.encoding())
+            else {
+                return false;
+            };
+            self.reply_header = Some(ReplyHeader {
+                session_id: self.session_id.clone(),
+                encoded,
+            });
+        }
+        true
     }
 
     /// Takes an encoded reply not sent yet back into codec form (the SyncHdr Status and
