@@ -13,8 +13,8 @@ use syncml_codec::{
 
 use crate::auth::{decode_nonce, AuthType, Credentials, NonceSource};
 use crate::common::{
-    validate, Assembly, InputLimits, Outbox, Packed, SessionError, Transmit, WireEncoding,
-    OUT_GUESS,
+    validate, Assembly, InputLimits, Outbox, PackHeader, Packed, SessionError, Transmit,
+    WireEncoding, OUT_GUESS,
 };
 use crate::ui::{UiKind, UiRequest, UiResponse, UserInteraction};
 use crate::wire::{number, Cmd, MetaInfo, OutItem, Payload, StatusCmd};
@@ -1366,6 +1366,7 @@ impl ClientEngine {
             self.reply_due = false;
             return Ok(Some(self.transmit(sealed.body, sealed.final_flag)));
         }
+        let reuse_header = self.prepare_reply_header();
         let header = header(
             &self.config,
             &self.session_id,
@@ -1373,6 +1374,11 @@ impl ClientEngine {
             &self.client_nonce,
             self.msg_id,
         );
+        let encoded_header = self
+            .reply_header
+            .as_ref()
+            .filter(|_| reuse_header)
+            .map(|h| &h.encoded);
         let mut ready = std::mem::take(&mut self.ready);
         // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them.
         let mut fixed: Vec<Reply> = Vec::with_capacity(2);
@@ -1399,8 +1405,17 @@ impl ClientEngine {
         }
         let packed = if ready.is_empty() {
             let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
-            self.outbox
-                .pack(&header, &fixed, max, encoding, allow_final, true)?
+            self.outbox.pack(
+                PackHeader {
+                    message: &header,
+                    encoded: encoded_header,
+                },
+                &fixed,
+                max,
+                encoding,
+                allow_final,
+                true,
+            )?
         } else {
             match send_ready(header, fixed, ready, max, encoding, allow_final) {
                 Ok(packed) => packed,
@@ -1417,8 +1432,17 @@ impl ClientEngine {
                         &self.client_nonce,
                         self.msg_id,
                     );
-                    self.outbox
-                        .pack(&header, &fixed, max, encoding, allow_final, true)?
+                    self.outbox.pack(
+                        PackHeader {
+                            message: &header,
+                            encoded: encoded_header,
+                        },
+                        &fixed,
+                        max,
+                        encoding,
+                        allow_final,
+                        true,
+                    )?
                 }
             }
         };

@@ -182,6 +182,14 @@ pub(crate) struct Outbox {
     pub chunking: Option<Chunking>,
 }
 
+/// The header of a message to pack: as a message (its MsgID, and for measuring), and
+/// encoded once when the engine keeps it so ([`syncml_codec::EncodedHeader`]).
+#[derive(Clone, Copy)]
+pub(crate) struct PackHeader<'h, 'm> {
+    pub(crate) message: &'h Message<'m>,
+    pub(crate) encoded: Option<&'h syncml_codec::EncodedHeader>,
+}
+
 /// One message as packed: its bytes and the CmdIDs given to the commands it carries.
 pub(crate) struct Packed {
     pub body: Vec<u8>,
@@ -237,13 +245,17 @@ impl Outbox {
     /// `allow_final`: the message may carry Final once everything is sent.
     pub(crate) fn pack(
         &mut self,
-        header: &Message<'_>,
+        header: PackHeader<'_, '_>,
         fixed: &[Cmd],
         max: usize,
         encoding: Encoding,
         allow_final: bool,
         may_send_queue: bool,
     ) -> Result<Packed, SessionError> {
+        let PackHeader {
+            message: header,
+            encoded: encoded_header,
+        } = header;
         // Statuses and Results always go out; new commands only when allowed.
         let mut ids = Vec::new();
         let mut next = 0u32;
@@ -294,7 +306,17 @@ impl Outbox {
         msg.body.final_flag = all_final;
         // Encoding once and checking the size is cheaper than measuring first.
         let mut body = Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(sendable + 2)));
-        syncml_codec::encode(&msg, encoding, &mut body)?;
+        match encoded_header.filter(|h| h.encoding() == encoding) {
+            Some(h) => {
+                let mut enc =
+                    syncml_codec::MessageEncoder::begin_with_header(h, &msg.header.msg_id, body)?;
+                for c in &msg.body.commands {
+                    enc.command(c)?;
+                }
+                body = enc.finish(msg.body.final_flag);
+            }
+            None => syncml_codec::encode(&msg, encoding, &mut body)?,
+        }
         if body.len() <= max {
             drop(msg);
             self.queue.drain(..sendable);
@@ -337,7 +359,17 @@ impl Outbox {
             // The next command cannot fit in any message: split it now, so it is not
             // left behind the Statuses forever.
             self.split_oversized(take, max)?;
-            return self.pack(header, fixed, max, encoding, allow_final, may_send_queue);
+            return self.pack(
+                PackHeader {
+                    message: header,
+                    encoded: encoded_header,
+                },
+                fixed,
+                max,
+                encoding,
+                allow_final,
+                may_send_queue,
+            );
         }
         if take < sendable {
             take = self.unglued(take);

@@ -9,7 +9,8 @@ use syncml_codec::{AlertCode, Command, Message};
 
 use crate::auth::{decode_nonce, AuthType, Credentials, NonceSource};
 use crate::common::{
-    validate, Assembly, Handle, InputLimits, Outbox, Queued, SessionError, Transmit, WireEncoding,
+    validate, Assembly, Handle, InputLimits, Outbox, PackHeader, Queued, SessionError, Transmit,
+    WireEncoding,
 };
 use crate::wire::{Cmd, MetaInfo, OutItem, StatusCmd};
 
@@ -167,6 +168,20 @@ pub struct ServerEngine {
     aborting: bool,
     reply_due: bool,
     events: VecDeque<ServerEvent>,
+    /// The header of this session's messages, encoded once (see [`SessionHeader`]):
+    /// derived from the rest, so not kept.
+    #[serde(skip)]
+    reply_header: Option<SessionHeader>,
+}
+
+/// The header of the server's messages, encoded once per session: without Cred (sent only
+/// until the client accepts the server) it depends on the settings, which do not change,
+/// the session id and the device's id alone, MsgID aside.
+#[derive(Clone, Debug)]
+struct SessionHeader {
+    session_id: String,
+    device_id: String,
+    encoded: syncml_codec::EncodedHeader,
 }
 
 impl ServerEngine {
@@ -198,6 +213,7 @@ impl ServerEngine {
             aborting: false,
             reply_due: false,
             events: VecDeque::new(),
+            reply_header: None,
         }
     }
 
@@ -682,6 +698,23 @@ impl ServerEngine {
             b = b.cred(t, d);
         }
         let header = b.build();
+        let encoding = self.config.encoding.encoding();
+        let cred_free = self.server_accepted || creds.is_none();
+        let current = |h: &SessionHeader| h.session_id == session && h.device_id == self.device_id;
+        if cred_free && !self.reply_header.as_ref().is_some_and(current) {
+            self.reply_header = syncml_codec::EncodedHeader::new(&header.header, encoding)
+                .ok()
+                .map(|encoded| SessionHeader {
+                    session_id: session.to_owned(),
+                    device_id: self.device_id.clone(),
+                    encoded,
+                });
+        }
+        let encoded_header = self
+            .reply_header
+            .as_ref()
+            .filter(|h| cred_free && current(h))
+            .map(|h| &h.encoded);
         let mut fixed = Vec::new();
         if let Some(h) = self.hdr_status.take() {
             fixed.push(Cmd::Status(h));
@@ -710,10 +743,13 @@ impl ServerEngine {
             .and_then(|m| usize::try_from(m).ok())
             .unwrap_or(usize::MAX);
         let packed = self.outbox.pack(
-            &header,
+            PackHeader {
+                message: &header,
+                encoded: encoded_header,
+            },
             &fixed,
             max,
-            self.config.encoding.encoding(),
+            encoding,
             !next_message_response,
             may_send,
         )?;
