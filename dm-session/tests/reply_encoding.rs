@@ -184,6 +184,47 @@ fn a_reply_from_the_kept_header_is_the_reply_from_a_fresh_one() {
     }
 }
 
+/// The server keeps its session's header encoded too: one engine serving two sessions in
+/// turn, from two devices, heads every message with the session and the device it belongs
+/// to, and each message's header with the session's first but for the MsgID.
+#[test]
+fn the_server_heads_each_session_with_its_own_header() {
+    for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
+        let (mut first, mut server) = engines(enc);
+        let mut other = ClientConfig::new("IMEI:000000000000042", SERVER, SERVER_URI);
+        other.encoding = enc;
+        let mut second = ClientEngine::new(other, b"second");
+        for (client, session, device) in [
+            (&mut first, "1A2B", DEVICE),
+            (&mut second, "77", "IMEI:000000000000042"),
+        ] {
+            let mut tree = device_tree();
+            client.start(&mut tree, session);
+            let run = drive(
+                client,
+                &mut server,
+                &mut tree,
+                &mut NoUi,
+                scripted(vec![vec![Cmd::get("./App/Name")], vec![Cmd::get("./App")]]),
+            );
+            assert!(run.server_msgs.len() >= 3, "{enc:?} {session}");
+            let headers: Vec<_> = run
+                .server_msgs
+                .iter()
+                .map(|t| syncml_codec::decode(&t.body).unwrap().header.into_owned())
+                .collect();
+            for (i, h) in headers.iter().enumerate() {
+                assert_eq!(h.session_id, session, "{enc:?}");
+                assert_eq!(h.target.loc_uri, device, "{enc:?}");
+                assert_eq!(h.msg_id, (i + 1).to_string(), "{enc:?}");
+                let mut same = h.clone();
+                same.msg_id = "1".into();
+                assert_eq!(same, headers[0], "{enc:?} {session} message {i}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_new_client_nonce_before_the_reply_goes_into_its_cred() {
     for enc in [WireEncoding::Xml, WireEncoding::Wbxml] {
