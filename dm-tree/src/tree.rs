@@ -480,6 +480,10 @@ pub struct Tree {
     now: Option<Box<str>>,
     bindings: Vec<Binding>,
     mounts: Vec<Mount>,
+    /// The first bytes of the mount roots, a bit per byte value (every bit once the root
+    /// itself is mounted): most commands' targets lie below no mount, which this tells
+    /// without reading the mounts (their roots are behind two pointers).
+    mount_initials: [u64; 4],
     alerts: AlertQueue,
 }
 
@@ -548,6 +552,7 @@ impl Tree {
             now: None,
             bindings: Vec::new(),
             mounts: Vec::new(),
+            mount_initials: [0; 4],
             alerts: AlertQueue::new(),
         }
     }
@@ -607,6 +612,14 @@ impl Tree {
     /// Mounts a handler serving the values and Exec of the subtree at `root`.
     pub fn mount(&mut self, root: &str, handler: Box<dyn MoHandler>) -> Result<(), Status> {
         let uri = Uri::parse(root, &UriLimits::UNLIMITED).map_err(|e| e.status())?;
+        match uri.path().as_bytes().first() {
+            Some(&b) => {
+                if let Some(word) = self.mount_initials.get_mut(usize::from(b >> 6)) {
+                    *word |= 1 << (b & 63);
+                }
+            }
+            None => self.mount_initials = [u64::MAX; 4],
+        }
         self.mounts.push(Mount {
             root: uri.path().to_owned(),
             handler: Some(handler),
@@ -881,7 +894,21 @@ impl Tree {
         }
     }
 
+    /// Whether `path` may lie at or below a mount root; `false` is exact.
+    fn may_be_mounted(&self, path: &str) -> bool {
+        match path.as_bytes().first() {
+            Some(&b) => self
+                .mount_initials
+                .get(usize::from(b >> 6))
+                .is_some_and(|word| (word >> (b & 63)) & 1 != 0),
+            None => !self.mounts.is_empty(),
+        }
+    }
+
     fn mount_for(&self, path: &str) -> Option<(usize, usize)> {
+        if !self.may_be_mounted(path) {
+            return None;
+        }
         let mut best: Option<(usize, usize)> = None;
         for (i, m) in self.mounts.iter().enumerate() {
             if let Some(len) = under(path, &m.root) {
@@ -1008,6 +1035,10 @@ impl Tree {
         query: bool,
     ) -> Result<(), Status> {
         let path = uri.path();
+        // A query reads the mounts below the target too, which no initial tells.
+        if !query && !self.may_be_mounted(path) {
+            return Ok(());
+        }
         for m in &mut self.mounts {
             let rel = match under(path, &m.root) {
                 Some(len) => path.get(len..).unwrap_or(""),

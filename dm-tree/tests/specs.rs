@@ -477,3 +477,60 @@ fn handlers_hear_about_changes_and_can_derive_nodes() {
     let log = changes.lock().unwrap();
     assert_eq!(log[log.len() - 3..], ["Get  nosy", "Get  nosy", "Get  srv"]);
 }
+
+/// Records the reads and changes it is told of, by their paths below the mount.
+struct Witness(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl MoHandler for Witness {
+    fn on_read(&mut self, _server: Option<&str>, path: Uri<'_>) -> Result<(), Status> {
+        self.0.lock().unwrap().push(format!("read {path}"));
+        Ok(())
+    }
+    fn after_change(&mut self, _tree: &mut Tree, change: &dm_tree::Change<'_>) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("change {}", change.path));
+    }
+    fn exec(&mut self, _tree: &mut Tree, _request: &ExecRequest<'_>) -> Status {
+        Status::OK
+    }
+}
+
+/// A handler hears of every command below its mount and of none elsewhere, whatever the
+/// first byte of the paths (the tree passes over mounts by the first byte of their roots).
+#[test]
+fn handlers_hear_of_their_subtree_only() {
+    for root in [".", "./Vendor/Mo", "./Ä"] {
+        let mut t = Tree::new();
+        for (uri, format) in [
+            ("./Vendor", Format::Node),
+            ("./Vendor/Mo", Format::Node),
+            ("./Vendor/Mo/Level", Format::Chr),
+            ("./Vx", Format::Chr),
+            ("./Other", Format::Chr),
+            ("./Ä", Format::Node),
+            ("./Ä/Ö", Format::Chr),
+        ] {
+            let op = Op::add(uri).with_format(format);
+            assert_eq!(t.execute_local(&op).status, Status::OK, "{uri}");
+        }
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        t.mount(root, Box::new(Witness(Arc::clone(&seen)))).unwrap();
+        for uri in ["./Vendor/Mo/Level", "./Vx", "./Other", "./Ä/Ö"] {
+            assert_eq!(t.execute_local(&Op::get(uri)).status, Status::OK, "{uri}");
+            let replace = Op::replace(uri).with_text("v");
+            assert_eq!(t.execute_local(&replace).status, Status::OK, "{uri}");
+        }
+        let heard = seen.lock().unwrap().clone();
+        let want: Vec<String> = match root {
+            "." => ["./Vendor/Mo/Level", "./Vx", "./Other", "./Ä/Ö"]
+                .iter()
+                .flat_map(|p| [format!("read {p}"), format!("change {p}")])
+                .collect(),
+            "./Vendor/Mo" => vec!["read ./Level".into(), "change ./Level".into()],
+            _ => vec!["read ./Ö".into(), "change ./Ö".into()],
+        };
+        assert_eq!(heard, want, "mounted at {root}");
+    }
+}
