@@ -679,15 +679,7 @@ impl ClientEngine {
         } else {
             None
         };
-        let msg = reused.is_none().then(|| {
-            header(
-                &self.config,
-                &self.session_id,
-                self.accepted,
-                &self.client_nonce,
-                msg_id,
-            )
-        });
+        let msg = reused.is_none().then(|| self.header(msg_id));
         let mut ask_more = self
             .ask_more
             .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, List::new()));
@@ -738,13 +730,7 @@ impl ClientEngine {
             .as_ref()
             .is_none_or(|h| h.session_id != self.session_id)
         {
-            let msg = header(
-                &self.config,
-                &self.session_id,
-                self.accepted,
-                &self.client_nonce,
-                0,
-            );
+            let msg = self.header(0);
             let Ok(encoded) =
                 syncml_codec::EncodedHeader::new(&msg.header, self.config.encoding.encoding())
             else {
@@ -1403,19 +1389,17 @@ impl ClientEngine {
             // while the outbox is empty).
             std::mem::take(&mut ready).into_outbox(&mut self.outbox);
         }
-        let packed = if ready.is_empty() {
+        // The fixed commands and what waits in the outbox, as the outbox packs them.
+        let pack = |outbox: &mut Outbox, message: &Message<'_>, fixed: &[Command<'_>]| {
             let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
-            self.outbox.pack(
-                PackHeader {
-                    message: &header,
-                    encoded: encoded_header,
-                },
-                &fixed,
-                max,
-                encoding,
-                allow_final,
-                true,
-            )?
+            let header = PackHeader {
+                message,
+                encoded: encoded_header,
+            };
+            outbox.pack(header, &fixed, max, encoding, allow_final, true)
+        };
+        let packed = if ready.is_empty() {
+            pack(&mut self.outbox, &header, &fixed)?
         } else {
             match send_ready(header, fixed, ready, max, encoding, allow_final) {
                 Ok(packed) => packed,
@@ -1424,7 +1408,6 @@ impl ClientEngine {
                     // queued command, split over messages where needed.
                     queue_owned(&mut self.outbox, &cmds, &glue);
                     drop(cmds);
-                    let fixed: Vec<Cmd> = fixed.iter().filter_map(Cmd::from_command).collect();
                     let header = self::header(
                         &self.config,
                         &self.session_id,
@@ -1432,17 +1415,7 @@ impl ClientEngine {
                         &self.client_nonce,
                         self.msg_id,
                     );
-                    self.outbox.pack(
-                        PackHeader {
-                            message: &header,
-                            encoded: encoded_header,
-                        },
-                        &fixed,
-                        max,
-                        encoding,
-                        allow_final,
-                        true,
-                    )?
+                    pack(&mut self.outbox, &header, &fixed)?
                 }
             }
         };
