@@ -17,56 +17,9 @@
 
 use std::hint::black_box;
 
-use benches::session::{canned, device_tree, engines, restore_tree, PACKAGES};
+use benches::session::{canned, device_tree, full_session, restore_tree, PACKAGES};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use dm_session::{Cmd, NoUi, WireEncoding};
-use dm_tree::Tree;
-
-/// One whole session: pkg 1, pkg 2 (4 commands), pkg 3, pkg 4 (4 commands), pkg 5, and the
-/// server's closing message.
-fn full_session(enc: WireEncoding, tree: &mut Tree) -> usize {
-    let (mut c, mut s) = engines(enc);
-    let mut packages = vec![
-        vec![
-            Cmd::replace("./App/N3", "x"),
-            Cmd::add("./App/Fresh", "chr", Some("y".into())),
-            Cmd::delete("./App/Fresh"),
-            Cmd::get("./App/Sub"),
-        ],
-        vec![
-            Cmd::get("./App/N1"),
-            Cmd::get("./App/N2"),
-            Cmd::replace("./App/N4", "z"),
-            Cmd::get("./DevInfo/Mod"),
-        ],
-    ];
-    c.start(tree, "1A2B");
-    let mut t = c.poll_transmit().unwrap().unwrap();
-    let mut messages = 1;
-    loop {
-        s.handle_incoming(&t.body, None).unwrap();
-        while s.poll_event().is_some() {}
-        if let Some(p) = packages.pop() {
-            for cmd in p {
-                s.queue(cmd);
-            }
-        }
-        let Some(r) = s.poll_transmit().unwrap() else {
-            break;
-        };
-        messages += 1;
-        c.handle_incoming(tree, &mut NoUi, &r.body, None).unwrap();
-        while c.poll_event().is_some() {}
-        match c.poll_transmit().unwrap() {
-            Some(x) => {
-                messages += 1;
-                t = x;
-            }
-            None => break,
-        }
-    }
-    messages
-}
+use dm_session::{NoUi, WireEncoding};
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("session/full-5-packages");

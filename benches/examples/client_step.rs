@@ -1,5 +1,7 @@
 //! The client step of `benches/session.rs` in a plain loop, for profilers (callgrind):
-//! `client_step <1-get|20-mixed|500-replace> <xml|wbxml> [iterations]`.
+//! `client_step <1-get|20-mixed|500-replace> <xml|wbxml> [iterations]` (toggle
+//! `client_step::step`); `client_step full-session <xml|wbxml> [iterations]` runs the whole
+//! session of the benchmark instead (toggle `client_step::whole`).
 
 #![allow(
     missing_docs,
@@ -11,7 +13,7 @@
 
 use std::hint::black_box;
 
-use benches::session::{canned, restore_tree, PACKAGES};
+use benches::session::{canned, device_tree, full_session, restore_tree, PACKAGES};
 use dm_session::{ClientEngine, NoUi, WireEncoding};
 use dm_tree::Tree;
 
@@ -23,6 +25,12 @@ fn main() {
         _ => WireEncoding::Xml,
     };
     let n: usize = args.get(3).map_or(1000, |s| s.parse().unwrap());
+    if pkg == "full-session" {
+        let mut tree = device_tree();
+        let messages: usize = (0..n).map(|_| whole(enc, &mut tree)).sum();
+        println!("{pkg} {enc:?} x{n}: {messages} messages");
+        return;
+    }
     let Some((_, cmds)) = PACKAGES.iter().find(|(name, _)| *name == pkg) else {
         panic!("unknown package {pkg}");
     };
@@ -44,4 +52,9 @@ fn step(cl: &mut ClientEngine, tree: &mut Tree, body: &[u8], total: &mut usize) 
         .unwrap();
     let out = cl.poll_transmit().unwrap().unwrap();
     *total += out.body.len();
+}
+
+#[inline(never)]
+fn whole(enc: WireEncoding, tree: &mut Tree) -> usize {
+    full_session(enc, black_box(tree))
 }

@@ -1,7 +1,7 @@
 //! The device tree, engines and canned server packages of the session benchmark, shared by
 //! `benches/session.rs` and the `client_step` example (which profiles the same step).
 
-use dm_session::{ClientConfig, ClientEngine, Cmd, ServerConfig, ServerEngine, WireEncoding};
+use dm_session::{ClientConfig, ClientEngine, Cmd, NoUi, ServerConfig, ServerEngine, WireEncoding};
 use dm_tree::{ExecRequest, Format, MoHandler, Op, Snapshot, Status, Tree};
 
 /// The device's id.
@@ -194,7 +194,57 @@ impl Canned {
     pub fn reply(&self) -> Result<Vec<u8>, dm_session::SessionError> {
         let mut client = self.client.clone();
         let mut tree = restore_tree(&self.tree);
-        client.handle_incoming(&mut tree, &mut dm_session::NoUi, &self.package2, None)?;
+        client.handle_incoming(&mut tree, &mut NoUi, &self.package2, None)?;
         Ok(client.poll_transmit()?.map(|t| t.body).unwrap_or_default())
     }
+}
+
+/// One whole session on `tree`: pkg 1, pkg 2 (4 commands), pkg 3, pkg 4 (4 commands), pkg 5,
+/// and the server's closing message. Returns the number of messages (6).
+///
+/// # Panics
+/// If the engines fail on their own messages (a bug in dm-session).
+#[allow(clippy::unwrap_used)]
+pub fn full_session(enc: WireEncoding, tree: &mut Tree) -> usize {
+    let (mut c, mut s) = engines(enc);
+    let mut packages = vec![
+        vec![
+            Cmd::replace("./App/N3", "x"),
+            Cmd::add("./App/Fresh", "chr", Some("y".into())),
+            Cmd::delete("./App/Fresh"),
+            Cmd::get("./App/Sub"),
+        ],
+        vec![
+            Cmd::get("./App/N1"),
+            Cmd::get("./App/N2"),
+            Cmd::replace("./App/N4", "z"),
+            Cmd::get("./DevInfo/Mod"),
+        ],
+    ];
+    c.start(tree, "1A2B");
+    let mut t = c.poll_transmit().unwrap().unwrap();
+    let mut messages = 1;
+    loop {
+        s.handle_incoming(&t.body, None).unwrap();
+        while s.poll_event().is_some() {}
+        if let Some(p) = packages.pop() {
+            for cmd in p {
+                s.queue(cmd);
+            }
+        }
+        let Some(r) = s.poll_transmit().unwrap() else {
+            break;
+        };
+        messages += 1;
+        c.handle_incoming(tree, &mut NoUi, &r.body, None).unwrap();
+        while c.poll_event().is_some() {}
+        match c.poll_transmit().unwrap() {
+            Some(x) => {
+                messages += 1;
+                t = x;
+            }
+            None => break,
+        }
+    }
+    messages
 }
