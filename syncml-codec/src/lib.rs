@@ -233,19 +233,25 @@ pub struct EncodedHeader {
 impl EncodedHeader {
     /// Encodes `header` in `encoding` (its MsgID aside).
     pub fn new(header: &SyncHdr<'_>, encoding: Encoding) -> Result<Self, EncodeError> {
+        // Room for the usual header at once: grown from empty, each part would be reallocated
+        // three or four times.
+        const ROOM: usize = 256;
         let (head, tail, page) = match encoding {
             Encoding::Xml => {
-                let (mut head, mut tail) = (Vec::new(), Vec::new());
+                let (mut head, mut tail) = (Vec::with_capacity(ROOM), Vec::with_capacity(ROOM));
                 xml::encode::Enc::new(&mut head).header_head(header)?;
                 xml::encode::Enc::new(&mut tail).header_tail(header)?;
                 (head, tail, 0)
             }
             Encoding::Wbxml => {
-                let mut w = wbxml::writer(Vec::new());
+                let mut w = wbxml::writer(Vec::with_capacity(ROOM));
                 wbxml::encode::Enc::new(&mut w).header_head(header)?;
                 let head = w.finish();
                 // The MsgID element between them is on page 0, which it leaves current.
-                let mut w = ::wbxml::Writer::resume(Vec::new(), ::wbxml::tokens::syncml::PAGE);
+                let mut w = ::wbxml::Writer::resume(
+                    Vec::with_capacity(ROOM),
+                    ::wbxml::tokens::syncml::PAGE,
+                );
                 wbxml::encode::Enc::new(&mut w).header_tail(header)?;
                 let page = w.page();
                 (head, w.finish(), page)
