@@ -13,8 +13,8 @@ use syncml_codec::{
 
 use crate::auth::{decode_nonce, AuthType, Credentials, NonceSource};
 use crate::common::{
-    validate, Assembly, InputLimits, Outbox, PackHeader, Packed, SessionError, Transmit,
-    WireEncoding, OUT_GUESS,
+    validate, Assembly, InputLimits, KeptHeader, Outbox, PackHeader, Packed, SessionError,
+    Transmit, WireEncoding, OUT_GUESS,
 };
 use crate::ui::{UiKind, UiRequest, UiResponse, UserInteraction};
 use crate::wire::{number, Cmd, MetaInfo, OutItem, Payload, StatusCmd};
@@ -164,19 +164,9 @@ pub struct ClientEngine {
     /// Ranges of the replies being built that must go in one message (Atomic responses).
     #[serde(skip)]
     glue: Vec<(usize, usize)>,
-    /// The header of this session's replies, encoded once (see [`ReplyHeader`]): derived
-    /// from the rest, so not kept.
+    /// This session's message header, encoded once (see [`KeptHeader`]).
     #[serde(skip)]
-    reply_header: Option<ReplyHeader>,
-}
-
-/// The header of the client's messages, encoded once per session: without Cred (sent only
-/// until the server accepts the client) it depends on the settings, which do not change, and
-/// on the session id alone, MsgID aside.
-#[derive(Clone, Debug)]
-struct ReplyHeader {
-    session_id: String,
-    encoded: syncml_codec::EncodedHeader,
+    kept_header: Option<KeptHeader>,
 }
 
 /// How a command ended, for Atomic and Sequence.
@@ -323,7 +313,7 @@ impl ClientEngine {
             incoming: None,
             events: VecDeque::new(),
             glue: Vec::new(),
-            reply_header: None,
+            kept_header: None,
         }
     }
 
@@ -427,8 +417,6 @@ impl ClientEngine {
         self.ask_more = false;
         self.may_final = true;
         self.incoming = None;
-        // Once per session (or, with Cred in the header, at the first reply once accepted).
-        self.prepare_reply_header();
         let mut pkg1 = vec![Cmd::alert(alert, Vec::new())];
         let items: Vec<OutItem> = self
             .config
@@ -674,12 +662,10 @@ impl ClientEngine {
         let final_flag = self.may_final && !self.ask_more;
         let msg_id = self.msg_id.saturating_add(1);
         let encoding = self.config.encoding.encoding();
-        let reused = if self.prepare_reply_header() {
-            self.reply_header.as_ref().map(|h| &h.encoded)
-        } else {
-            None
-        };
-        let msg = reused.is_none().then(|| self.header(msg_id));
+        let kept = self
+            .keep_header()
+            .then(|| self.kept_header.as_ref().map(KeptHeader::encoded))
+            .flatten();
         let mut ask_more = self
             .ask_more
             .then(|| Command::alert(Cow::Borrowed(""), AlertCode::NextMessage, List::new()));
@@ -687,14 +673,13 @@ impl ClientEngine {
         let body =
             Vec::with_capacity(max.min(OUT_GUESS.saturating_mul(n_fixed + replies.len() + 2)));
         let encoded = (|| {
-            let mut enc = match (reused, &msg) {
-                (Some(h), _) => syncml_codec::MessageEncoder::begin_with_header(
+            let mut enc = match kept {
+                Some(h) => syncml_codec::MessageEncoder::begin_with_header(
                     h,
                     &crate::wire::cmd_id(msg_id),
                     body,
                 ),
-                (None, Some(m)) => syncml_codec::MessageEncoder::begin(m, encoding, body),
-                (None, None) => return None,
+                None => syncml_codec::MessageEncoder::begin(&self.header(msg_id), encoding, body),
             }
             .ok()?;
             let mut next = 1u32;
@@ -705,7 +690,6 @@ impl ClientEngine {
             }
             replies.encode(enc, next, max, final_flag)
         })();
-        drop(msg);
         if let Some(body) = encoded {
             self.sealed = Some(Sealed {
                 body,
@@ -719,29 +703,27 @@ impl ClientEngine {
         Err(Box::new((replies, glue)))
     }
 
-    /// Encodes this session's reply header once, when the header holds no Cred (see
-    /// [`ReplyHeader`]); whether `reply_header` is now this session's.
-    fn prepare_reply_header(&mut self) -> bool {
+    /// Keeps this session's header encoded while it holds no Cred (sent only until the
+    /// server accepts the client); whether `kept_header` is this session's.
+    fn keep_header(&mut self) -> bool {
         if !self.accepted && self.config.client_credentials.is_some() {
             return false;
         }
-        if self
-            .reply_header
-            .as_ref()
-            .is_none_or(|h| h.session_id != self.session_id)
-        {
-            let msg = self.header(0);
-            let Ok(encoded) =
-                syncml_codec::EncodedHeader::new(&msg.header, self.config.encoding.encoding())
-            else {
-                return false;
-            };
-            self.reply_header = Some(ReplyHeader {
-                session_id: self.session_id.clone(),
-                encoded,
-            });
-        }
-        true
+        KeptHeader::keep(
+            &mut self.kept_header,
+            &self.session_id,
+            &self.config.server_uri,
+            self.config.encoding.encoding(),
+            || {
+                header(
+                    &self.config,
+                    &self.session_id,
+                    self.accepted,
+                    &self.client_nonce,
+                    0,
+                )
+            },
+        )
     }
 
     /// Takes an encoded reply not sent yet back into codec form (the SyncHdr Status and
@@ -1352,7 +1334,7 @@ impl ClientEngine {
             self.reply_due = false;
             return Ok(Some(self.transmit(sealed.body, sealed.final_flag)));
         }
-        let reuse_header = self.prepare_reply_header();
+        let keep_header = self.keep_header();
         let header = header(
             &self.config,
             &self.session_id,
@@ -1361,10 +1343,10 @@ impl ClientEngine {
             self.msg_id,
         );
         let encoded_header = self
-            .reply_header
+            .kept_header
             .as_ref()
-            .filter(|_| reuse_header)
-            .map(|h| &h.encoded);
+            .filter(|_| keep_header)
+            .map(KeptHeader::encoded);
         let mut ready = std::mem::take(&mut self.ready);
         // The SyncHdr Status and a 1222 go first in any case; the ready replies follow them.
         let mut fixed: Vec<Reply> = Vec::with_capacity(2);

@@ -182,6 +182,49 @@ pub(crate) struct Outbox {
     pub chunking: Option<Chunking>,
 }
 
+/// An engine's message header encoded once for a session (see
+/// [`syncml_codec::EncodedHeader`]): without Cred, a client's header depends on its settings,
+/// which do not change, and the session id; a server's also on the device it talks to. Not
+/// serialised: derived from the rest, it is made again on the first message after a restore.
+#[derive(Clone, Debug)]
+pub(crate) struct KeptHeader {
+    session_id: String,
+    peer: String,
+    encoded: syncml_codec::EncodedHeader,
+}
+
+impl KeptHeader {
+    /// Makes sure `slot` holds the header of `session_id` with `peer`, encoding the one
+    /// `header` builds when it holds none or another session's; whether it now does (a
+    /// header that cannot be encoded leaves it empty).
+    pub(crate) fn keep<'h>(
+        slot: &mut Option<Self>,
+        session_id: &str,
+        peer: &str,
+        encoding: Encoding,
+        header: impl FnOnce() -> Message<'h>,
+    ) -> bool {
+        let current = slot
+            .as_ref()
+            .is_some_and(|k| k.session_id == session_id && k.peer == peer);
+        if !current {
+            *slot = syncml_codec::EncodedHeader::new(&header().header, encoding)
+                .ok()
+                .map(|encoded| Self {
+                    session_id: session_id.to_owned(),
+                    peer: peer.to_owned(),
+                    encoded,
+                });
+        }
+        slot.is_some()
+    }
+
+    /// The encoded header.
+    pub(crate) fn encoded(&self) -> &syncml_codec::EncodedHeader {
+        &self.encoded
+    }
+}
+
 /// The header of a message to pack: as a message (its MsgID, and for measuring), and
 /// encoded once when the engine keeps it so ([`syncml_codec::EncodedHeader`]).
 #[derive(Clone, Copy)]

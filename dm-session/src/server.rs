@@ -9,8 +9,8 @@ use syncml_codec::{AlertCode, Command, Message};
 
 use crate::auth::{decode_nonce, AuthType, Credentials, NonceSource};
 use crate::common::{
-    validate, Assembly, Handle, InputLimits, Outbox, PackHeader, Queued, SessionError, Transmit,
-    WireEncoding,
+    validate, Assembly, Handle, InputLimits, KeptHeader, Outbox, PackHeader, Queued, SessionError,
+    Transmit, WireEncoding,
 };
 use crate::wire::{Cmd, MetaInfo, OutItem, StatusCmd};
 
@@ -168,20 +168,9 @@ pub struct ServerEngine {
     aborting: bool,
     reply_due: bool,
     events: VecDeque<ServerEvent>,
-    /// The header of this session's messages, encoded once (see [`SessionHeader`]):
-    /// derived from the rest, so not kept.
+    /// This session's message header, encoded once (see [`KeptHeader`]).
     #[serde(skip)]
-    reply_header: Option<SessionHeader>,
-}
-
-/// The header of the server's messages, encoded once per session: without Cred (sent only
-/// until the client accepts the server) it depends on the settings, which do not change,
-/// the session id and the device's id alone, MsgID aside.
-#[derive(Clone, Debug)]
-struct SessionHeader {
-    session_id: String,
-    device_id: String,
-    encoded: syncml_codec::EncodedHeader,
+    kept_header: Option<KeptHeader>,
 }
 
 impl ServerEngine {
@@ -213,7 +202,7 @@ impl ServerEngine {
             aborting: false,
             reply_due: false,
             events: VecDeque::new(),
-            reply_header: None,
+            kept_header: None,
         }
     }
 
@@ -699,22 +688,21 @@ impl ServerEngine {
         }
         let header = b.build();
         let encoding = self.config.encoding.encoding();
-        let cred_free = self.server_accepted || creds.is_none();
-        let current = |h: &SessionHeader| h.session_id == session && h.device_id == self.device_id;
-        if cred_free && !self.reply_header.as_ref().is_some_and(current) {
-            self.reply_header = syncml_codec::EncodedHeader::new(&header.header, encoding)
-                .ok()
-                .map(|encoded| SessionHeader {
-                    session_id: session.to_owned(),
-                    device_id: self.device_id.clone(),
-                    encoded,
-                });
-        }
+        // Without Cred (sent only until the client accepts the server), the header is the
+        // session's.
+        let keep = (self.server_accepted || creds.is_none())
+            && KeptHeader::keep(
+                &mut self.kept_header,
+                session,
+                &self.device_id,
+                encoding,
+                || header.clone(),
+            );
         let encoded_header = self
-            .reply_header
+            .kept_header
             .as_ref()
-            .filter(|h| cred_free && current(h))
-            .map(|h| &h.encoded);
+            .filter(|_| keep)
+            .map(KeptHeader::encoded);
         let mut fixed = Vec::new();
         if let Some(h) = self.hdr_status.take() {
             fixed.push(Cmd::Status(h));

@@ -224,10 +224,9 @@ pub struct EncodedHeader {
     encoding: Encoding,
     /// The document up to the MsgID element.
     head: Vec<u8>,
-    /// What follows the MsgID element, through the SyncBody start tag.
+    /// What follows the MsgID element, through the SyncBody start tag (on page 0 in WBXML,
+    /// which the MsgID element is on too, so both parts end there).
     tail: Vec<u8>,
-    /// The WBXML code page after the tail (0 in XML).
-    page: u8,
 }
 
 impl EncodedHeader {
@@ -236,12 +235,12 @@ impl EncodedHeader {
         // Room for the usual header at once: grown from empty, each part would be reallocated
         // three or four times.
         const ROOM: usize = 256;
-        let (head, tail, page) = match encoding {
+        let (head, tail) = match encoding {
             Encoding::Xml => {
                 let (mut head, mut tail) = (Vec::with_capacity(ROOM), Vec::with_capacity(ROOM));
                 xml::encode::Enc::new(&mut head).header_head(header)?;
                 xml::encode::Enc::new(&mut tail).header_tail(header)?;
-                (head, tail, 0)
+                (head, tail)
             }
             Encoding::Wbxml => {
                 let mut w = wbxml::writer(Vec::with_capacity(ROOM));
@@ -253,15 +252,13 @@ impl EncodedHeader {
                     ::wbxml::tokens::syncml::PAGE,
                 );
                 wbxml::encode::Enc::new(&mut w).header_tail(header)?;
-                let page = w.page();
-                (head, w.finish(), page)
+                (head, w.finish())
             }
         };
         Ok(Self {
             encoding,
             head,
             tail,
-            page,
         })
     }
 
@@ -293,7 +290,7 @@ impl MessageEncoder {
                 wbxml::encode::Enc::new(&mut w).msg_id(msg_id)?;
                 let mut buf = w.finish();
                 buf.extend_from_slice(&header.tail);
-                EncoderOut::Wbxml(::wbxml::Writer::resume(buf, header.page))
+                EncoderOut::Wbxml(::wbxml::Writer::resume(buf, ::wbxml::tokens::syncml::PAGE))
             }
         };
         Ok(Self { out })
