@@ -5,6 +5,11 @@
 //! path. Where it gives a message, the full decoder gives the same one (the tests and the
 //! `syncml_wbxml_fast` fuzz target hold it to that).
 //!
+//! The commonest shapes (a Status of the usual elements in their usual order; an item
+//! command or Exec whose Items hold a Target, a Meta and Data; the usual header) are read
+//! straight through, each element expected where it comes, with no loop over children; on
+//! anything else such a path goes back to where it started and the general one reads it.
+//!
 //! The subset: a header naming SyncML 1.1 or 1.2 by public id or FPI; tags of pages 0 and
 //! 1 without attributes (the tokens of the document's language only); text as one inline
 //! string (XML text, as the full decoder requires) or nothing; every DM command, Cred, Chal and
@@ -82,6 +87,36 @@ static TAGS_11: [Tag; 128] = {
     }
     tags
 };
+
+/// What [`Fast::straight_item`] reads of an item.
+struct ItemParts<'a> {
+    loc_uri: Str<'a>,
+    meta: Option<Box<Meta<'a>>>,
+    data: Option<Str<'a>>,
+}
+
+impl<'a> ItemParts<'a> {
+    /// Writes the parts into `item`, a default one.
+    #[inline(always)]
+    fn fill(self, item: &mut Item<'a>) {
+        item.target = Some(Location {
+            loc_uri: self.loc_uri,
+            loc_name: None,
+        });
+        item.meta = self.meta;
+        item.data = self.data.map(Data::Text);
+    }
+}
+
+/// The reader's state as [`Fast::mark`] keeps it.
+#[derive(Clone, Copy)]
+struct Mark {
+    pos: usize,
+    room: usize,
+    items: usize,
+    depth: usize,
+    page: &'static [Tag; 64],
+}
 
 /// The next token where a child element or the end of its parent may come.
 enum Next {
@@ -183,17 +218,7 @@ impl<'a> Fast<'a> {
         loop {
             let byte = *self.input.get(self.pos)?;
             if byte == g::SWITCH_PAGE {
-                // SyncML 1.1 and 1.2 both have pages 0 and 1.
-                let page = *self.input.get(self.pos + 1)?;
-                if page > 1 {
-                    return None;
-                }
-                self.page = if page == 0 {
-                    self.tags.first_chunk()?
-                } else {
-                    self.tags.last_chunk()?
-                };
-                self.pos += 2;
+                self.switch_page()?;
                 continue;
             }
             if byte == g::END {
@@ -278,6 +303,182 @@ impl<'a> Fast<'a> {
         Some(true)
     }
 
+    /// Where the reader stands, for a straight path to go back to when it gives up.
+    #[inline(always)]
+    fn mark(&self) -> Mark {
+        Mark {
+            pos: self.pos,
+            room: self.room,
+            items: self.items,
+            depth: self.depth,
+            page: self.page,
+        }
+    }
+
+    #[inline(always)]
+    fn reset(&mut self, mark: Mark) {
+        self.pos = mark.pos;
+        self.room = mark.room;
+        self.items = mark.items;
+        self.depth = mark.depth;
+        self.page = mark.page;
+    }
+
+    /// The start tag of `tag` with content, next (after a page switch, if any): read, or
+    /// `None`.
+    #[inline(always)]
+    fn open(&mut self, tag: Tag) -> Option<()> {
+        if !self.at(tag) {
+            return None;
+        }
+        self.room = self.room.checked_sub(1)?;
+        self.pos += 1;
+        Some(())
+    }
+
+    /// Whether the start tag of `tag` with content (and no attributes) comes next, a page
+    /// switch before it applied (as after a Meta, whose MetInf tags are on page 1).
+    #[inline(always)]
+    fn at(&mut self, tag: Tag) -> bool {
+        let Some(&byte) = self.input.get(self.pos) else {
+            return false;
+        };
+        if byte == g::SWITCH_PAGE {
+            return self.switch_page().is_some() && self.at_here(tag);
+        }
+        byte & (g::HAS_ATTRIBUTES | g::HAS_CONTENT) == g::HAS_CONTENT
+            && self.page.get(usize::from(byte & g::TAG_MASK)) == Some(&tag)
+    }
+
+    /// [`Fast::at`] past the switch it applied.
+    fn at_here(&self, tag: Tag) -> bool {
+        self.input.get(self.pos).is_some_and(|&byte| {
+            byte & (g::HAS_ATTRIBUTES | g::HAS_CONTENT) == g::HAS_CONTENT
+                && self.page.get(usize::from(byte & g::TAG_MASK)) == Some(&tag)
+        })
+    }
+
+    /// Applies the SWITCH_PAGE at the reader's position (SyncML 1.1 and 1.2 both have
+    /// pages 0 and 1; another gives up).
+    #[inline(always)]
+    fn switch_page(&mut self) -> Option<()> {
+        let page = *self.input.get(self.pos + 1)?;
+        self.page = match page {
+            0 => self.tags.first_chunk()?,
+            1 => self.tags.last_chunk()?,
+            _ => return None,
+        };
+        self.pos += 2;
+        Some(())
+    }
+
+    /// The END of the element open last.
+    #[inline(always)]
+    fn close(&mut self) -> Option<()> {
+        self.flag(true).map(drop)
+    }
+
+    /// `tag` holding text (or nothing), next.
+    #[inline(always)]
+    fn text_of(&mut self, tag: Tag) -> Option<Str<'a>> {
+        self.open(tag)?;
+        self.str(true)
+    }
+
+    /// The common Item, straight through: `Target` with a `LocURI` alone, then `Meta` and
+    /// `Data`, each optional, in that order; its parts, which the caller writes where the
+    /// item is kept (built here and copied there, the copy would stall on the fresh
+    /// stores). `None` on anything else, the reader left wherever it stopped
+    /// ([`Fast::reset`] takes it back).
+    #[inline(always)]
+    fn straight_item(&mut self) -> Option<ItemParts<'a>> {
+        self.open(Tag::Item)?;
+        self.items += 1;
+        if self.items > self.limits.max_items {
+            return None;
+        }
+        self.open(Tag::Target)?;
+        let loc_uri = self.text_of(Tag::LocURI)?;
+        self.close()?;
+        let meta = if self.at(Tag::Meta) {
+            self.open(Tag::Meta)?;
+            Some(self.meta(true)?)
+        } else {
+            None
+        };
+        let data = if self.at(Tag::Data) {
+            Some(self.text_of(Tag::Data)?)
+        } else {
+            None
+        };
+        self.close()?;
+        Some(ItemParts {
+            loc_uri,
+            meta,
+            data,
+        })
+    }
+
+    /// The common item command, straight through: a `CmdID` and straight Items, into `c`
+    /// (a default one), which is a default one again on `None`.
+    fn straight_item_command(&mut self, c: &mut ItemCommand<'a>) -> Option<()> {
+        let read = (|| {
+            c.cmd_id = self.text_of(Tag::CmdID)?;
+            loop {
+                let parts = self.straight_item()?;
+                parts.fill(c.items.push_default()?);
+                if !self.at(Tag::Item) {
+                    return self.close();
+                }
+            }
+        })();
+        if read.is_none() {
+            *c = ItemCommand::default();
+        }
+        read
+    }
+
+    /// The common Exec, straight through: a `CmdID` and one straight Item.
+    fn straight_exec(&mut self, exec: &mut Exec<'a>) -> Option<()> {
+        let cmd_id = self.text_of(Tag::CmdID)?;
+        let parts = self.straight_item()?;
+        self.close()?;
+        exec.cmd_id = cmd_id;
+        parts.fill(exec.items.push_default()?);
+        Some(())
+    }
+
+    /// The common Status, straight through: `CmdID`, `MsgRef`, `CmdRef`, `Cmd`, a
+    /// `TargetRef` and a `SourceRef` each optional, and `Data`, in that order; into `st` (a
+    /// placeholder), which is left as it was on `None`.
+    fn straight_status(&mut self, st: &mut Status<'a>) -> Option<()> {
+        let cmd_id = self.text_of(Tag::CmdID)?;
+        let msg_ref = self.text_of(Tag::MsgRef)?;
+        let cmd_ref = self.text_of(Tag::CmdRef)?;
+        let cmd = self.text_of(Tag::Cmd)?;
+        let target_ref = if self.at(Tag::TargetRef) {
+            Some(self.text_of(Tag::TargetRef)?)
+        } else {
+            None
+        };
+        let source_ref = if self.at(Tag::SourceRef) {
+            Some(self.text_of(Tag::SourceRef)?)
+        } else {
+            None
+        };
+        self.open(Tag::Data)?;
+        let code = StatusCode::from_code(number(self.text(true)?)?);
+        self.close()?;
+        st.cmd_id = cmd_id;
+        st.msg_ref = msg_ref;
+        st.cmd_ref = cmd_ref;
+        st.cmd = cmd;
+        st.target_refs.extend(target_ref);
+        st.source_refs.extend(source_ref);
+        st.code = code;
+        Some(())
+    }
+
     fn message(&mut self) -> Option<Message<'a>> {
         let Next::Start(Tag::SyncML, true) = self.next()? else {
             return None;
@@ -298,6 +499,57 @@ impl<'a> Fast<'a> {
     }
 
     fn header(&mut self, content: bool) -> Option<SyncHdr<'a>> {
+        if content {
+            let mark = self.mark();
+            if let Some(header) = self.straight_header() {
+                return Some(header);
+            }
+            self.reset(mark);
+        }
+        self.general_header(content)
+    }
+
+    /// The usual header, straight through: `VerDTD`, `VerProto`, `SessionID`, `MsgID`,
+    /// `Target` and `Source` of a `LocURI` alone, and an optional `Meta`.
+    fn straight_header(&mut self) -> Option<SyncHdr<'a>> {
+        let ver_dtd = self.text_of(Tag::VerDTD)?;
+        let ver_proto = self.text_of(Tag::VerProto)?;
+        let session_id = self.text_of(Tag::SessionID)?;
+        let msg_id = self.text_of(Tag::MsgID)?;
+        self.open(Tag::Target)?;
+        let target = self.text_of(Tag::LocURI)?;
+        self.close()?;
+        self.open(Tag::Source)?;
+        let source = self.text_of(Tag::LocURI)?;
+        self.close()?;
+        let meta = if self.at(Tag::Meta) {
+            self.open(Tag::Meta)?;
+            Some(self.meta(true)?)
+        } else {
+            None
+        };
+        self.close()?;
+        Some(SyncHdr {
+            ver_dtd,
+            ver_proto,
+            session_id,
+            msg_id,
+            target: Location {
+                loc_uri: target,
+                loc_name: None,
+            },
+            source: Location {
+                loc_uri: source,
+                loc_name: None,
+            },
+            resp_uri: None,
+            no_resp: false,
+            cred: None,
+            meta,
+        })
+    }
+
+    fn general_header(&mut self, content: bool) -> Option<SyncHdr<'a>> {
         let (mut ver_dtd, mut ver_proto, mut session_id, mut msg_id) = (None, None, None, None);
         let (mut target, mut source, mut resp_uri, mut cred, mut meta) =
             (None, None, None, None, None);
@@ -462,10 +714,31 @@ impl<'a> Fast<'a> {
             Tag::Add | Tag::Copy | Tag::Delete | Tag::Get | Tag::Replace => {
                 out.push(empty_command(tag));
                 let c = out.last_mut().and_then(Command::as_item_command_mut)?;
+                if content {
+                    let mark = self.mark();
+                    if self.straight_item_command(c).is_some() {
+                        return Some(());
+                    }
+                    self.reset(mark);
+                }
                 return self.item_command(content, c);
             }
             Tag::Alert => Command::Alert(self.alert(content)?),
-            Tag::Exec => Command::Exec(self.exec(content)?),
+            Tag::Exec => {
+                if content {
+                    out.push(Command::Exec(Exec::default()));
+                    let Some(Command::Exec(exec)) = out.last_mut() else {
+                        return None;
+                    };
+                    let mark = self.mark();
+                    if self.straight_exec(exec).is_some() {
+                        return Some(());
+                    }
+                    self.reset(mark);
+                    out.pop();
+                }
+                Command::Exec(self.exec(content)?)
+            }
             Tag::Atomic => Command::Atomic(self.container(Ctx::Atomic, content)?),
             Tag::Sequence => Command::Sequence(self.container(Ctx::Sequence, content)?),
             Tag::Results => Command::Results(self.results(content)?),
@@ -474,6 +747,13 @@ impl<'a> Fast<'a> {
                 let Some(Command::Status(st)) = out.last_mut() else {
                     return None;
                 };
+                if content {
+                    let mark = self.mark();
+                    if self.straight_status(st).is_some() {
+                        return Some(());
+                    }
+                    self.reset(mark);
+                }
                 return self.status(content, st);
             }
         };
@@ -998,6 +1278,96 @@ mod tests {
             assert_eq!(decode(&bytes, &Limits::default()).as_ref(), Some(&m));
             assert!(check_all(&bytes), "{m:?}");
         }
+    }
+
+    /// Commands in and around the shapes read straight through (Status; item commands and
+    /// Exec with Items of a Target, a Meta and Data): each alone and all in one message,
+    /// the same from the lean decoder as from the full one, through every truncation and
+    /// many one-byte changes, and under tight limits (items, string length, depth).
+    #[test]
+    fn straight_shapes_and_near_misses_agree() {
+        let target = "<Target><LocURI>./A/B</LocURI></Target>";
+        let meta = "<Meta><Format xmlns=\"syncml:metinf\">int</Format><Type xmlns=\"syncml:metinf\">text/plain</Type></Meta>";
+        let status = |refs: &str, tail: &str| {
+            format!("<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>5</CmdRef><Cmd>Get</Cmd>{refs}<Data>200</Data>{tail}</Status>")
+        };
+        let mut bodies = vec![
+            String::new(),
+            status("", ""),
+            status("<TargetRef>./A</TargetRef>", ""),
+            status("<SourceRef>./S</SourceRef>", ""),
+            status("<TargetRef>./A</TargetRef><SourceRef>./S</SourceRef>", ""),
+            status("<TargetRef>./A</TargetRef><TargetRef>./B</TargetRef>", ""),
+            status("<TargetRef>./A</TargetRef><SourceRef>./S</SourceRef><SourceRef>./T</SourceRef>", ""),
+            status("", "<Item><Data>yes</Data></Item>"),
+            status("<TargetRef>./A</TargetRef>", &format!("<Item>{target}</Item>")),
+            "<Status><CmdID>2</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd>\
+             <Chal><Meta><Type xmlns=\"syncml:metinf\">syncml:auth-md5</Type>\
+             <NextNonce xmlns=\"syncml:metinf\">Tm9uY2U=</NextNonce></Meta></Chal><Data>407</Data></Status>"
+                .to_owned(),
+        ];
+        let items = [
+            format!("<Item>{target}</Item>"),
+            format!("<Item>{target}<Data>v</Data></Item>"),
+            format!("<Item>{target}{meta}</Item>"),
+            format!("<Item>{target}{meta}<Data>a longer value, past sixteen bytes</Data></Item>"),
+            format!("<Item>{target}<Data></Data></Item>"),
+            format!("<Item>{target}<Data>tab\there</Data></Item>"),
+            format!("<Item>{target}<Data>d</Data><MoreData/></Item>"),
+            format!("<Item>{target}<Source><LocURI>./S</LocURI></Source></Item>"),
+            "<Item><Target><LocURI>./A</LocURI><LocName>a</LocName></Target></Item>".to_owned(),
+            "<Item><Source><LocURI>./S</LocURI></Source></Item>".to_owned(),
+            "<Item><Data>no target</Data></Item>".to_owned(),
+        ];
+        for (i, item) in items.iter().enumerate() {
+            let next = &items[(i + 1) % items.len()];
+            for name in ["Replace", "Add", "Get", "Delete", "Copy"] {
+                bodies.push(format!("<{name}><CmdID>7</CmdID>{item}</{name}>"));
+                bodies.push(format!(
+                    "<{name}><CmdID>7</CmdID>{item}{item}{next}</{name}>"
+                ));
+                bodies.push(format!("<{name}><CmdID>7</CmdID>{meta}{item}</{name}>"));
+            }
+            bodies.push(format!("<Exec><CmdID>8</CmdID>{item}</Exec>"));
+            bodies.push(format!("<Exec><CmdID>8</CmdID>{item}{next}</Exec>"));
+            bodies.push(format!(
+                "<Exec><CmdID>8</CmdID><Correlator>c</Correlator>{item}</Exec>"
+            ));
+            bodies.push(format!(
+                "<Atomic><CmdID>9</CmdID><Replace><CmdID>10</CmdID>{item}</Replace></Atomic>"
+            ));
+        }
+        bodies.push(bodies.concat());
+        // The usual header, its Meta, and near misses.
+        let headers = [
+            String::new(),
+            meta.to_owned(),
+            format!("{meta}<RespURI>http://r</RespURI>"),
+            "<NoResp/>".to_owned(),
+            "<Cred><Data>c2VjcmV0</Data></Cred>".to_owned(),
+        ];
+        let mut read = 0;
+        let mut messages = 0;
+        for (i, body) in bodies.iter().enumerate() {
+            let tail = &headers[i % headers.len()];
+            let source = match i % 7 {
+                0 => "<Source><LocURI>s</LocURI><LocName>n</LocName></Source>",
+                _ => "<Source><LocURI>s</LocURI></Source>",
+            };
+            let xml = format!(
+                "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto>\
+                 <SessionID>1</SessionID><MsgID>1</MsgID><Target><LocURI>t</LocURI></Target>\
+                 {source}{tail}</SyncHdr><SyncBody>{body}<Final/></SyncBody></SyncML>"
+            );
+            messages += 1;
+            let Ok(m) = crate::decode_xml(xml.as_bytes()) else {
+                continue;
+            };
+            let bytes = super::super::to_vec(&m).unwrap();
+            read += usize::from(check_all(&bytes));
+        }
+        // Near misses fall back to the general reader of the subset, which reads them all.
+        assert_eq!(read, messages);
     }
 
     /// Whether a message holds only what the lean decoder reads: no OPAQUE or nested
