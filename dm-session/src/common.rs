@@ -887,14 +887,13 @@ fn validate_cmds(cmds: &[Command<'_>], from_server: bool) -> Result<(), SessionE
 
 /// What makes one command unusable, if anything.
 fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
-    let no_target_item = || c.items().iter().any(|i| no_target(i.target.as_ref()));
     if c.cmd_id().is_empty() {
         return Some("empty CmdID");
     }
-    match c {
+    let items = c.items();
+    let unnamed = match c {
         // A client's Replace (DevInfo) names its nodes by Source.
-        Command::Replace(x) if !from_server => x
-            .items
+        Command::Replace(_) if !from_server => items
             .iter()
             .any(|i| no_target(i.target.as_ref()) && no_target(i.source.as_ref()))
             .then_some("an Item has neither Target nor Source"),
@@ -903,16 +902,21 @@ fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
         | Command::Get(_)
         | Command::Replace(_)
         | Command::Copy(_)
-        | Command::Exec(_)
-            if no_target_item() =>
-        {
-            Some("an Item has no Target")
-        }
+        | Command::Exec(_) => items
+            .iter()
+            .any(|i| no_target(i.target.as_ref()))
+            .then_some("an Item has no Target"),
+        _ => None,
+    };
+    if unnamed.is_some() {
+        return unnamed;
+    }
+    match c {
         Command::Copy(x) if x.items.iter().any(|i| no_target(i.source.as_ref())) => {
             Some("a Copy Item has no Source")
         }
         Command::Status(s) if s.cmd_ref.is_empty() => Some("a Status has an empty CmdRef"),
-        _ if c.items().iter().rev().skip(1).any(|i| i.more_data) => {
+        _ if items.iter().rev().skip(1).any(|i| i.more_data) => {
             Some("MoreData on an Item that is not the command's last")
         }
         _ => None,
@@ -921,4 +925,51 @@ fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
 
 fn no_target(loc: Option<&syncml_codec::Location<'_>>) -> bool {
     loc.is_none_or(|l| l.loc_uri.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syncml_codec::{Item, ItemCommand, List};
+
+    fn replace(items: Vec<Item<'static>>) -> Command<'static> {
+        Command::Replace(ItemCommand {
+            cmd_id: "3".into(),
+            items: List::from(items),
+            ..ItemCommand::default()
+        })
+    }
+
+    fn chunk(uri: &'static str, more: bool) -> Item<'static> {
+        Item {
+            more_data: more,
+            ..Item::target(uri)
+        }
+    }
+
+    /// MoreData is checked on every command, a client's Replace (named by Source or Target)
+    /// among them: it used to return from its own check before reaching this one.
+    #[test]
+    fn more_data_on_an_inner_item_is_a_defect_from_either_side() {
+        let bad = replace(vec![chunk("./A", true), chunk("./B", false)]);
+        let good = replace(vec![chunk("./A", false), chunk("./B", true)]);
+        for from_server in [true, false] {
+            assert_eq!(
+                defect(&bad, from_server),
+                Some("MoreData on an Item that is not the command's last"),
+                "from_server {from_server}"
+            );
+            assert_eq!(
+                defect(&good, from_server),
+                None,
+                "from_server {from_server}"
+            );
+        }
+        let unnamed = replace(vec![Item::default()]);
+        assert_eq!(defect(&unnamed, true), Some("an Item has no Target"));
+        assert_eq!(
+            defect(&unnamed, false),
+            Some("an Item has neither Target nor Source")
+        );
+    }
 }
