@@ -56,6 +56,14 @@ pub(crate) trait Source<'a> {
     fn simple_text(&mut self) -> Result<Option<&'a str>, Fail> {
         Ok(None)
     }
+    /// The next child, in element-only content, when it is `<name>` (no attributes) holding
+    /// printable ASCII text of at most `max_len` bytes up to its own end tag: its text, the
+    /// element read whole, as `next` giving its Start, text and End would leave the source.
+    /// `None`, with nothing consumed, otherwise (the events then tell what it is).
+    #[inline(always)]
+    fn text_child(&mut self, _name: &'static str, _max_len: usize) -> Option<&'a str> {
+        None
+    }
     /// Consumes the end of the current element if it comes next, as `next` returning
     /// [`Ev::End`] would.
     #[inline(always)]
@@ -734,6 +742,15 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         empty: bool,
     ) -> R<T> {
         let t = self.leaf_text(name, empty)?;
+        self.number_of(name, t)
+    }
+
+    /// The value of the text `t` of the element `name`, as [`Decoder::number`] reads it.
+    fn number_of<T: std::str::FromStr + TryFrom<u64>>(
+        &self,
+        name: &'static str,
+        t: Cow<'a, str>,
+    ) -> R<T> {
         // Plain digits, nearly every number on the wire, skip `trim` and `FromStr`: where
         // they give a value it is the one `parse` gives, and anything else goes there.
         if let Some(n) = digits(&t).and_then(|v| T::try_from(v).ok()) {
@@ -742,6 +759,16 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         t.trim()
             .parse()
             .map_err(|_| under(self.err(K::InvalidNumber(t.clone().into_owned())), name))
+    }
+
+    /// The next child when it is `name` holding plain text, read whole
+    /// ([`Source::text_child`]): a container's usual first children are tried this way
+    /// before the loop over its children, which then reads whatever is left.
+    #[inline(always)]
+    fn straight(&mut self, name: &'static str) -> Option<Cow<'a, str>> {
+        self.src
+            .text_child(name, self.limits.max_string_len)
+            .map(Cow::Borrowed)
     }
 
     /// The text of a leaf element `name` ([`Decoder::text_el`] without the namespace check).
@@ -821,6 +848,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
             (None, None, None, None, None);
         let mut no_resp = false;
         if !empty {
+            ver_dtd = self.straight("VerDTD");
+            ver_proto = self.straight("VerProto");
+            session_id = self.straight("SessionID");
+            msg_id = self.straight("MsgID");
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::VerDTD => once!(self, ver_dtd, "VerDTD", self.text_el("VerDTD", &c)?),
@@ -868,6 +899,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         self.path.push(name);
         let (mut uri, mut loc_name) = (None, None);
         if !c.empty {
+            uri = self.straight("LocURI");
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::LocURI => once!(self, uri, "LocURI", self.text_el("LocURI", &c)?),
@@ -1129,6 +1161,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         };
         let (mut cmd_id, mut meta) = (None, None);
         if !empty {
+            cmd_id = self.straight("CmdID");
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
@@ -1154,6 +1187,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut no_resp = false;
         let mut items = List::new();
         if !empty {
+            cmd_id = self.straight("CmdID");
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
@@ -1326,6 +1360,20 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);
         let (mut code, mut items) = (None, List::new());
         if !empty {
+            cmd_id = self.straight("CmdID");
+            msg_ref = self.straight("MsgRef");
+            cmd_ref = self.straight("CmdRef");
+            cmd = self.straight("Cmd");
+            if let Some(t) = self.straight("TargetRef") {
+                st.target_refs.push(t);
+            }
+            if let Some(t) = self.straight("SourceRef") {
+                st.source_refs.push(t);
+            }
+            if let Some(t) = self.straight("Data") {
+                let n: u16 = self.number_of("Data", t)?;
+                code = Some(StatusCode::from_code(n));
+            }
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
@@ -1384,7 +1432,13 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         if !c.empty {
             while let Some(c) = self.child()? {
                 match c.tag {
-                    Tag::Target => once!(self, item.target, "Target", self.location("Target", &c)?),
+                    Tag::Target => {
+                        once!(self, item.target, "Target", self.location("Target", &c)?);
+                        // Mostly the Data comes next, as plain text.
+                        if item.data.is_none() {
+                            item.data = self.straight("Data").map(Data::Text);
+                        }
+                    }
                     Tag::Source => once!(self, item.source, "Source", self.location("Source", &c)?),
                     Tag::Meta => once!(self, item.meta, "Meta", self.meta(&c)?),
                     Tag::Data => {

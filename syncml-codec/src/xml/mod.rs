@@ -65,14 +65,86 @@ mod tests {
 
     /// The decode of `input` with and without text elements read ahead.
     fn both(input: &[u8]) -> [Result<Message<'_>, DecodeError>; 2] {
+        both_under(input, &Limits::default())
+    }
+
+    fn both_under<'a>(input: &'a [u8], limits: &Limits) -> [Result<Message<'a>, DecodeError>; 2] {
         let text = std::str::from_utf8(input).unwrap();
         [true, false].map(|ahead| {
             let src = source::XmlSource::new(text, 0);
             let src = if ahead { src } else { src.without_read_ahead() };
-            Decoder::new(src, Limits::default())
-                .message()
-                .map_err(|e| *e)
+            Decoder::new(src, *limits).message().map_err(|e| *e)
         })
+    }
+
+    /// The children read straight (`Source::text_child`: a header's VerDTD to MsgID, a
+    /// LocURI, a command's CmdID, a Status's usual children, an Item's Data after its
+    /// Target) in their usual order, out of it, twice, indented, with attributes, spaces
+    /// in their tags, references, non-ASCII text, and longer than the limit.
+    const STRAIGHT: &str = concat!(
+        "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr>\n <VerDTD>1.2</VerDTD>\n <VerProto>DM/1.2",
+        "</VerProto><MsgID>1</MsgID><SessionID>1A</SessionID><Target><LocURI>t</LocURI>",
+        "</Target><Source><LocName>n</LocName><LocURI>s</LocURI></Source></SyncHdr>",
+        "<SyncBody><Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef>",
+        "<Cmd>SyncHdr</Cmd><TargetRef>a</TargetRef><SourceRef>b</SourceRef><Data>200</Data>",
+        "</Status><Status>\n <CmdID>2</CmdID>\n <CmdRef>1</CmdRef>\n <MsgRef>1</MsgRef>",
+        "<Cmd >Alert</Cmd><TargetRef>a</TargetRef><TargetRef>b</TargetRef><Data> 212 </Data>",
+        "</Status><Status><CmdID>3</CmdID><MsgRef>1</MsgRef><CmdRef>2</CmdRef><Cmd>Get</Cmd>",
+        "<Data>20x</Data></Status><Replace><CmdID>4</CmdID><Item><Target>",
+        "<LocURI>./a&amp;b</LocURI></Target><Data>\u{e9}t\u{e9}</Data></Item><Item><Target>",
+        "<LocURI>./c</LocURI></Target><Data>plain, and longer than the limit</Data></Item>",
+        "<Item><Target><LocURI xmlns=\"SYNCML:SYNCML1.2\">./d</LocURI></Target>",
+        "<Meta><Format xmlns=\"syncml:metinf\">chr</Format></Meta><Data>v</Data></Item>",
+        "</Replace><Exec><CmdID>5</CmdID><CmdID>6</CmdID><Item><Target><LocURI>./e</LocURI>",
+        "</Target><Data>x</Data><Data>y</Data></Item></Exec><Get><CmdID>7</CmdID ><Item>",
+        "<Target><LocURI>./f</LocURI ></Target></Item></Get><Final/></SyncBody></SyncML>"
+    );
+
+    /// Children read straight give the same message, or the same error at the same offset,
+    /// as the event path: whole, with one byte replaced at every place, cut at every place,
+    /// and under a string limit that some of them pass. Once as written (its first error a
+    /// number with a letter), once without its errors (its first error under the limit the
+    /// long string).
+    #[test]
+    fn straight_children_match_the_event_path() {
+        let tight = Limits {
+            max_string_len: 8,
+            ..Limits::default()
+        };
+        let fixed = STRAIGHT
+            .replace("<CmdID>6</CmdID>", "")
+            .replace("<Data>y</Data>", "")
+            .replace("20x", "200");
+        for input in [STRAIGHT.as_bytes(), fixed.as_bytes()] {
+            for limits in [Limits::default(), tight] {
+                let [a, b] = both_under(input, &limits);
+                assert_eq!(a, b);
+                for at in 0..input.len() {
+                    for byte in [b'<', b'/', b'>', b' ', b'&', b'x', b'\n'] {
+                        let mut m = input.to_vec();
+                        m[at] = byte;
+                        if std::str::from_utf8(&m).is_err() {
+                            continue;
+                        }
+                        let [a, b] = both_under(&m, &limits);
+                        assert_eq!(a, b, "byte {at} -> {}", byte as char);
+                    }
+                    if std::str::from_utf8(&input[..at]).is_ok() {
+                        let [a, b] = both_under(&input[..at], &limits);
+                        assert_eq!(a, b, "cut at {at}");
+                    }
+                }
+            }
+        }
+        let [a, _] = both(fixed.as_bytes());
+        let m = a.unwrap();
+        assert_eq!(m.header.session_id, "1A");
+        assert_eq!(m.body.commands.len(), 6);
+        let [a, _] = both_under(fixed.as_bytes(), &tight);
+        assert!(
+            matches!(&a, Err(e) if e.kind == DecodeErrorKind::Limit("string length")),
+            "{a:?}"
+        );
     }
 
     /// Containers whose end tags quick-xml does not read: spaced, after a comment, after

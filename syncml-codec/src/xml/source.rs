@@ -695,6 +695,51 @@ impl<'a> Source<'a> for XmlSource<'a> {
         }
     }
 
+    /// In element-only content (the reader in text state, nothing read ahead), a child
+    /// `<name>text</name>` is matched on the input as [`XmlSource::text_element`] and
+    /// [`Source::simple_text`] would read it, and the source left as they leave it.
+    #[inline(always)]
+    fn text_child(&mut self, name: &'static str, max_len: usize) -> Option<&'a str> {
+        if !matches!(self.ahead, Ahead::None) || !self.at_text || !self.read_ahead {
+            return None;
+        }
+        let at = usize::try_from(self.reader.buffer_position()).ok()?;
+        let bytes = self.input.as_bytes();
+        // Mostly the tag follows the previous one directly; else indentation first.
+        let lt = match bytes.get(at) {
+            Some(b'<') => at,
+            _ => {
+                let rest = bytes.get(at..)?;
+                at + rest.iter().position(|&b| !is_ws_byte(b))?
+            }
+        };
+        let n = name.len();
+        let text_at = lt + n + 2;
+        if bytes.get(lt) != Some(&b'<')
+            || bytes.get(lt + 1..lt + 1 + n) != Some(name.as_bytes())
+            || bytes.get(text_at - 1) != Some(&b'>')
+        {
+            return None;
+        }
+        let (len, plain) = find_markup(bytes.get(text_at..)?)?;
+        let end_at = text_at + len;
+        let after = end_at + n + 3;
+        if !plain
+            || len > max_len
+            || bytes.get(end_at..end_at + 2) != Some(b"</")
+            || bytes.get(end_at + 2..after - 1) != Some(name.as_bytes())
+            || bytes.get(after - 1) != Some(&b'>')
+        {
+            return None;
+        }
+        let text = self.input.get(text_at..end_at)?;
+        std::io::BufRead::consume(&mut self.reader.stream(), after - at);
+        self.last = end_at;
+        self.lead_skipped = false;
+        self.last_qname = name;
+        Some(text)
+    }
+
     fn offset(&self) -> usize {
         self.base.saturating_add(self.event_start())
     }
