@@ -385,6 +385,34 @@ impl<'a> Fast<'a> {
         self.str(true)
     }
 
+    /// `tag` (Target or Source) holding a `LocURI` alone: its text.
+    #[inline(always)]
+    fn straight_location(&mut self, tag: Tag) -> Option<Str<'a>> {
+        self.open(tag)?;
+        let loc_uri = self.text_of(Tag::LocURI)?;
+        self.close()?;
+        Some(loc_uri)
+    }
+
+    /// A Meta if one comes next (`Some(None)` if not).
+    #[inline(always)]
+    fn optional_meta(&mut self) -> Option<Option<Box<Meta<'a>>>> {
+        if !self.at(Tag::Meta) {
+            return Some(None);
+        }
+        self.open(Tag::Meta)?;
+        self.meta(true).map(Some)
+    }
+
+    /// `tag` holding text if it comes next (`Some(None)` if not).
+    #[inline(always)]
+    fn optional_text(&mut self, tag: Tag) -> Option<Option<Str<'a>>> {
+        if !self.at(tag) {
+            return Some(None);
+        }
+        self.text_of(tag).map(Some)
+    }
+
     /// The common Item, straight through: `Target` with a `LocURI` alone, then `Meta` and
     /// `Data`, each optional, in that order; its parts, which the caller writes where the
     /// item is kept (built here and copied there, the copy would stall on the fresh
@@ -397,20 +425,9 @@ impl<'a> Fast<'a> {
         if self.items > self.limits.max_items {
             return None;
         }
-        self.open(Tag::Target)?;
-        let loc_uri = self.text_of(Tag::LocURI)?;
-        self.close()?;
-        let meta = if self.at(Tag::Meta) {
-            self.open(Tag::Meta)?;
-            Some(self.meta(true)?)
-        } else {
-            None
-        };
-        let data = if self.at(Tag::Data) {
-            Some(self.text_of(Tag::Data)?)
-        } else {
-            None
-        };
+        let loc_uri = self.straight_location(Tag::Target)?;
+        let meta = self.optional_meta()?;
+        let data = self.optional_text(Tag::Data)?;
         self.close()?;
         Some(ItemParts {
             loc_uri,
@@ -456,16 +473,8 @@ impl<'a> Fast<'a> {
         let msg_ref = self.text_of(Tag::MsgRef)?;
         let cmd_ref = self.text_of(Tag::CmdRef)?;
         let cmd = self.text_of(Tag::Cmd)?;
-        let target_ref = if self.at(Tag::TargetRef) {
-            Some(self.text_of(Tag::TargetRef)?)
-        } else {
-            None
-        };
-        let source_ref = if self.at(Tag::SourceRef) {
-            Some(self.text_of(Tag::SourceRef)?)
-        } else {
-            None
-        };
+        let target_ref = self.optional_text(Tag::TargetRef)?;
+        let source_ref = self.optional_text(Tag::SourceRef)?;
         self.open(Tag::Data)?;
         let code = StatusCode::from_code(number(self.text(true)?)?);
         self.close()?;
@@ -516,18 +525,9 @@ impl<'a> Fast<'a> {
         let ver_proto = self.text_of(Tag::VerProto)?;
         let session_id = self.text_of(Tag::SessionID)?;
         let msg_id = self.text_of(Tag::MsgID)?;
-        self.open(Tag::Target)?;
-        let target = self.text_of(Tag::LocURI)?;
-        self.close()?;
-        self.open(Tag::Source)?;
-        let source = self.text_of(Tag::LocURI)?;
-        self.close()?;
-        let meta = if self.at(Tag::Meta) {
-            self.open(Tag::Meta)?;
-            Some(self.meta(true)?)
-        } else {
-            None
-        };
+        let target = self.straight_location(Tag::Target)?;
+        let source = self.straight_location(Tag::Source)?;
+        let meta = self.optional_meta()?;
         self.close()?;
         Some(SyncHdr {
             ver_dtd,
