@@ -1225,6 +1225,11 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut no_resp = false;
         let mut items = List::new();
         if !empty {
+            cmd_id = self.straight("CmdID");
+            if let Some(t) = self.straight("Data") {
+                let n: u16 = self.number_of("Data", t)?;
+                code = Some(AlertCode::from_code(n));
+            }
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
@@ -1274,6 +1279,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let mut no_resp = false;
         let mut commands = Vec::new();
         if !empty {
+            cmd_id = self.straight("CmdID");
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),
@@ -1307,6 +1313,9 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
         let (mut target_ref, mut source_ref) = (None, None);
         let mut items = List::new();
         if !empty {
+            cmd_id = self.straight("CmdID");
+            msg_ref = self.straight("MsgRef");
+            cmd_ref = self.straight("CmdRef");
             while let Some(c) = self.child()? {
                 match c.tag {
                     Tag::CmdID => once!(self, cmd_id, "CmdID", self.text_el("CmdID", &c)?),

@@ -97,7 +97,12 @@ mod tests {
         "<Meta><Format xmlns=\"syncml:metinf\">chr</Format></Meta><Data>v</Data></Item>",
         "</Replace><Exec><CmdID>5</CmdID><CmdID>6</CmdID><Item><Target><LocURI>./e</LocURI>",
         "</Target><Data>x</Data><Data>y</Data></Item></Exec><Get><CmdID>7</CmdID ><Item>",
-        "<Target><LocURI>./f</LocURI ></Target></Item></Get><Final/></SyncBody></SyncML>"
+        "<Target><LocURI>./f</LocURI ></Target></Item></Get><Alert><CmdID>8</CmdID>",
+        "<Data>1201</Data></Alert><Alert><CmdID>9</CmdID><Data>12o1</Data></Alert><Results>",
+        "<CmdID>10</CmdID><MsgRef>1</MsgRef><CmdRef>4</CmdRef><Item><Source><LocURI>./g",
+        "</LocURI></Source><Data>r</Data></Item></Results><Sequence><CmdID>11</CmdID>",
+        "<Delete><CmdID>12</CmdID><Item><Target><LocURI>./h</LocURI></Target></Item></Delete>",
+        "</Sequence><Final/></SyncBody></SyncML>"
     );
 
     /// Children read straight give the same message, or the same error at the same offset,
@@ -114,7 +119,8 @@ mod tests {
         let fixed = STRAIGHT
             .replace("<CmdID>6</CmdID>", "")
             .replace("<Data>y</Data>", "")
-            .replace("20x", "200");
+            .replace("20x", "200")
+            .replace("12o1", "1201");
         for input in [STRAIGHT.as_bytes(), fixed.as_bytes()] {
             for limits in [Limits::default(), tight] {
                 let [a, b] = both_under(input, &limits);
@@ -139,7 +145,7 @@ mod tests {
         let [a, _] = both(fixed.as_bytes());
         let m = a.unwrap();
         assert_eq!(m.header.session_id, "1A");
-        assert_eq!(m.body.commands.len(), 6);
+        assert_eq!(m.body.commands.len(), 10);
         let [a, _] = both_under(fixed.as_bytes(), &tight);
         assert!(
             matches!(&a, Err(e) if e.kind == DecodeErrorKind::Limit("string length")),
