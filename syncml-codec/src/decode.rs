@@ -435,6 +435,27 @@ pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
     }
 }
 
+/// `t` with the nested-document type it names (trimmed) in its other form, the WBXML one
+/// when `to_wbxml`, and its surrounding whitespace kept, so that a message converted
+/// between the encodings comes back as it was; `None` when `t` names none in the form it is
+/// converted from.
+pub(crate) fn swap_nested_type(t: &str, to_wbxml: bool) -> Option<Cow<'static, str>> {
+    let trimmed = t.trim();
+    let to = ::wbxml::transcode::NESTED_TYPES
+        .iter()
+        .find_map(|&(x, w)| match to_wbxml {
+            true => (x == trimmed).then_some(w),
+            false => (w == trimmed).then_some(x),
+        })?;
+    if trimmed.len() == t.len() {
+        return Some(Cow::Borrowed(to));
+    }
+    let start = t.len() - t.trim_start().len();
+    let lead = t.get(..start)?;
+    let tail = t.get(start + trimmed.len()..)?;
+    Some(Cow::Owned(format!("{lead}{to}{tail}")))
+}
+
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -966,12 +987,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 Tag::Type => {
                     let mut t = self.leaf_text("Type", c.empty)?;
                     if S::WBXML {
-                        let trimmed = t.trim();
-                        if let Some((x, _)) = ::wbxml::transcode::NESTED_TYPES
-                            .iter()
-                            .find(|(_, w)| *w == trimmed)
-                        {
-                            t = Cow::Borrowed(*x);
+                        if let Some(x) = swap_nested_type(&t, false) {
+                            t = x;
                         }
                     }
                     once!(self, m.mime_type, "Type", t);

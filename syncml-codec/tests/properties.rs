@@ -54,3 +54,41 @@ fn random_messages_round_trip_in_both_encodings() {
         "the generator made too few commands: {commands}"
     );
 }
+
+/// A nested document's type with whitespace around it (XML allows it; the decoders trim it
+/// to recognise the type) keeps that whitespace through WBXML and back, for every nested
+/// type, while the type itself is written in the form of the encoding the data travels in.
+#[test]
+fn padded_nested_types_keep_their_whitespace() {
+    for (x, w) in ::wbxml::transcode::NESTED_TYPES {
+        for (lead, tail) in [("", ""), ("\n  ", ""), ("", " "), ("\t", "\r\n ")] {
+            let padded = format!("{lead}{x}{tail}");
+            let doc = format!(
+                "<SyncML xmlns=\"SYNCML:SYNCML1.2\"><SyncHdr><VerDTD>1.2</VerDTD>\
+                 <VerProto>DM/1.2</VerProto><SessionID>1</SessionID><MsgID>1</MsgID>\
+                 <Target><LocURI>t</LocURI></Target><Source><LocURI>s</LocURI></Source>\
+                 </SyncHdr><SyncBody><Replace><CmdID>1</CmdID><Meta>\
+                 <Type xmlns=\"syncml:metinf\">{padded}</Type></Meta><Item><Target>\
+                 <LocURI>./A</LocURI></Target><Data>plain</Data></Item></Replace>\
+                 <Final/></SyncBody></SyncML>"
+            );
+            let m = decode_xml(doc.as_bytes()).unwrap();
+            let bytes = wbxml::to_vec(&m).unwrap();
+            // In WBXML the type names the WBXML form, padded alike.
+            let written = format!("{lead}{w}{tail}");
+            assert!(
+                bytes
+                    .windows(written.len())
+                    .any(|win| win == written.as_bytes()),
+                "{padded:?}"
+            );
+            let back = decode_wbxml(&bytes).unwrap();
+            assert_eq!(back, m, "{padded:?}");
+            let syncml_codec::Command::Replace(c) = &back.body.commands[0] else {
+                panic!("not the Replace: {back:?}");
+            };
+            let mime = c.meta.as_ref().and_then(|m| m.mime_type.as_deref());
+            assert_eq!(mime, Some(padded.as_str()));
+        }
+    }
+}

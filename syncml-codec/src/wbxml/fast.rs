@@ -22,7 +22,7 @@ use ::wbxml::tokens::global as g;
 use ::wbxml::{Header, Language, PublicId};
 
 use crate::codes::{AlertCode, StatusCode};
-use crate::decode::{empty_command, Tag, MAX_COMMAND_HINT};
+use crate::decode::{empty_command, swap_nested_type, Tag, MAX_COMMAND_HINT};
 use crate::model::*;
 use crate::Limits;
 
@@ -628,15 +628,8 @@ impl<'a> Fast<'a> {
             match tag {
                 Tag::Format => once!(m.format, Format::parse(self.str(content)?)),
                 Tag::Type => {
-                    let mut t = self.str(content)?;
-                    let trimmed = t.trim();
-                    if let Some((x, _)) = ::wbxml::transcode::NESTED_TYPES
-                        .iter()
-                        .find(|(_, w)| *w == trimmed)
-                    {
-                        t = Cow::Borrowed(*x);
-                    }
-                    once!(m.mime_type, t);
+                    let t = self.str(content)?;
+                    once!(m.mime_type, swap_nested_type(&t, false).unwrap_or(t));
                 }
                 Tag::Mark => once!(m.mark, self.str(content)?),
                 Tag::Size => once!(m.size, number(self.text(content)?)?),
