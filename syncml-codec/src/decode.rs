@@ -435,25 +435,16 @@ pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
     }
 }
 
-/// `t` with the nested-document type it names (trimmed) in its other form, the WBXML one
-/// when `to_wbxml`, and its surrounding whitespace kept, so that a message converted
-/// between the encodings comes back as it was; `None` when `t` names none in the form it is
-/// converted from.
-pub(crate) fn swap_nested_type(t: &str, to_wbxml: bool) -> Option<Cow<'static, str>> {
+/// The XML form of the nested-document type `t` names, in either form and with whitespace
+/// around it or not: the model holds such a type bare and in its XML form, whichever
+/// encoding it came in, and each encoder writes the form of its own (bare, as libwbxml
+/// recognises it only so), so that a message survives conversion between the encodings.
+pub(crate) fn nested_type_xml_form(t: &str) -> Option<&'static str> {
     let trimmed = t.trim();
-    let to = ::wbxml::transcode::NESTED_TYPES
+    ::wbxml::transcode::NESTED_TYPES
         .iter()
-        .find_map(|&(x, w)| match to_wbxml {
-            true => (x == trimmed).then_some(w),
-            false => (w == trimmed).then_some(x),
-        })?;
-    if trimmed.len() == t.len() {
-        return Some(Cow::Borrowed(to));
-    }
-    let start = t.len() - t.trim_start().len();
-    let lead = t.get(..start)?;
-    let tail = t.get(start + trimmed.len()..)?;
-    Some(Cow::Owned(format!("{lead}{to}{tail}")))
+        .find(|(x, w)| *x == trimmed || *w == trimmed)
+        .map(|(x, _)| *x)
 }
 
 /// Joins text pieces, borrowing while there is only one.
@@ -985,12 +976,8 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                     once!(self, m.format, "Format", Format::parse(t));
                 }
                 Tag::Type => {
-                    let mut t = self.leaf_text("Type", c.empty)?;
-                    if S::WBXML {
-                        if let Some(x) = swap_nested_type(&t, false) {
-                            t = x;
-                        }
-                    }
+                    let t = self.leaf_text("Type", c.empty)?;
+                    let t = nested_type_xml_form(&t).map_or(t, Cow::Borrowed);
                     once!(self, m.mime_type, "Type", t);
                 }
                 Tag::Mark => {

@@ -235,10 +235,16 @@ impl<'w, W: WSink> Enc<'w, W> {
                 .map(|(x, _)| x.len())
                 .min()
                 .unwrap_or(0);
-            let swapped = (t.len() >= shortest)
-                .then(|| crate::decode::swap_nested_type(t, true))
-                .flatten();
-            self.text(mi::PAGE, mi::TYPE, swapped.as_deref().unwrap_or(t), "Type")?;
+            let t = if t.len() < shortest {
+                &**t
+            } else {
+                let trimmed = t.trim();
+                ::wbxml::transcode::NESTED_TYPES
+                    .iter()
+                    .find(|(x, _)| *x == trimmed)
+                    .map_or(&**t, |(_, w)| *w)
+            };
+            self.text(mi::PAGE, mi::TYPE, t, "Type")?;
         }
         if let Some(t) = &m.mark {
             self.text(mi::PAGE, mi::MARK, t, "Mark")?;

@@ -22,7 +22,7 @@ use ::wbxml::tokens::global as g;
 use ::wbxml::{Header, Language, PublicId};
 
 use crate::codes::{AlertCode, StatusCode};
-use crate::decode::{empty_command, swap_nested_type, Tag, MAX_COMMAND_HINT};
+use crate::decode::{empty_command, nested_type_xml_form, Tag, MAX_COMMAND_HINT};
 use crate::model::*;
 use crate::Limits;
 
@@ -629,7 +629,10 @@ impl<'a> Fast<'a> {
                 Tag::Format => once!(m.format, Format::parse(self.str(content)?)),
                 Tag::Type => {
                     let t = self.str(content)?;
-                    once!(m.mime_type, swap_nested_type(&t, false).unwrap_or(t));
+                    once!(
+                        m.mime_type,
+                        nested_type_xml_form(&t).map_or(t, Cow::Borrowed)
+                    );
                 }
                 Tag::Mark => once!(m.mark, self.str(content)?),
                 Tag::Size => once!(m.size, number(self.text(content)?)?),
