@@ -197,18 +197,18 @@ impl KeptHeader {
     /// Makes sure `slot` holds the header of `session_id` with `peer`, encoding the one
     /// `header` builds when it holds none or another session's; whether it now does (a
     /// header that cannot be encoded leaves it empty).
-    pub(crate) fn keep<'h>(
+    pub(crate) fn keep<'h, M: std::borrow::Borrow<Message<'h>>>(
         slot: &mut Option<Self>,
         session_id: &str,
         peer: &str,
         encoding: Encoding,
-        header: impl FnOnce() -> Message<'h>,
+        header: impl FnOnce() -> M,
     ) -> bool {
         let current = slot
             .as_ref()
             .is_some_and(|k| k.session_id == session_id && k.peer == peer);
         if !current {
-            *slot = syncml_codec::EncodedHeader::new(&header().header, encoding)
+            *slot = syncml_codec::EncodedHeader::new(&header().borrow().header, encoding)
                 .ok()
                 .map(|encoded| Self {
                     session_id: session_id.to_owned(),

@@ -696,7 +696,7 @@ impl ServerEngine {
                 session,
                 &self.device_id,
                 encoding,
-                || header.clone(),
+                || &header,
             );
         let encoded_header = self
             .kept_header

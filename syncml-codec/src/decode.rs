@@ -435,18 +435,6 @@ pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
     }
 }
 
-/// The XML form of the nested-document type `t` names, in either form and with whitespace
-/// around it or not: the model holds such a type bare and in its XML form, whichever
-/// encoding it came in, and each encoder writes the form of its own (bare, as libwbxml
-/// recognises it only so), so that a message survives conversion between the encodings.
-pub(crate) fn nested_type_xml_form(t: &str) -> Option<&'static str> {
-    let trimmed = t.trim();
-    ::wbxml::transcode::NESTED_TYPES
-        .iter()
-        .find(|(x, w)| *x == trimmed || *w == trimmed)
-        .map(|(x, _)| *x)
-}
-
 /// Joins text pieces, borrowing while there is only one.
 enum Acc<'a> {
     Empty,
@@ -977,7 +965,10 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
                 }
                 Tag::Type => {
                     let t = self.leaf_text("Type", c.empty)?;
-                    let t = nested_type_xml_form(&t).map_or(t, Cow::Borrowed);
+                    // A nested-document type is held bare and in its XML form, whichever
+                    // encoding and padding it came in: each encoder writes it bare in its own
+                    // form (libwbxml recognises only that), so it survives conversion.
+                    let t = ::wbxml::transcode::nested_type_xml(&t).map_or(t, Cow::Borrowed);
                     once!(self, m.mime_type, "Type", t);
                 }
                 Tag::Mark => {

@@ -22,7 +22,7 @@ use ::wbxml::tokens::global as g;
 use ::wbxml::{Header, Language, PublicId};
 
 use crate::codes::{AlertCode, StatusCode};
-use crate::decode::{empty_command, nested_type_xml_form, Tag, MAX_COMMAND_HINT};
+use crate::decode::{empty_command, Tag, MAX_COMMAND_HINT};
 use crate::model::*;
 use crate::Limits;
 
@@ -629,10 +629,9 @@ impl<'a> Fast<'a> {
                 Tag::Format => once!(m.format, Format::parse(self.str(content)?)),
                 Tag::Type => {
                     let t = self.str(content)?;
-                    once!(
-                        m.mime_type,
-                        nested_type_xml_form(&t).map_or(t, Cow::Borrowed)
-                    );
+                    // Held as the full decoder holds it (see there).
+                    let t = ::wbxml::transcode::nested_type_xml(&t).map_or(t, Cow::Borrowed);
+                    once!(m.mime_type, t);
                 }
                 Tag::Mark => once!(m.mark, self.str(content)?),
                 Tag::Size => once!(m.size, number(self.text(content)?)?),

@@ -55,12 +55,19 @@ fn nested_type(text: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// The `+xml` form of the nested-document type `text` (trimmed) names in either form.
-pub(crate) fn nested_type_xml(text: &str) -> Option<&'static str> {
+///
+/// ```
+/// use wbxml::transcode::nested_type_xml;
+/// let xml = Some("application/vnd.syncml.dmtnds+xml");
+/// assert_eq!(nested_type_xml(" application/vnd.syncml.dmtnds+wbxml\n"), xml);
+/// assert_eq!(nested_type_xml("text/plain"), None);
+/// ```
+pub fn nested_type_xml(text: &str) -> Option<&'static str> {
     nested_type(text).map(|(x, _)| x)
 }
 
 /// The `+wbxml` form of the nested-document type `text` (trimmed) names in either form.
-pub(crate) fn nested_type_wbxml(text: &str) -> Option<&'static str> {
+pub fn nested_type_wbxml(text: &str) -> Option<&'static str> {
     nested_type(text).map(|(_, w)| w)
 }
 
