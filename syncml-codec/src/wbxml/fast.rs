@@ -482,8 +482,13 @@ impl<'a> Fast<'a> {
         st.msg_ref = msg_ref;
         st.cmd_ref = cmd_ref;
         st.cmd = cmd;
-        st.target_refs.extend(target_ref);
-        st.source_refs.extend(source_ref);
+        // Pushed inline: `Extend` is an out-of-line call costing more than the rest of a ref.
+        if let Some(r) = target_ref {
+            st.target_refs.push(r);
+        }
+        if let Some(r) = source_ref {
+            st.source_refs.push(r);
+        }
         st.code = code;
         Some(())
     }
