@@ -246,7 +246,7 @@ impl<'a> Fast<'a> {
     /// The text of an element whose start tag was just read, up to its end: nothing, or
     /// one inline string (printable ASCII, checked in the scan for its end, or else XML
     /// text as the full decoder checks it).
-    #[inline(always)]
+    #[inline(never)]
     fn text(&mut self, content: bool) -> Option<&'a str> {
         if !content {
             return Some("");
