@@ -895,6 +895,7 @@ impl Tree {
     }
 
     /// Whether `path` may lie at or below a mount root; `false` is exact.
+    #[inline]
     fn may_be_mounted(&self, path: &str) -> bool {
         match path.as_bytes().first() {
             Some(&b) => self
@@ -905,10 +906,19 @@ impl Tree {
         }
     }
 
+    /// The mount whose root is the longest prefix of `path`: its index and root length.
+    /// Inline, so that a path no mount can hold (most of them) costs no call.
+    #[inline]
     fn mount_for(&self, path: &str) -> Option<(usize, usize)> {
         if !self.may_be_mounted(path) {
             return None;
         }
+        self.mount_among(path)
+    }
+
+    /// [`mount_for`](Self::mount_for) past its first-byte filter.
+    #[inline(never)]
+    fn mount_among(&self, path: &str) -> Option<(usize, usize)> {
         let mut best: Option<(usize, usize)> = None;
         for (i, m) in self.mounts.iter().enumerate() {
             if let Some(len) = under(path, &m.root) {
@@ -1056,8 +1066,18 @@ impl Tree {
     }
 
     /// Tells the handler mounted over `uri`, if any, that a command changed it.
+    /// Tells the handler mounted over `uri`, if any, of a change there. Inline up to the
+    /// first-byte filter: most changes are under no mount.
+    #[inline]
     fn notify_change(&mut self, server: Option<&str>, command: Command, uri: Uri<'_>) {
-        let Some((i, len)) = self.mount_for(uri.path()) else {
+        if self.may_be_mounted(uri.path()) {
+            self.notify_mounted_change(server, command, uri);
+        }
+    }
+
+    #[inline(never)]
+    fn notify_mounted_change(&mut self, server: Option<&str>, command: Command, uri: Uri<'_>) {
+        let Some((i, len)) = self.mount_among(uri.path()) else {
             return;
         };
         // A handler that is running (changing its own subtree) is not called again.
