@@ -103,9 +103,23 @@ pub(crate) struct Child {
 
 /// FNV-1a over the ASCII-lowercased name: equal for names that match case-insensitively.
 pub(crate) fn name_hash(name: &str) -> u32 {
-    name.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
-    })
+    name.bytes().fold(NAME_HASH_START, name_hash_step)
+}
+
+/// [`name_hash`] of the empty name.
+const NAME_HASH_START: u32 = 0x811c_9dc5;
+
+/// [`name_hash`] of a name one byte longer, from that of the name.
+#[inline(always)]
+fn name_hash_step(h: u32, b: u8) -> u32 {
+    (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
+}
+
+/// Byte equality, inline: node names are a few bytes, where a call to `memcmp` costs more
+/// than the comparison.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 #[derive(Debug)]
@@ -161,7 +175,8 @@ impl Node {
     }
 
     fn matches_name(&self, name: &str) -> bool {
-        &*self.name == name || (self.flags & FLAG_CIS != 0 && self.name.eq_ignore_ascii_case(name))
+        same_bytes(self.name.as_bytes(), name.as_bytes())
+            || (self.flags & FLAG_CIS != 0 && self.name.eq_ignore_ascii_case(name))
     }
 
     pub(crate) fn extra_mut(&mut self) -> &mut Extra {
@@ -318,8 +333,12 @@ impl Store {
     }
 
     pub(crate) fn find_child(&self, parent: u32, name: &str) -> Option<u32> {
+        self.find_hashed_child(parent, name, name_hash(name))
+    }
+
+    /// [`find_child`](Self::find_child) with the name's [`name_hash`] already computed.
+    fn find_hashed_child(&self, parent: u32, name: &str, hash: u32) -> Option<u32> {
         let p = self.get(parent)?;
-        let hash = name_hash(name);
         let matches =
             |c: &Child| c.hash == hash && self.get(c.id).is_some_and(|n| n.matches_name(name));
         let Some(index) = p.index() else {
@@ -730,17 +749,21 @@ impl Tree {
         if uri.is_root() {
             return Some(id);
         }
-        // A byte scan: the segments are short, a searcher costs more than it saves.
-        let mut rest = uri.path();
-        loop {
-            match rest.bytes().position(|b| b == b'/') {
-                Some(i) => {
-                    id = self.store.find_child(id, rest.get(..i)?)?;
-                    rest = rest.get(i + 1..)?;
-                }
-                None => return self.store.find_child(id, rest),
+        // One pass over the bytes finds each segment's end and hashes it on the way (the
+        // segments are short: a searcher would cost more than it saves).
+        let path = uri.path();
+        let (mut start, mut hash) = (0, NAME_HASH_START);
+        for (i, b) in path.bytes().enumerate() {
+            if b == b'/' {
+                id = self
+                    .store
+                    .find_hashed_child(id, path.get(start..i)?, hash)?;
+                (start, hash) = (i + 1, NAME_HASH_START);
+            } else {
+                hash = name_hash_step(hash, b);
             }
         }
+        self.store.find_hashed_child(id, path.get(start..)?, hash)
     }
 
     /// The node id behind a handle for a URI.

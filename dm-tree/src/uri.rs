@@ -473,15 +473,15 @@ fn plain_path<'a>(text: &'a str, limits: &UriLimits) -> Option<Uri<'a>> {
     let mut depth = 1usize;
     let mut start = 0usize;
     for (i, &b) in bytes.iter().enumerate() {
-        if b == b'/' {
-            if !seg_ok(bytes.get(start..i)?) {
-                return None;
-            }
-            depth += 1;
-            start = i + 1;
-        } else if !plain(b) {
+        // A plain byte first: most are, and '/' is not one.
+        if plain(b) {
+            continue;
+        }
+        if b != b'/' || !seg_ok(bytes.get(start..i)?) {
             return None;
         }
+        depth += 1;
+        start = i + 1;
     }
     let fits = seg_ok(bytes.get(start..)?)
         && !UriLimits::exceeded(limits.max_tot_len, text.len())
