@@ -872,7 +872,18 @@ impl Tree {
 
     // ---------------------------------------------------------------- specs
 
+    /// The spec describing `path`, from the management objects bound to the tree. Inline up
+    /// to the common answer of a tree without bindings.
+    #[inline]
     fn spec_for(&self, path: &str) -> SpecLookup {
+        if self.bindings.is_empty() {
+            return SpecLookup::Free;
+        }
+        self.spec_among_bindings(path)
+    }
+
+    #[inline(never)]
+    fn spec_among_bindings(&self, path: &str) -> SpecLookup {
         let mut best: Option<(usize, &Binding)> = None;
         for b in &self.bindings {
             if let Some(len) = under(path, &b.root) {
@@ -931,7 +942,7 @@ impl Tree {
 
     /// The mount whose root is the longest prefix of `path`: its index and root length.
     /// Inline, so that a path no mount can hold (most of them) costs no call.
-    #[inline]
+    #[inline(always)]
     fn mount_for(&self, path: &str) -> Option<(usize, usize)> {
         if !self.may_be_mounted(path) {
             return None;
@@ -953,6 +964,7 @@ impl Tree {
         best
     }
 
+    #[inline]
     fn touch(&mut self, id: u32) {
         let now = self.now.clone();
         if let Some(node) = self.store.get_mut(id) {
