@@ -424,6 +424,7 @@ fn digits(s: &str) -> Option<u64> {
 /// An empty item command or Status of `tag`'s kind (anything else: a Status), for a decoder
 /// to push and then fill where the message keeps it: a command is large, and building one
 /// aside and copying it in stalls on the stores that just built it.
+#[inline(always)]
 pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
     match tag {
         Tag::Add => Command::Add(ItemCommand::default()),
@@ -433,6 +434,18 @@ pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
         Tag::Replace => Command::Replace(ItemCommand::default()),
         _ => Command::Status(Status::new("", "", "", "", StatusCode::Ok)),
     }
+}
+
+/// Appends the empty command of `tag` (as [`empty_command`] gives it) and returns it. Written
+/// where the list keeps it: pushed as a value, the command (some 200 bytes) is built on the
+/// stack and copied in, a `memcpy` per command.
+#[inline(always)]
+pub(crate) fn push_empty_command<'a, 'v>(
+    out: &'v mut Vec<Command<'a>>,
+    tag: Tag,
+) -> Option<&'v mut Command<'a>> {
+    out.resize_with(out.len() + 1, || empty_command(tag));
+    out.last_mut()
 }
 
 /// Joins text pieces, borrowing while there is only one.
@@ -1147,11 +1160,12 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     fn item_command(&mut self, tag: Tag, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
-        let command = empty_command(tag);
+        let Some(command) = push_empty_command(out, tag) else {
+            return Err(self.err(K::Limit("number of commands")));
+        };
         let name = command.name();
         self.path.push(name);
-        out.push(command);
-        let Some(x) = out.last_mut().and_then(Command::as_item_command_mut) else {
+        let Some(x) = command.as_item_command_mut() else {
             return Err(self.err(K::Missing(name)));
         };
         let (mut cmd_id, mut meta) = (None, None);
@@ -1357,8 +1371,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
 
     fn status(&mut self, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
         self.path.push("Status");
-        out.push(empty_command(Tag::Status));
-        let Some(Command::Status(st)) = out.last_mut() else {
+        let Some(Command::Status(st)) = push_empty_command(out, Tag::Status) else {
             return Err(self.err(K::Missing("Status")));
         };
         let (mut cmd_id, mut msg_ref, mut cmd_ref, mut cmd) = (None, None, None, None);

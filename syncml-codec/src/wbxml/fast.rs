@@ -22,7 +22,7 @@ use ::wbxml::tokens::global as g;
 use ::wbxml::{Header, Language, PublicId};
 
 use crate::codes::{AlertCode, StatusCode};
-use crate::decode::{empty_command, Tag, MAX_COMMAND_HINT};
+use crate::decode::{push_empty_command, Tag, MAX_COMMAND_HINT};
 use crate::model::*;
 use crate::Limits;
 
@@ -712,8 +712,7 @@ impl<'a> Fast<'a> {
         }
         let command = match tag {
             Tag::Add | Tag::Copy | Tag::Delete | Tag::Get | Tag::Replace => {
-                out.push(empty_command(tag));
-                let c = out.last_mut().and_then(Command::as_item_command_mut)?;
+                let c = push_empty_command(out, tag).and_then(Command::as_item_command_mut)?;
                 if content {
                     let mark = self.mark();
                     if self.straight_item_command(c).is_some() {
@@ -743,8 +742,7 @@ impl<'a> Fast<'a> {
             Tag::Sequence => Command::Sequence(self.container(Ctx::Sequence, content)?),
             Tag::Results => Command::Results(self.results(content)?),
             _ => {
-                out.push(empty_command(Tag::Status));
-                let Some(Command::Status(st)) = out.last_mut() else {
+                let Some(Command::Status(st)) = push_empty_command(out, Tag::Status) else {
                     return None;
                 };
                 if content {
