@@ -887,10 +887,14 @@ fn validate_cmds(cmds: &[Command<'_>], from_server: bool) -> Result<(), SessionE
 
 /// What makes one command unusable, if anything.
 fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
-    if c.cmd_id().is_empty() {
+    // The commands sent most, looked into once rather than once per field.
+    let (cmd_id, items) = match c.as_item_command() {
+        Some(x) => (&*x.cmd_id, &*x.items),
+        None => (c.cmd_id(), c.items()),
+    };
+    if cmd_id.is_empty() {
         return Some("empty CmdID");
     }
-    let items = c.items();
     let unnamed = match c {
         // A client's Replace (DevInfo) names its nodes by Source.
         Command::Replace(_) if !from_server => items

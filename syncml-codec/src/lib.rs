@@ -324,16 +324,22 @@ pub struct Answer<'s> {
 
 impl<'s> Answer<'s> {
     /// The answer to `command`: CmdRef its CmdID, Cmd its name, refs from its items.
+    #[inline]
     pub fn to(command: &'s Command<'s>) -> Self {
+        // The commands answered most, looked into once rather than once per field.
+        let (cmd_ref, refs_of): (&str, &[Item<'s>]) = match command.as_item_command() {
+            Some(c) => (&c.cmd_id, &c.items),
+            None => (command.cmd_id(), command.items()),
+        };
         Self {
             cmd_id: 0,
             msg_ref: "",
-            cmd_ref: command.cmd_id(),
+            cmd_ref,
             cmd: command.name(),
-            refs_of: command.items(),
+            refs_of,
             source_refs: false,
             chal: None,
-            code: StatusCode::from_code(200),
+            code: StatusCode::Ok,
             items: &[],
         }
     }
