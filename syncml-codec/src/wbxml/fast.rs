@@ -172,18 +172,36 @@ fn number<T: TryFrom<u64>>(s: &str) -> Option<T> {
 }
 
 /// The length of the run of printable ASCII (0x20 to 0x7E) `b` starts with, eight bytes
-/// at a time.
+/// at a time. Most strings of a message (CmdIDs, codes, command names) end within the first
+/// eight bytes: that word is tested inline, the rest out of line.
 #[inline(always)]
 fn printable_len(b: &[u8]) -> usize {
+    match b.first_chunk::<8>() {
+        Some(word) => match non_printable_lanes(u64::from_le_bytes(*word)) {
+            0 => 8 + printable_len_from(b.get(8..).unwrap_or_default()),
+            flags => (flags.trailing_zeros() / 8) as usize,
+        },
+        None => printable_len_from(b),
+    }
+}
+
+/// The high bit of each lane (byte) of `x` that is not printable ASCII. A lane below 0x20
+/// wraps to a set high bit (and is below 0x80); a lane of 0x7F or more has it once 1 is
+/// added. Borrows and carries only flag lanes above a flagged one, so the lowest flag is
+/// exact.
+#[inline(always)]
+fn non_printable_lanes(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
+    ((x.wrapping_sub(ONES * 0x20) & !x) | x.wrapping_add(ONES) | x) & HIGHS
+}
+
+/// [`printable_len`] past its first word.
+#[inline(never)]
+fn printable_len_from(b: &[u8]) -> usize {
     let mut at = 0;
     while let Some(word) = b.get(at..).and_then(|r| r.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*word);
-        // A lane below 0x20 wraps to a set high bit (and is below 0x80); a lane of 0x7F
-        // or more has it once 1 is added. Borrows and carries only flag lanes above a
-        // flagged one, so the lowest flag is exact.
-        let flags = ((x.wrapping_sub(ONES * 0x20) & !x) | x.wrapping_add(ONES) | x) & HIGHS;
+        let flags = non_printable_lanes(u64::from_le_bytes(*word));
         if flags != 0 {
             return at + (flags.trailing_zeros() / 8) as usize;
         }
@@ -248,6 +266,56 @@ impl<'a> Fast<'a> {
     /// text as the full decoder checks it).
     #[inline(never)]
     fn text(&mut self, content: bool) -> Option<&'a str> {
+        if content {
+            if let Some(s) = self.short_text() {
+                return Some(s);
+            }
+        }
+        self.any_text(content)
+    }
+
+    /// [`Fast::text`] of an inline string of at most 15 printable ASCII bytes (a CmdID, a
+    /// code, a command name, a short path), or `None` with the reader untouched. It calls
+    /// nothing and loops over nothing, so that the common text costs no stack frame;
+    /// [`Fast::any_text`] reads the rest.
+    #[inline(always)]
+    fn short_text(&mut self) -> Option<&'a str> {
+        if self.input.get(self.pos) != Some(&g::STR_I) {
+            return None;
+        }
+        let start = self.pos + 1;
+        let rest = self.input.get(start..)?;
+        let (word, flags, base) = {
+            let first = u64::from_le_bytes(*rest.first_chunk::<8>()?);
+            match non_printable_lanes(first) {
+                0 => {
+                    let second = u64::from_le_bytes(*rest.get(8..)?.first_chunk::<8>()?);
+                    (second, non_printable_lanes(second), 8)
+                }
+                flags => (first, flags, 0),
+            }
+        };
+        if flags == 0 {
+            return None;
+        }
+        let at = (flags.trailing_zeros() / 8) as usize;
+        let len = base + at;
+        // The first byte that is not printable is the string's NUL, and END follows it.
+        if (word >> (at * 8)) & 0xFF != 0
+            || rest.get(len + 1) != Some(&g::END)
+            || len > self.limits.max_string_len
+        {
+            return None;
+        }
+        let s = self.text.get(start - self.text_start..)?.get(..len)?;
+        self.pos = start + len + 2;
+        self.room += 1;
+        Some(s)
+    }
+
+    /// [`Fast::text`] of any element.
+    #[inline(never)]
+    fn any_text(&mut self, content: bool) -> Option<&'a str> {
         if !content {
             return Some("");
         }
