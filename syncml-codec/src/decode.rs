@@ -437,14 +437,14 @@ pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
 }
 
 /// Appends the empty command of `tag` (as [`empty_command`] gives it) and returns it. Written
-/// where the list keeps it: pushed as a value, the command (some 200 bytes) is built on the
-/// stack and copied in, a `memcpy` per command.
+/// where the list keeps it, by the list's own write after any growth: pushed as a value, the
+/// command (some 200 bytes) is built on the stack and copied in, a `memcpy` per command.
 #[inline(always)]
 pub(crate) fn push_empty_command<'a, 'v>(
     out: &'v mut Vec<Command<'a>>,
     tag: Tag,
 ) -> Option<&'v mut Command<'a>> {
-    out.resize_with(out.len() + 1, || empty_command(tag));
+    out.extend(core::iter::once_with(|| empty_command(tag)));
     out.last_mut()
 }
 
