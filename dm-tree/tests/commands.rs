@@ -376,6 +376,9 @@ fn exec_without_handler_and_inbox() {
     assert_eq!(code(&mut t, Op::get("./Inbox")), 405);
     assert_eq!(code(&mut t, Op::add("./Inbox/X").with_text("x")), 200);
     assert_eq!(code(&mut t, Op::get("./Inbox/X")), 405);
+    // Only the segment `Inbox` is the inbox, not a name that begins with it.
+    assert_eq!(code(&mut t, Op::add("./Inboxes").with_text("y")), 200);
+    assert_eq!(code(&mut t, Op::get("./Inboxes")), 200);
 }
 
 #[test]
