@@ -793,7 +793,8 @@ impl<'a> Fast<'a> {
             Tag::Alert => Command::Alert(self.alert(content)?),
             Tag::Exec => {
                 if content {
-                    out.push(Command::Exec(Exec::default()));
+                    // Written where it is kept (see `push_empty_command`).
+                    out.extend(core::iter::once_with(|| Command::Exec(Exec::default())));
                     let Some(Command::Exec(exec)) = out.last_mut() else {
                         return None;
                     };
