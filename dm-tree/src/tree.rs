@@ -1100,9 +1100,8 @@ impl Tree {
         Ok(())
     }
 
-    /// Tells the handler mounted over `uri`, if any, that a command changed it.
-    /// Tells the handler mounted over `uri`, if any, of a change there. Inline up to the
-    /// first-byte filter: most changes are under no mount.
+    /// Tells the handler mounted over `uri`, if any, that a command changed it. Inline up to
+    /// the first-byte filter: most changes are under no mount.
     #[inline]
     fn notify_change(&mut self, server: Option<&str>, command: Command, uri: Uri<'_>) {
         if self.may_be_mounted(uri.path()) {

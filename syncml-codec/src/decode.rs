@@ -1160,6 +1160,7 @@ impl<'a, S: Source<'a>> Decoder<'a, S> {
     }
 
     fn item_command(&mut self, tag: Tag, empty: bool, out: &mut Vec<Command<'a>>) -> R<()> {
+        // Never `None`: the list has just grown by one.
         let Some(command) = push_empty_command(out, tag) else {
             return Err(self.err(K::Limit("number of commands")));
         };
