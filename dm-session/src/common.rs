@@ -887,11 +887,7 @@ fn validate_cmds(cmds: &[Command<'_>], from_server: bool) -> Result<(), SessionE
 
 /// What makes one command unusable, if anything.
 fn defect(c: &Command<'_>, from_server: bool) -> Option<&'static str> {
-    // The commands sent most, looked into once rather than once per field.
-    let (cmd_id, items) = match c.as_item_command() {
-        Some(x) => (&*x.cmd_id, &*x.items),
-        None => (c.cmd_id(), c.items()),
-    };
+    let (cmd_id, items) = c.cmd_id_and_items();
     if cmd_id.is_empty() {
         return Some("empty CmdID");
     }

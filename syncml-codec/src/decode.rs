@@ -421,7 +421,7 @@ fn digits(s: &str) -> Option<u64> {
     Some(v)
 }
 
-/// An empty item command or Status of `tag`'s kind (anything else: a Status), for a decoder
+/// An empty item command, Exec or Status of `tag`'s kind (anything else: a Status), for a decoder
 /// to push and then fill where the message keeps it: a command is large, and building one
 /// aside and copying it in stalls on the stores that just built it.
 #[inline(always)]
@@ -432,6 +432,7 @@ pub(crate) fn empty_command<'a>(tag: Tag) -> Command<'a> {
         Tag::Delete => Command::Delete(ItemCommand::default()),
         Tag::Get => Command::Get(ItemCommand::default()),
         Tag::Replace => Command::Replace(ItemCommand::default()),
+        Tag::Exec => Command::Exec(Exec::default()),
         _ => Command::Status(Status::new("", "", "", "", StatusCode::Ok)),
     }
 }

@@ -326,11 +326,7 @@ impl<'s> Answer<'s> {
     /// The answer to `command`: CmdRef its CmdID, Cmd its name, refs from its items.
     #[inline]
     pub fn to(command: &'s Command<'s>) -> Self {
-        // The commands answered most, looked into once rather than once per field.
-        let (cmd_ref, refs_of): (&str, &[Item<'s>]) = match command.as_item_command() {
-            Some(c) => (&c.cmd_id, &c.items),
-            None => (command.cmd_id(), command.items()),
-        };
+        let (cmd_ref, refs_of) = command.cmd_id_and_items();
         Self {
             cmd_id: 0,
             msg_ref: "",

@@ -614,6 +614,17 @@ impl<'a> Command<'a> {
         }
     }
 
+    /// [`Command::cmd_id`] and [`Command::items`] from one look at the command, for a caller
+    /// that needs both (answering or validating every command of a message).
+    #[inline]
+    pub fn cmd_id_and_items(&self) -> (&str, &[Item<'a>]) {
+        // The commands of a long package are item commands: one test, not a jump table.
+        match self.as_item_command() {
+            Some(c) => (&c.cmd_id, &c.items),
+            None => (self.cmd_id(), self.items()),
+        }
+    }
+
     /// The body of an Add, Copy, Delete, Get or Replace.
     pub fn as_item_command(&self) -> Option<&ItemCommand<'a>> {
         match self {

@@ -171,20 +171,6 @@ fn number<T: TryFrom<u64>>(s: &str) -> Option<T> {
     T::try_from(v).ok()
 }
 
-/// The length of the run of printable ASCII (0x20 to 0x7E) `b` starts with, eight bytes
-/// at a time. Most strings of a message (CmdIDs, codes, command names) end within the first
-/// eight bytes: that word is tested inline, the rest out of line.
-#[inline(always)]
-fn printable_len(b: &[u8]) -> usize {
-    match b.first_chunk::<8>() {
-        Some(word) => match non_printable_lanes(u64::from_le_bytes(*word)) {
-            0 => 8 + printable_len_from(b.get(8..).unwrap_or_default()),
-            flags => (flags.trailing_zeros() / 8) as usize,
-        },
-        None => printable_len_from(b),
-    }
-}
-
 /// The high bit of each lane (byte) of `x` that is not printable ASCII. A lane below 0x20
 /// wraps to a set high bit (and is below 0x80); a lane of 0x7F or more has it once 1 is
 /// added. Borrows and carries only flag lanes above a flagged one, so the lowest flag is
@@ -196,9 +182,10 @@ fn non_printable_lanes(x: u64) -> u64 {
     ((x.wrapping_sub(ONES * 0x20) & !x) | x.wrapping_add(ONES) | x) & HIGHS
 }
 
-/// [`printable_len`] past its first word.
-#[inline(never)]
-fn printable_len_from(b: &[u8]) -> usize {
+/// The length of the run of printable ASCII (0x20 to 0x7E) `b` starts with, eight bytes
+/// at a time ([`Fast::short_text`] has already read short strings).
+#[inline(always)]
+fn printable_len(b: &[u8]) -> usize {
     let mut at = 0;
     while let Some(word) = b.get(at..).and_then(|r| r.first_chunk::<8>()) {
         let flags = non_printable_lanes(u64::from_le_bytes(*word));
@@ -795,9 +782,7 @@ impl<'a> Fast<'a> {
             Tag::Alert => Command::Alert(self.alert(content)?),
             Tag::Exec => {
                 if content {
-                    // Written where it is kept (see `push_empty_command`).
-                    out.extend(core::iter::once_with(|| Command::Exec(Exec::default())));
-                    let Some(Command::Exec(exec)) = out.last_mut() else {
+                    let Some(Command::Exec(exec)) = push_empty_command(out, Tag::Exec) else {
                         return None;
                     };
                     let mark = self.mark();
